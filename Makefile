@@ -1,0 +1,38 @@
+# warren — the two commands a newcomer needs: `make run` and `make test`.
+# Both install what is missing (Debian packages via apt-get, as root), build, and go.
+
+SWIFT      ?= swift
+PYTHON     ?= /usr/bin/python3
+BUILD_DIR  ?= .build
+WARREN     := $(BUILD_DIR)/debug/warren
+RUN_ARGS   ?=
+
+# Debian packages the tests drive warren with: pika and pytest for the interop suite,
+# rabbitmq-c's command-line tools (amqp-tools), and the AMQP spec for `make generate`.
+TEST_PACKAGES := python3 python3-pika python3-pytest amqp-tools
+GENERATE_PACKAGES := python3 amqp-specs
+
+.PHONY: run build test deps-test generate clean
+
+run: build
+	@mkdir -p data
+	$(WARREN) serve --data-dir ./data $(RUN_ARGS)
+
+build:
+	@command -v $(SWIFT) >/dev/null || { echo "error: the Swift toolchain ($(SWIFT)) is not on PATH" >&2; exit 1; }
+	$(SWIFT) build --scratch-path $(BUILD_DIR)
+
+test: deps-test
+	@command -v $(SWIFT) >/dev/null || { echo "error: the Swift toolchain ($(SWIFT)) is not on PATH" >&2; exit 1; }
+	$(SWIFT) build --build-tests --scratch-path $(BUILD_DIR)
+	PYTHON=$(PYTHON) SWIFT=$(SWIFT) BUILD_DIR=$(BUILD_DIR) Scripts/run-tests.sh
+
+deps-test:
+	@Scripts/ensure-packages.sh $(TEST_PACKAGES)
+
+generate:
+	@Scripts/ensure-packages.sh $(GENERATE_PACKAGES)
+	$(PYTHON) Scripts/generate-amqp-methods.py
+
+clean:
+	rm -rf $(BUILD_DIR)

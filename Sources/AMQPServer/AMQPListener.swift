@@ -1,0 +1,111 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Where and how the AMQP listener accepts connections.
+public struct AMQPListenerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var tuning: Tuning
+    public var users: UserDirectory
+
+    public init(host: String, port: Int, tuning: Tuning = .rabbitDefaults, users: UserDirectory = UserDirectory()) {
+        self.host = host
+        self.port = port
+        self.tuning = tuning
+        self.users = users
+    }
+}
+
+/// The AMQP 0-9-1 listener as a service: binds, serves until graceful shutdown, then closes
+/// every connection with 320 CONNECTION_FORCED and waits for them to go.
+public struct AMQPListener: Service {
+    /// How long shutdown waits for clients to answer connection.close.
+    static let shutdownGrace = TimeAmount.seconds(5)
+
+    private let configuration: AMQPListenerConfiguration
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let registry = ConnectionRegistry()
+
+    public init(configuration: AMQPListenerConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
+        self.configuration = configuration
+        self.group = group
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let serverChannel = try await bind()
+        logger.info("AMQP listener ready on \(configuration.host):\(serverChannel.localAddress?.port ?? configuration.port)")
+        try? await gracefulShutdown()
+        logger.info("AMQP listener shutting down: closing \(registry.all.count) connection(s)")
+        try? await serverChannel.close()
+        await closeConnections()
+    }
+
+    private func bind() async throws -> any Channel {
+        let configuration = self.configuration
+        let registry = self.registry
+        let logger = self.logger
+        do {
+            return try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.maxMessagesPerRead, value: 16)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let handler = AMQPConnectionHandler(
+                            users: configuration.users,
+                            peerIsLoopback: channel.remoteAddress.map(Self.isLoopback) ?? false,
+                            tuning: configuration.tuning, registry: registry, logger: logger)
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                    }
+                }
+                .bind(host: configuration.host, port: configuration.port)
+                .get()
+        } catch {
+            throw ListenerBindError(listener: "AMQP", host: configuration.host, port: configuration.port, underlying: error)
+        }
+    }
+
+    private func closeConnections() async {
+        let connections = registry.all
+        for connection in connections {
+            connection.pipeline.fireUserInboundEventTriggered(ServerShutdownEvent())
+        }
+        let deadline = NIODeadline.now() + Self.shutdownGrace
+        for connection in connections {
+            let timeout = connection.eventLoop.scheduleTask(deadline: deadline) { connection.close(promise: nil) }
+            try? await connection.closeFuture.get()
+            timeout.cancel()
+        }
+    }
+
+    static func isLoopback(_ address: SocketAddress) -> Bool {
+        switch address {
+        case .v4:
+            return address.ipAddress?.hasPrefix("127.") ?? false
+        case .v6:
+            let ip = address.ipAddress ?? ""
+            return ip == "::1" || ip.hasPrefix("::ffff:127.")
+        case .unixDomainSocket:
+            return true
+        }
+    }
+}
+
+/// A listener could not bind its address; the message names the listener, address and cause.
+public struct ListenerBindError: Error, CustomStringConvertible {
+    public var listener: String
+    public var host: String
+    public var port: Int
+    public var underlying: any Error
+
+    public var description: String {
+        let cause = (underlying as? IOError).map { "\($0.description)" } ?? "\(underlying)"
+        let reason = cause.lowercased().contains("address already in use") ? "address already in use" : cause
+        return "\(listener) listener cannot bind \(host):\(port): \(reason)"
+    }
+}

@@ -1,0 +1,26 @@
+import AMQPWire
+import NIOCore
+
+/// What the connection state machine asks its I/O handler to do.
+enum ConnectionAction: Equatable {
+    /// Send a method frame.
+    case send(AMQPMethod, channel: UInt16)
+    /// Answer a bad protocol header with the one we speak, then close the socket.
+    case rejectProtocolHeader
+    /// Tuning is settled: apply frame_max to the decoder and start heartbeats.
+    case tuned(Tuning)
+    /// The connection is open on a vhost for a user.
+    case opened(vhost: String, user: String)
+    /// A channel was opened by the client.
+    case channelOpened(UInt16)
+    /// A method for the broker on an open channel.
+    case channelMethod(UInt16, AMQPMethod)
+    /// A complete publish: method, content header and body.
+    case publish(UInt16, BasicPublish, ContentHeader, ByteBuffer)
+    /// A channel ended (closed by either side); its broker state must be released.
+    case channelClosed(UInt16)
+    /// Close the socket once what was written has been flushed.
+    case closeSocket
+    /// Start the timer that closes the socket if close-ok never arrives.
+    case awaitCloseOk
+}

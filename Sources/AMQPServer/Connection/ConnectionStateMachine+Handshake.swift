@@ -1,0 +1,70 @@
+import AMQPWire
+
+/// start-ok, tune-ok and open: authentication, tuning and the vhost check.
+extension ConnectionStateMachine {
+    mutating func handshakeFrameReceived(_ frame: Frame, into actions: inout [ConnectionAction]) throws(AMQPError) {
+        guard case .method(let method) = frame.payload else {
+            if case .heartbeat = frame.payload { return }
+            throw AMQPError(.unexpectedFrame, "expected a method frame during the handshake")
+        }
+        guard frame.channel == 0 else {
+            throw AMQPError(.commandInvalid, "unexpected method \(method.name) on channel \(frame.channel) during the handshake").caused(by: method)
+        }
+        switch (state, method) {
+        case (.awaitingStartOk, .connectionStartOk(let startOk)):
+            try authenticate(startOk, into: &actions)
+        case (.awaitingTuneOk(let user), .connectionTuneOk(let tuneOk)):
+            try negotiate(tuneOk, into: &actions)
+            state = .awaitingOpen(user: user)
+        case (.awaitingOpen(let user), .connectionOpen(let open)):
+            guard users.vhosts.contains(open.virtualHost) else {
+                throw AMQPError(.notAllowed, "vhost \(open.virtualHost) not found").caused(by: method)
+            }
+            guard users.users[user]?.mayOpen(vhost: open.virtualHost) == true else {
+                throw AMQPError(.notAllowed, "access to vhost '\(open.virtualHost)' refused for user '\(user)'").caused(by: method)
+            }
+            state = .open(vhost: open.virtualHost, user: user)
+            actions.append(.send(.connectionOpenOk, channel: 0))
+            actions.append(.opened(vhost: open.virtualHost, user: user))
+        case (_, .connectionClose):
+            state = .closed
+            actions.append(.send(.connectionCloseOk, channel: 0))
+            actions.append(.closeSocket)
+        default:
+            throw AMQPError(.commandInvalid, "unexpected method \(method.name) during the handshake").caused(by: method)
+        }
+    }
+
+    private mutating func authenticate(_ startOk: ConnectionStartOk, into actions: inout [ConnectionAction]) throws(AMQPError) {
+        guard SASLCredentials.offeredMechanisms.split(separator: " ").contains(Substring(startOk.mechanism)) else {
+            throw AMQPError(.commandInvalid, "unknown authentication mechanism '\(startOk.mechanism)'")
+        }
+        guard let credentials = SASLCredentials(mechanism: startOk.mechanism, response: startOk.response),
+              let user = users.authenticate(username: credentials.username, password: credentials.password,
+                                            fromLoopback: peerIsLoopback)
+        else {
+            throw AMQPError(.accessRefused, "Login was refused using authentication mechanism \(startOk.mechanism). For details see the broker logfile.")
+        }
+        state = .awaitingTuneOk(user: user.name)
+        actions.append(.send(.connectionTune(ConnectionTune(channelMax: tuning.channelMax, frameMax: tuning.frameMax,
+                                                            heartbeat: tuning.heartbeat)), channel: 0))
+    }
+
+    /// Applies the client's tune-ok as RabbitMQ does: zero means "the server's maximum",
+    /// values above the server's maximum (or a frame_max below 4096) are refused with 530.
+    private mutating func negotiate(_ tuneOk: ConnectionTuneOk, into actions: inout [ConnectionAction]) throws(AMQPError) {
+        let channelMax = tuneOk.channelMax == 0 ? tuning.channelMax : tuneOk.channelMax
+        guard channelMax <= tuning.channelMax else {
+            throw AMQPError(.notAllowed, "negotiated channel_max = \(channelMax) is higher than the maximum allowed value (\(tuning.channelMax))")
+        }
+        let frameMax = tuneOk.frameMax == 0 ? tuning.frameMax : tuneOk.frameMax
+        guard frameMax >= Frame.minimumSize else {
+            throw AMQPError(.notAllowed, "negotiated frame_max = \(frameMax) is lower than the minimum allowed value (\(Frame.minimumSize))")
+        }
+        guard frameMax <= tuning.frameMax else {
+            throw AMQPError(.notAllowed, "negotiated frame_max = \(frameMax) is higher than the maximum allowed value (\(tuning.frameMax))")
+        }
+        tuning = Tuning(channelMax: channelMax, frameMax: frameMax, heartbeat: tuneOk.heartbeat)
+        actions.append(.tuned(tuning))
+    }
+}

@@ -1,0 +1,127 @@
+import AMQPWire
+import NIOCore
+
+/// The AMQP connection lifecycle as a value type: handshake, channels, content assembly and close.
+/// It does no I/O; every input returns the actions the handler must carry out, in order.
+struct ConnectionStateMachine {
+    enum State: Equatable {
+        case awaitingProtocolHeader
+        case awaitingStartOk
+        case awaitingTuneOk(user: String)
+        case awaitingOpen(user: String)
+        case open(vhost: String, user: String)
+        /// The server sent connection.close and waits for close-ok.
+        case closing
+        case closed
+    }
+
+    /// One open channel: whether the server is closing it, and any publish being assembled.
+    struct ChannelState {
+        var closing = false
+        var content: ContentAssembly?
+    }
+
+    var state: State = .awaitingProtocolHeader
+    var tuning: Tuning
+    var channels: [UInt16: ChannelState] = [:]
+    let users: UserDirectory
+    let peerIsLoopback: Bool
+
+    init(users: UserDirectory, peerIsLoopback: Bool, proposedTuning: Tuning = .rabbitDefaults) {
+        self.users = users
+        self.peerIsLoopback = peerIsLoopback
+        self.tuning = proposedTuning
+    }
+
+    /// The eight octets that open the connection.
+    mutating func protocolHeaderReceived(accepted: Bool, into actions: inout [ConnectionAction]) {
+        guard state == .awaitingProtocolHeader, accepted else {
+            state = .closed
+            actions.append(.rejectProtocolHeader)
+            return
+        }
+        state = .awaitingStartOk
+        actions.append(.send(.connectionStart(ServerProperties.start), channel: 0))
+    }
+
+    /// A decoded frame from the client.
+    mutating func frameReceived(_ frame: Frame, into actions: inout [ConnectionAction]) {
+        switch state {
+        case .awaitingProtocolHeader, .closed:
+            return
+        case .closing:
+            closingFrameReceived(frame, into: &actions)
+        case .awaitingStartOk, .awaitingTuneOk, .awaitingOpen:
+            do throws(AMQPError) {
+                try handshakeFrameReceived(frame, into: &actions)
+            } catch {
+                fail(error, into: &actions)
+            }
+        case .open:
+            do throws(AMQPError) {
+                try openFrameReceived(frame, into: &actions)
+            } catch {
+                fail(error, into: &actions)
+            }
+        }
+    }
+
+    /// Bytes that could not be decoded: a hard error for the whole connection.
+    mutating func decodingFailed(_ failure: FrameDecodingError, into actions: inout [ConnectionAction]) {
+        guard state != .closing, state != .closed else { return }
+        let error = AMQPError(failure.error.replyCode, failure.error.explanation,
+                              classID: failure.classID, methodID: failure.methodID)
+        fail(error, into: &actions)
+    }
+
+    /// The broker closes one channel with a soft error (404, 405, 406, 403 …).
+    mutating func closeChannel(_ channel: UInt16, with error: AMQPError, into actions: inout [ConnectionAction]) {
+        guard case .open = state, channels[channel] != nil, channels[channel]?.closing == false else { return }
+        channels[channel]?.closing = true
+        channels[channel]?.content = nil
+        actions.append(.send(.channelClose(ChannelClose(replyCode: error.code.rawValue, replyText: error.text,
+                                                       classID: error.classID, methodID: error.methodID)), channel: channel))
+    }
+
+    /// Closes the connection with an error or a reason such as shutdown (320).
+    mutating func fail(_ error: AMQPError, into actions: inout [ConnectionAction]) {
+        switch state {
+        case .closing, .closed:
+            return
+        case .awaitingProtocolHeader:
+            state = .closed
+            actions.append(.closeSocket)
+            return
+        default:
+            break
+        }
+        for channel in channels.keys.sorted() { actions.append(.channelClosed(channel)) }
+        channels.removeAll()
+        state = .closing
+        actions.append(.send(.connectionClose(ConnectionClose(replyCode: error.code.rawValue, replyText: error.text,
+                                                             classID: error.classID, methodID: error.methodID)), channel: 0))
+        actions.append(.awaitCloseOk)
+    }
+
+    /// The socket went away: every channel ends.
+    mutating func socketClosed(into actions: inout [ConnectionAction]) {
+        for channel in channels.keys.sorted() { actions.append(.channelClosed(channel)) }
+        channels.removeAll()
+        state = .closed
+    }
+
+    private mutating func closingFrameReceived(_ frame: Frame, into actions: inout [ConnectionAction]) {
+        guard frame.channel == 0, case .method(let method) = frame.payload else { return }
+        switch method {
+        case .connectionCloseOk:
+            state = .closed
+            actions.append(.closeSocket)
+        case .connectionClose:
+            state = .closed
+            actions.append(.send(.connectionCloseOk, channel: 0))
+            actions.append(.closeSocket)
+        default:
+            return
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import AMQPWire
+import NIOCore
+
+/// Collects the content header and body frames that follow a basic.publish on one channel.
+struct ContentAssembly {
+    /// Largest message body accepted, as RabbitMQ's default `max_message_size` (128 MiB).
+    static let maximumBodySize: UInt64 = 134_217_728
+
+    enum Step {
+        /// Still waiting for more frames.
+        case incomplete
+        /// The message is complete.
+        case complete(BasicPublish, ContentHeader, ByteBuffer)
+    }
+
+    private let publish: BasicPublish
+    private var header: ContentHeader?
+    private var body = ByteBuffer()
+    private var receivedAnyBody = false
+
+    init(publish: BasicPublish) {
+        self.publish = publish
+    }
+
+    /// Takes the content header; a zero-size body completes the message at once.
+    mutating func receive(header: ContentHeader) throws(AMQPError) -> Step {
+        guard self.header == nil else {
+            throw AMQPError(.unexpectedFrame, "expected content body, got content header")
+        }
+        guard header.classID == 60 else {
+            throw AMQPError(.unexpectedFrame, "content header for class \(header.classID), expected class 60")
+        }
+        guard header.bodySize <= Self.maximumBodySize else {
+            throw AMQPError(.preconditionFailed, "message size \(header.bodySize) is larger than configured max size \(Self.maximumBodySize)")
+        }
+        self.header = header
+        return header.bodySize == 0 ? .complete(publish, header, ByteBuffer()) : .incomplete
+    }
+
+    /// Takes one body frame; the message is complete when the header's body size is reached.
+    mutating func receive(body piece: ByteBuffer) throws(AMQPError) -> Step {
+        guard let header else {
+            throw AMQPError(.unexpectedFrame, "expected content header for class 60, got content body")
+        }
+        if receivedAnyBody {
+            var piece = piece
+            body.writeBuffer(&piece)
+        } else {
+            body = piece  // a single body frame is kept as the slice it arrived in
+            receivedAnyBody = true
+        }
+        let received = UInt64(body.readableBytes)
+        if received > header.bodySize {
+            throw AMQPError(.unexpectedFrame, "content body of \(received) bytes exceeds the \(header.bodySize) announced in its header")
+        }
+        return received == header.bodySize ? .complete(publish, header, body) : .incomplete
+    }
+
+    /// The error for a method frame that arrived while content was expected.
+    var interruptedError: AMQPError {
+        header == nil
+            ? AMQPError(.unexpectedFrame, "expected content header for class 60, got non content header frame instead")
+            : AMQPError(.unexpectedFrame, "expected content body, got non content body frame instead")
+    }
+}

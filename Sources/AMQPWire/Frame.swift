@@ -1,0 +1,67 @@
+import NIOCore
+
+/// One decoded AMQP frame: the channel it belongs to and what it carries.
+public struct Frame: Sendable, Equatable {
+    /// What a frame carries, by frame type.
+    public enum Payload: Sendable, Equatable {
+        case method(AMQPMethod)
+        case header(ContentHeader)
+        case body(ByteBuffer)
+        case heartbeat
+    }
+
+    /// Frame type octets.
+    public enum Kind: UInt8, Sendable {
+        case method = 1
+        case header = 2
+        case body = 3
+        case heartbeat = 8
+    }
+
+    /// The octet that ends every frame.
+    public static let end: UInt8 = 0xCE
+    /// Type, channel and size in front of the payload, plus the end octet.
+    public static let overhead = 8
+    /// The smallest frame_max a peer may negotiate, and the limit before tuning.
+    public static let minimumSize: UInt32 = 4096
+
+    public var channel: UInt16
+    public var payload: Payload
+
+    public init(channel: UInt16, payload: Payload) {
+        self.channel = channel
+        self.payload = payload
+    }
+}
+
+/// A content header frame: the body size and the basic properties, kept as the bytes that arrived.
+public struct ContentHeader: Sendable, Equatable {
+    public var classID: UInt16
+    public var bodySize: UInt64
+    /// The property flags and property list exactly as received, so they can be sent on unchanged.
+    public var propertyBytes: ByteBuffer
+
+    public init(classID: UInt16 = 60, bodySize: UInt64, propertyBytes: ByteBuffer) {
+        self.classID = classID
+        self.bodySize = bodySize
+        self.propertyBytes = propertyBytes
+    }
+
+    public init(classID: UInt16 = 60, bodySize: UInt64, properties: BasicProperties) {
+        var bytes = ByteBuffer()
+        properties.encode(into: &bytes)
+        self.init(classID: classID, bodySize: bodySize, propertyBytes: bytes)
+    }
+
+    /// Decodes the properties; fails on malformed property bytes.
+    public func properties() throws(WireError) -> BasicProperties {
+        var bytes = propertyBytes
+        return try BasicProperties(from: &bytes)
+    }
+}
+
+/// The eight octets a client sends first.
+public enum ProtocolHeader {
+    /// `AMQP 0 0 9 1`, also what the server answers to a header it does not accept.
+    public static let bytes: [UInt8] = [0x41, 0x4D, 0x51, 0x50, 0, 0, 9, 1]
+}

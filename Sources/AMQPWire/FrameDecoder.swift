@@ -1,0 +1,114 @@
+import NIOCore
+
+/// What the frame decoder produces: the protocol header once (server side), then frames.
+public enum InboundUnit: Sendable, Equatable {
+    /// The first eight octets; `accepted` is false when they are not `AMQP 0 0 9 1`.
+    case protocolHeader(accepted: Bool)
+    case frame(Frame)
+}
+
+/// A frame that could not be decoded, with the channel it arrived on.
+public struct FrameDecodingError: Error, Equatable, Sendable {
+    public var error: WireError
+    public var channel: UInt16
+    /// The method being decoded when the error happened, if any.
+    public var classID: UInt16
+    public var methodID: UInt16
+
+    public init(error: WireError, channel: UInt16, classID: UInt16 = 0, methodID: UInt16 = 0) {
+        self.error = error
+        self.channel = channel
+        self.classID = classID
+        self.methodID = methodID
+    }
+}
+
+/// Splits a byte stream into AMQP frames and decodes them; never traps on any input.
+public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
+    public typealias InboundOut = InboundUnit
+
+    /// Frames whose payload is larger than `frameMax - 8` are refused (FRAME_ERROR).
+    public var frameMax: UInt32
+    private var awaitingProtocolHeader: Bool
+
+    /// `expectProtocolHeader` is true on the server, which reads `AMQP 0 0 9 1` first.
+    public init(expectProtocolHeader: Bool, frameMax: UInt32 = Frame.minimumSize) {
+        self.awaitingProtocolHeader = expectProtocolHeader
+        self.frameMax = frameMax
+    }
+
+    public mutating func decode(buffer: inout ByteBuffer) throws -> InboundUnit? {
+        if awaitingProtocolHeader {
+            guard let bytes = buffer.readBytes(length: 8) else {
+                // A short but already wrong prefix is answered at once.
+                if let seen = buffer.getBytes(at: buffer.readerIndex, length: buffer.readableBytes),
+                   !ProtocolHeader.bytes.starts(with: seen) {
+                    buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+                    return .protocolHeader(accepted: false)
+                }
+                return nil
+            }
+            awaitingProtocolHeader = false
+            return .protocolHeader(accepted: bytes == ProtocolHeader.bytes)
+        }
+        return try decodeFrame(buffer: &buffer).map(InboundUnit.frame)
+    }
+
+    public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> InboundUnit? {
+        try decode(buffer: &buffer)
+    }
+
+    private func decodeFrame(buffer: inout ByteBuffer) throws(FrameDecodingError) -> Frame? {
+        guard let (typeOctet, channel, size) = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self)
+            .flatMap({ type in
+                buffer.getInteger(at: buffer.readerIndex + 1, as: UInt16.self).flatMap { channel in
+                    buffer.getInteger(at: buffer.readerIndex + 3, as: UInt32.self).map { (type, channel, $0) }
+                }
+            })
+        else { return nil }
+        let limit = frameMax == 0 ? UInt32.max : frameMax - UInt32(Frame.overhead)
+        guard size <= limit else {
+            throw FrameDecodingError(error: .frameTooLarge(size: size, max: limit), channel: channel, classID: 0, methodID: 0)
+        }
+        guard buffer.readableBytes >= Frame.overhead + Int(size) else { return nil }
+        buffer.moveReaderIndex(forwardBy: 7)
+        var payload = buffer.readSlice(length: Int(size))!  // length checked above
+        let endOctet = buffer.readInteger(as: UInt8.self)!  // length checked above
+        guard endOctet == Frame.end else {
+            throw FrameDecodingError(error: .badFrameEnd(endOctet), channel: channel, classID: 0, methodID: 0)
+        }
+        guard let kind = Frame.Kind(rawValue: typeOctet) else {
+            throw FrameDecodingError(error: .unknownFrameType(typeOctet), channel: channel, classID: 0, methodID: 0)
+        }
+        return Frame(channel: channel, payload: try Self.decodePayload(kind: kind, channel: channel, payload: &payload))
+    }
+
+    private static func decodePayload(kind: Frame.Kind, channel: UInt16, payload: inout ByteBuffer) throws(FrameDecodingError) -> Frame.Payload {
+        switch kind {
+        case .method:
+            guard let classID = payload.readInteger(as: UInt16.self),
+                  let methodID = payload.readInteger(as: UInt16.self)
+            else {
+                throw FrameDecodingError(error: .truncated("method frame"), channel: channel, classID: 0, methodID: 0)
+            }
+            do {
+                return .method(try AMQPMethod.decodeArguments(classID: classID, methodID: methodID, from: &payload))
+            } catch {
+                throw FrameDecodingError(error: error, channel: channel, classID: classID, methodID: methodID)
+            }
+        case .header:
+            guard let classID = payload.readInteger(as: UInt16.self),
+                  payload.readInteger(as: UInt16.self) != nil,
+                  let bodySize = payload.readInteger(as: UInt64.self),
+                  payload.readableBytes >= 2
+            else {
+                throw FrameDecodingError(error: .truncated("content header"), channel: channel, classID: 0, methodID: 0)
+            }
+            return .header(ContentHeader(classID: classID, bodySize: bodySize, propertyBytes: payload))
+        case .body:
+            return .body(payload)
+        case .heartbeat:
+            return .heartbeat
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import AMQPServer
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `warren serve`: runs the listeners until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the broker and collectors (a port of 0 disables that listener)."
+    )
+
+    @Option(help: "Address every listener binds to.") var bind: String?
+    @Option(help: "AMQP 0-9-1 port.") var amqpPort: Int?
+    @Option(help: "Syslog UDP and TCP port.") var syslogPort: Int?
+    @Option(help: "Management HTTP port.") var httpPort: Int?
+    @Option(help: "Directory for durable state.") var dataDir: String?
+    @Option(help: "TOML configuration file (flags and WARREN_* variables override it).") var config: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "warren")
+        do {
+            let settings = try resolveSettings()
+            try await serve(settings, logger: logger)
+        } catch let error as ConfigError {
+            logger.critical("\(error.description)")
+            throw ExitCode(78)
+        } catch let error as ListenerBindError {
+            logger.critical("\(error.description)")
+            throw ExitCode(1)
+        }
+    }
+
+    private func resolveSettings() throws -> ServeSettings {
+        var settings = ServeSettings()
+        let environment = ProcessInfo.processInfo.environment
+        if let path = config ?? environment["WARREN_CONFIG"] {
+            try settings.apply(ConfigFile.load(path: path))
+        }
+        try settings.apply(environment: environment)
+        settings.bind = bind ?? settings.bind
+        settings.dataDir = dataDir ?? settings.dataDir
+        for (flag, value) in [("--amqp-port", amqpPort), ("--syslog-port", syslogPort), ("--http-port", httpPort)] {
+            if let value, !(0...65535).contains(value) {
+                throw ConfigError("\(flag) must be between 0 and 65535, got \(value)")
+            }
+        }
+        settings.amqpPort = amqpPort ?? settings.amqpPort
+        settings.syslogPort = syslogPort ?? settings.syslogPort
+        settings.httpPort = httpPort ?? settings.httpPort
+        return settings
+    }
+
+    private func serve(_ settings: ServeSettings, logger: Logger) async throws {
+        try FileManager.default.createDirectory(atPath: settings.dataDir, withIntermediateDirectories: true)
+        var services: [any Service] = []
+        if settings.amqpPort != 0 {
+            let listener = AMQPListenerConfiguration(host: settings.bind, port: settings.amqpPort,
+                                                     tuning: settings.tuning, users: try settings.userDirectory())
+            services.append(AMQPListener(configuration: listener, logger: logger))
+        } else {
+            logger.info("AMQP listener disabled (port 0)")
+        }
+        if settings.syslogPort != 0 {
+            logger.warning("syslog listener on port \(settings.syslogPort) is not part of this build yet")
+        }
+        if settings.httpPort != 0 {
+            logger.warning("management HTTP listener on port \(settings.httpPort) is not part of this build yet")
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.info("warren stopped")
+    }
+}

@@ -1,0 +1,82 @@
+import AMQPServer
+
+/// Everything `warren serve` runs with, after defaults, the config file, environment variables
+/// and command-line flags have been applied in that order.
+struct ServeSettings: Equatable {
+    var bind = "127.0.0.1"
+    var amqpPort = 5672
+    var syslogPort = 5514
+    var httpPort = 15672
+    var dataDir = "./data"
+    var tuning = Tuning.rabbitDefaults
+    var vhosts: [String] = []
+    var users: [ConfigFile.UserEntry] = []
+
+    /// Applies the keys present in a config file.
+    mutating func apply(_ file: ConfigFile) throws {
+        bind = file.bind ?? bind
+        dataDir = file.dataDir ?? dataDir
+        amqpPort = try Self.port(file.amqp?.port, key: "amqp.port") ?? amqpPort
+        syslogPort = try Self.port(file.syslog?.port, key: "syslog.port") ?? syslogPort
+        httpPort = try Self.port(file.http?.port, key: "http.port") ?? httpPort
+        if let value = file.amqp?.channelMax {
+            tuning.channelMax = try Self.ranged(value, 1...65535, key: "amqp.channel_max")
+        }
+        if let value = file.amqp?.frameMax {
+            tuning.frameMax = try Self.ranged(value, 4096...Int(UInt32.max), key: "amqp.frame_max")
+        }
+        if let value = file.amqp?.heartbeat {
+            tuning.heartbeat = try Self.ranged(value, 0...65535, key: "amqp.heartbeat")
+        }
+        vhosts += file.vhosts?.map(\.name) ?? []
+        users += file.users ?? []
+    }
+
+    /// Applies `WARREN_*` environment variables.
+    mutating func apply(environment: [String: String]) throws {
+        bind = environment["WARREN_BIND"] ?? bind
+        dataDir = environment["WARREN_DATA_DIR"] ?? dataDir
+        amqpPort = try Self.port(environment["WARREN_AMQP_PORT"].map { try Self.integer($0, key: "WARREN_AMQP_PORT") }, key: "WARREN_AMQP_PORT") ?? amqpPort
+        syslogPort = try Self.port(environment["WARREN_SYSLOG_PORT"].map { try Self.integer($0, key: "WARREN_SYSLOG_PORT") }, key: "WARREN_SYSLOG_PORT") ?? syslogPort
+        httpPort = try Self.port(environment["WARREN_HTTP_PORT"].map { try Self.integer($0, key: "WARREN_HTTP_PORT") }, key: "WARREN_HTTP_PORT") ?? httpPort
+    }
+
+    /// The user directory: guest plus the configured users, the default vhost plus configured ones.
+    func userDirectory() throws -> UserDirectory {
+        var directory = UserDirectory()
+        for vhost in vhosts { directory.addVhost(vhost) }
+        for entry in users {
+            let hash: PasswordHash
+            if let password = entry.password {
+                hash = PasswordHash(password: password)
+            } else if let encoded = entry.passwordHash {
+                guard let decoded = PasswordHash(base64: encoded) else {
+                    throw ConfigError("user '\(entry.name)': password_hash is not a base64 salted SHA-256 hash")
+                }
+                hash = decoded
+            } else {
+                throw ConfigError("user '\(entry.name)' needs password or password_hash")
+            }
+            directory.add(User(name: entry.name, passwordHash: hash, vhosts: entry.vhosts.map(Set.init),
+                               tags: entry.tags ?? [], loopbackOnly: entry.name == "guest"))
+        }
+        return directory
+    }
+
+    private static func integer(_ text: String, key: String) throws -> Int {
+        guard let value = Int(text) else { throw ConfigError("\(key) must be an integer, got '\(text)'") }
+        return value
+    }
+
+    private static func port(_ value: Int?, key: String) throws -> Int? {
+        guard let value else { return nil }
+        return try ranged(value, 0...65535, key: key)
+    }
+
+    private static func ranged<T: FixedWidthInteger>(_ value: Int, _ range: ClosedRange<Int>, key: String) throws -> T {
+        guard range.contains(value) else {
+            throw ConfigError("\(key) must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
+        }
+        return T(value)
+    }
+}

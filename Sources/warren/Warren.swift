@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `warren` command: a syslog collector with an AMQP 0-9-1 broker inside.
+@main
+struct Warren: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "warren",
+        abstract: "Collect syslog, route it through an embedded AMQP 0-9-1 broker, subscribe by pattern.",
+        subcommands: [ServeCommand.self],
+        defaultSubcommand: nil
+    )
+}
