@@ -25,12 +25,15 @@ public struct AMQPListener: Service {
     static let shutdownGrace = TimeAmount.seconds(5)
 
     private let configuration: AMQPListenerConfiguration
+    private let runtime: BrokerRuntime
     private let group: any EventLoopGroup
     private let logger: Logger
     private let registry = ConnectionRegistry()
 
-    public init(configuration: AMQPListenerConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
+    public init(configuration: AMQPListenerConfiguration, runtime: BrokerRuntime,
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
         self.configuration = configuration
+        self.runtime = runtime
         self.group = group
         self.logger = logger
     }
@@ -47,6 +50,7 @@ public struct AMQPListener: Service {
     private func bind() async throws -> any Channel {
         let configuration = self.configuration
         let registry = self.registry
+        let runtime = self.runtime
         let logger = self.logger
         do {
             return try await ServerBootstrap(group: group)
@@ -59,7 +63,7 @@ public struct AMQPListener: Service {
                         let handler = AMQPConnectionHandler(
                             users: configuration.users,
                             peerIsLoopback: channel.remoteAddress.map(Self.isLoopback) ?? false,
-                            tuning: configuration.tuning, registry: registry, logger: logger)
+                            tuning: configuration.tuning, registry: registry, runtime: runtime, logger: logger)
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
                 }

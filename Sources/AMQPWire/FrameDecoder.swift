@@ -66,7 +66,8 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
                 }
             })
         else { return nil }
-        let limit = frameMax == 0 ? UInt32.max : frameMax - UInt32(Frame.overhead)
+        let overhead = UInt32(Frame.overhead)
+        let limit = frameMax == 0 ? UInt32.max : (frameMax > overhead ? frameMax - overhead : 0)
         guard size <= limit else {
             throw FrameDecodingError(error: .frameTooLarge(size: size, max: limit), channel: channel, classID: 0, methodID: 0)
         }

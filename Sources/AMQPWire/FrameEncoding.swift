@@ -24,10 +24,10 @@ extension ByteBuffer {
 
     /// Writes a body as as many body frames as `frameMax` requires (none for an empty body).
     public mutating func writeBodyFrames(_ body: ByteBuffer, channel: UInt16, frameMax: UInt32) {
-        let chunk = frameMax == 0 ? Int(UInt32.max) : Int(frameMax) - Frame.overhead
+        let chunk = frameMax == 0 ? Int(UInt32.max) : Swift.max(1, Int(frameMax) - Frame.overhead)
         var remaining = body
         while remaining.readableBytes > 0 {
-            var piece = remaining.readSlice(length: Swift.min(chunk, remaining.readableBytes))!  // bounded by readableBytes
+            guard var piece = remaining.readSlice(length: Swift.min(chunk, remaining.readableBytes)) else { return }
             writeFrame(kind: .body, channel: channel) { buffer in buffer.writeBuffer(&piece) }
         }
     }
@@ -38,7 +38,7 @@ extension ByteBuffer {
     }
 
     /// Writes any decoded frame (used by tests and tools).
-    public mutating func writeFrame(_ frame: Frame, frameMax: UInt32 = 0) {
+    public mutating func writeFrame(_ frame: Frame) {
         switch frame.payload {
         case .method(let method): writeMethodFrame(method, channel: frame.channel)
         case .header(let header): writeContentHeaderFrame(header, channel: frame.channel)

@@ -123,9 +123,14 @@ import Testing
         #expect(Self.closeCode(feed(.basicQos(BasicQos(prefetchCount: 1)), channel: 7)) == 504)
     }
 
-    @Test mutating func channelMethodOnChannelZeroIs503() {
+    @Test mutating func channelMethodOnChannelZeroIs504() {
         openConnection()
-        #expect(Self.closeCode(feed(.queueDeclare(QueueDeclare(queue: "q")))) == 503)
+        #expect(Self.closeCode(feed(.queueDeclare(QueueDeclare(queue: "q")))) == 504)
+    }
+
+    @Test mutating func contentOnUnopenedChannelIs505() {
+        openConnection()
+        #expect(Self.closeCode(feed(.body(ByteBuffer(string: "x")), channel: 2)) == 505)
     }
 
     @Test mutating func publishIsAssembledFromHeaderAndBodies() {

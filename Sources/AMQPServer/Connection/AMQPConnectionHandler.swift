@@ -1,4 +1,5 @@
 import AMQPWire
+import Broker
 import Logging
 import NIOCore
 
@@ -20,11 +21,18 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     private var heartbeat: HeartbeatMonitor?
     private var closeTimer: Scheduled<Void>?
     private let registry: ConnectionRegistry
+    private let runtime: BrokerRuntime
+    private let connectionID: ConnectionID
+    private var connectedToBroker = false
+    /// Commands decoded in this read burst, handed to the broker in one hop.
+    private var brokerCommands: [BrokerCommand] = []
     private var logger: Logger
 
-    init(users: UserDirectory, peerIsLoopback: Bool, tuning: Tuning, registry: ConnectionRegistry, logger: Logger) {
+    init(users: UserDirectory, peerIsLoopback: Bool, tuning: Tuning, registry: ConnectionRegistry, runtime: BrokerRuntime, logger: Logger) {
         self.machine = ConnectionStateMachine(users: users, peerIsLoopback: peerIsLoopback, proposedTuning: tuning)
         self.registry = registry
+        self.runtime = runtime
+        self.connectionID = runtime.makeConnectionID()
         self.logger = logger
         self.output = ByteBufferAllocator().buffer(capacity: 4096)
     }
@@ -41,6 +49,8 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
         closeTimer?.cancel()
         machine.socketClosed(into: &actions)
         perform(context: context)
+        submitBrokerCommands()
+        if connectedToBroker { runtime.disconnect(connectionID) }
         context.fireChannelInactive()
     }
 
@@ -57,6 +67,7 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        submitBrokerCommands()
         flush(context: context)
         context.fireChannelReadComplete()
     }
@@ -134,8 +145,16 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
             }
         case .opened(let vhost, let user):
             logger.info("connection opened: user '\(user)' on vhost '\(vhost)'")
-        case .channelOpened, .channelClosed, .channelMethod, .publish:
-            break
+            connectedToBroker = true
+            runtime.connect(connectionID, vhost: vhost, user: user, outlet: ConnectionOutlet(handler: self, context: context))
+        case .channelOpened(let channel):
+            brokerCommands.append(.channelOpened(channel))
+        case .channelClosed(let channel):
+            brokerCommands.append(.channelClosed(channel))
+        case .channelMethod(let channel, let method):
+            brokerCommands.append(.method(channel, method))
+        case .publish(let channel, let publish, let header, let body):
+            brokerCommands.append(.publish(channel, publish, header, body))
         case .closeSocket:
             stopDecoding()
             closeAfterFlush(context: context)
@@ -144,6 +163,35 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
                 context.close(promise: nil)
             }
         }
+    }
+
+    private func submitBrokerCommands() {
+        guard !brokerCommands.isEmpty else { return }
+        let commands = brokerCommands
+        brokerCommands.removeAll(keepingCapacity: true)
+        if connectedToBroker { runtime.submit(commands, from: connectionID) }
+    }
+
+    /// A batch from the broker: replies, deliveries and errors for this connection, written with one flush.
+    func receive(_ batch: [Outbound], context: ChannelHandlerContext) {
+        for item in batch {
+            switch item {
+            case .method(let channel, let method):
+                if machine.isUsable(channel) { output.writeMethodFrame(method, channel: channel) }
+            case .content(let channel, let method, let header, let body):
+                guard machine.isUsable(channel) else { continue }
+                output.writeMethodFrame(method, channel: channel)
+                output.writeContentHeaderFrame(header, channel: channel)
+                output.writeBodyFrames(body, channel: channel, frameMax: machine.tuning.frameMax)
+            case .closeChannel(let channel, let error):
+                machine.closeChannel(channel, with: error, into: &actions)
+            case .closeConnection(let error):
+                machine.fail(error, into: &actions)
+            }
+            perform(context: context)
+        }
+        submitBrokerCommands()
+        flush(context: context)
     }
 
     private func heartbeatEvent(_ event: HeartbeatMonitor.Event, context: ChannelHandlerContext) {

@@ -67,13 +67,17 @@ extension ConnectionStateMachine {
             if method.classID == 10 {
                 throw AMQPError(.commandInvalid, "unexpected method \(method.name) in connection state running").caused(by: method)
             }
-            throw AMQPError(.commandInvalid, "unexpected method \(method.name) on channel 0").caused(by: method)
+            // RabbitMQ answers a channel method on channel 0 with CHANNEL_ERROR.
+            throw AMQPError(.channelError, "unexpected method in connection state running").caused(by: method)
         }
     }
 
     private mutating func unopenedChannelFrameReceived(_ frame: Frame, into actions: inout [ConnectionAction]) throws(AMQPError) {
-        guard case .method(.channelOpen) = frame.payload else {
-            throw AMQPError(.channelError, "expected 'channel.open' on channel \(frame.channel)")
+        guard case .method(let method) = frame.payload else {
+            throw AMQPError(.unexpectedFrame, "expected method frame on channel \(frame.channel), got a content frame")
+        }
+        guard case .channelOpen = method else {
+            throw AMQPError(.channelError, "expected 'channel.open' on channel \(frame.channel)").caused(by: method)
         }
         guard frame.channel <= tuning.channelMax else {
             throw AMQPError(.channelError, "channel \(frame.channel) is above the negotiated channel_max (\(tuning.channelMax))", classID: 20, methodID: 10)

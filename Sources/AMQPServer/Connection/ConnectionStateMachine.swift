@@ -33,6 +33,12 @@ struct ConnectionStateMachine {
         self.tuning = proposedTuning
     }
 
+    /// Whether frames may be sent on a channel: it is open and not being closed.
+    func isUsable(_ channel: UInt16) -> Bool {
+        guard case .open = state, let state = channels[channel] else { return false }
+        return !state.closing
+    }
+
     /// The eight octets that open the connection.
     mutating func protocolHeaderReceived(accepted: Bool, into actions: inout [ConnectionAction]) {
         guard state == .awaitingProtocolHeader, accepted else {

@@ -2,6 +2,7 @@ import AMQPServer
 import ArgumentParser
 import Foundation
 import Logging
+import NIOPosix
 import ServiceLifecycle
 
 /// `warren serve`: runs the listeners until SIGTERM or SIGINT.
@@ -63,9 +64,11 @@ struct ServeCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: settings.dataDir, withIntermediateDirectories: true)
         var services: [any Service] = []
         if settings.amqpPort != 0 {
+            let users = try settings.userDirectory()
+            let runtime = try await BrokerRuntime.start(on: MultiThreadedEventLoopGroup.singleton.next(), vhosts: Array(users.vhosts))
             let listener = AMQPListenerConfiguration(host: settings.bind, port: settings.amqpPort,
-                                                     tuning: settings.tuning, users: try settings.userDirectory())
-            services.append(AMQPListener(configuration: listener, logger: logger))
+                                                     tuning: settings.tuning, users: users)
+            services.append(AMQPListener(configuration: listener, runtime: runtime, logger: logger))
         } else {
             logger.info("AMQP listener disabled (port 0)")
         }

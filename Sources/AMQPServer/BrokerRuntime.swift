@@ -1,0 +1,68 @@
+import Broker
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The broker confined to its own event loop. Connections hand it batches of commands (one hop
+/// per read burst); it answers through each connection's outlet (one hop per broker burst).
+public final class BrokerRuntime: Sendable {
+    public let eventLoop: any EventLoop
+    private let broker: NIOLoopBound<Broker>
+    private let nextConnectionID = NIOLockedValueBox<UInt64>(0)
+
+    private init(eventLoop: any EventLoop, broker: NIOLoopBound<Broker>) {
+        self.eventLoop = eventLoop
+        self.broker = broker
+    }
+
+    /// Creates the broker on `eventLoop` with these vhosts.
+    public static func start(on eventLoop: any EventLoop, vhosts: [String]) async throws -> BrokerRuntime {
+        let broker = try await eventLoop.submit {
+            NIOLoopBound(Broker(vhosts: vhosts), eventLoop: eventLoop)
+        }.get()
+        return BrokerRuntime(eventLoop: eventLoop, broker: broker)
+    }
+
+    func makeConnectionID() -> ConnectionID {
+        ConnectionID(nextConnectionID.withLockedValue { $0 += 1; return $0 })
+    }
+
+    /// Runs a closure with the broker on its event loop (from any thread).
+    public func withBroker(_ body: @escaping @Sendable (Broker) -> Void) {
+        let broker = self.broker
+        if eventLoop.inEventLoop {
+            body(broker.value)
+        } else {
+            eventLoop.execute { body(broker.value) }
+        }
+    }
+
+    func connect(_ id: ConnectionID, vhost: String, user: String, outlet: any BrokerOutlet) {
+        withBroker { $0.connect(id, vhost: vhost, user: user, outlet: outlet) }
+    }
+
+    func submit(_ commands: [BrokerCommand], from id: ConnectionID) {
+        withBroker { $0.handle(commands, from: id) }
+    }
+
+    func disconnect(_ id: ConnectionID) {
+        withBroker { $0.disconnect(id) }
+    }
+}
+
+/// Carries the broker's outbound batches to one connection's handler on that connection's loop.
+final class ConnectionOutlet: BrokerOutlet {
+    private let handler: NIOLoopBound<AMQPConnectionHandler>
+    private let context: NIOLoopBound<ChannelHandlerContext>
+
+    init(handler: AMQPConnectionHandler, context: ChannelHandlerContext) {
+        self.handler = NIOLoopBound(handler, eventLoop: context.eventLoop)
+        self.context = NIOLoopBound(context, eventLoop: context.eventLoop)
+    }
+
+    /// Always a new task, even on the same loop, so the broker is never re-entered from a delivery.
+    func deliver(_ batch: [Outbound]) {
+        let handler = self.handler
+        let context = self.context
+        context.eventLoop.execute { handler.value.receive(batch, context: context.value) }
+    }
+}

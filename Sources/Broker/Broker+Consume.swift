@@ -1,0 +1,76 @@
+import AMQPWire
+
+/// basic.consume, basic.cancel, basic.get, and acknowledgements.
+extension Broker {
+    func startConsumer(_ consume: BasicConsume, on channel: BrokerChannel) throws(AMQPError) {
+        let tag = consume.consumerTag.isEmpty ? nameGenerator.consumerTag() : consume.consumerTag
+        if channel.consumers[tag] != nil || channel.replyToConsumerTag == tag {
+            throw AMQPError(.notAllowed, "attempt to reuse consumer tag '\(tag)'")
+        }
+        if consume.queue == DirectReplyTo.pseudoQueue {
+            try directReplyTo.startConsumer(tag: tag, noAck: consume.noAck, on: channel)
+            reply(.basicConsumeOk(BasicConsumeOk(consumerTag: tag)), on: channel, unless: consume.noWait)
+            return
+        }
+        let queue = try accessibleQueue(consume.queue, for: channel)
+        if queue.consumers.contains(where: \.exclusive) || (consume.exclusive && queue.consumerCount > 0) {
+            throw AMQPError(.accessRefused, "queue '\(queue.name)' in vhost '\(queue.vhost)' in exclusive use")
+        }
+        let consumer = Consumer(tag: tag, channel: channel, queue: queue, noAck: consume.noAck,
+                                exclusive: consume.exclusive, prefetchLimit: channel.consumerPrefetch)
+        channel.consumers[tag] = consumer
+        queue.add(consumer)
+        reply(.basicConsumeOk(BasicConsumeOk(consumerTag: tag)), on: channel, unless: consume.noWait)
+        scheduleDispatch(queue)
+    }
+
+    func cancelConsumer(_ cancel: BasicCancel, on channel: BrokerChannel) {
+        if let consumer = channel.consumers.removeValue(forKey: cancel.consumerTag) {
+            removeConsumer(consumer)
+        } else if channel.replyToConsumerTag == cancel.consumerTag {
+            directReplyTo.stopConsumer(on: channel)
+        }
+        reply(.basicCancelOk(BasicCancelOk(consumerTag: cancel.consumerTag)), on: channel, unless: cancel.noWait)
+    }
+
+    func fetch(_ get: BasicGet, on channel: BrokerChannel) throws(AMQPError) {
+        let queue = try accessibleQueue(get.queue, for: channel)
+        guard let entry = queue.dequeue() else {
+            channel.session.send(.method(channel.number, .basicGetEmpty))
+            return
+        }
+        channel.deliverFetched(entry, from: queue, noAck: get.noAck)
+    }
+
+    func acknowledge(tag: UInt64, multiple: Bool, on channel: BrokerChannel) throws(AMQPError) {
+        if channel.transaction != nil {
+            channel.transaction?.steps.append(.ack(tag: tag, multiple: multiple))
+            return
+        }
+        for delivery in try channel.settle(tag: tag, multiple: multiple) {
+            delivery.consumer?.unackedCount -= 1
+            let queue = delivery.queue
+            guard !queue.isDeleted else { continue }
+            queue.unackedCount -= 1
+            scheduleDispatch(queue)
+        }
+    }
+
+    func reject(tag: UInt64, multiple: Bool, requeue shouldRequeue: Bool, on channel: BrokerChannel) throws(AMQPError) {
+        if channel.transaction != nil {
+            channel.transaction?.steps.append(.reject(tag: tag, multiple: multiple, requeue: shouldRequeue))
+            return
+        }
+        let settled = try channel.settle(tag: tag, multiple: multiple)
+        if shouldRequeue {
+            requeue(settled)
+            return
+        }
+        for delivery in settled {
+            delivery.consumer?.unackedCount -= 1
+            guard !delivery.queue.isDeleted else { continue }
+            delivery.queue.unackedCount -= 1
+            scheduleDispatch(delivery.queue)
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import AMQPWire
+
+/// exchange.* and queue.* methods.
+extension Broker {
+    func declareExchange(_ declare: ExchangeDeclare, on channel: BrokerChannel) throws(AMQPError) {
+        _ = try channel.session.vhost.declareExchange(declare)
+        reply(.exchangeDeclareOk, on: channel, unless: declare.noWait)
+    }
+
+    func deleteExchange(_ delete: ExchangeDelete, on channel: BrokerChannel) throws(AMQPError) {
+        try channel.session.vhost.deleteExchange(delete.exchange, ifUnused: delete.ifUnused)
+        reply(.exchangeDeleteOk, on: channel, unless: delete.noWait)
+    }
+
+    func bindExchange(destination: String, source: String, key: String, arguments: FieldTable, on channel: BrokerChannel) throws(AMQPError) {
+        let vhost = channel.session.vhost
+        try checkBindable(source, destination: .exchange(destination))
+        let sourceExchange = try vhost.exchange(source)
+        _ = try vhost.exchange(destination)
+        _ = sourceExchange.bind(Binding(destination: .exchange(destination), key: key, arguments: arguments))
+    }
+
+    func unbindExchange(destination: String, source: String, key: String, arguments: FieldTable, on channel: BrokerChannel) throws(AMQPError) {
+        let vhost = channel.session.vhost
+        try checkBindable(source, destination: .exchange(destination))
+        let sourceExchange = try vhost.exchange(source)
+        _ = try vhost.exchange(destination)
+        if sourceExchange.unbind(Binding(destination: .exchange(destination), key: key, arguments: arguments)) {
+            vhost.deleteIfAutoDelete(sourceExchange)
+        }
+    }
+
+    /// The default exchange takes no explicit bindings, in either role.
+    private func checkBindable(_ source: String, destination: Destination) throws(AMQPError) {
+        if source.isEmpty || destination == .exchange("") {
+            throw AMQPError(.accessRefused, "operation not permitted on the default exchange")
+        }
+    }
+
+    func declareQueue(_ declare: QueueDeclare, on channel: BrokerChannel) throws(AMQPError) {
+        let session = channel.session
+        let vhost = session.vhost
+        var name = declare.queue
+        if declare.passive {
+            let queue = try accessibleQueue(name.isEmpty ? try lastDeclared(channel) : name, for: channel)
+            channel.lastDeclaredQueue = queue.name
+            replyDeclareOk(queue, on: channel, noWait: declare.noWait)
+            return
+        }
+        if name.isEmpty {
+            name = nameGenerator.queueName()
+        } else if name.hasPrefix("amq.") {
+            throw AMQPError(.accessRefused, "queue name '\(name)' contains reserved prefix 'amq.*'")
+        }
+        if let existing = vhost.queues[name] {
+            try checkExclusiveAccess(existing, for: channel)
+            try checkEquivalent(existing, declare)
+            channel.lastDeclaredQueue = name
+            replyDeclareOk(existing, on: channel, noWait: declare.noWait)
+            return
+        }
+        let queue = Queue(name: name, vhost: vhost.name, durable: declare.durable, autoDelete: declare.autoDelete,
+                          arguments: declare.arguments, owner: declare.exclusive ? session.id : nil)
+        vhost.addQueue(queue)
+        // Every queue is bound to the default exchange by its name (implicitly: see route()).
+        channel.lastDeclaredQueue = name
+        replyDeclareOk(queue, on: channel, noWait: declare.noWait)
+    }
+
+    private func replyDeclareOk(_ queue: Queue, on channel: BrokerChannel, noWait: Bool) {
+        reply(.queueDeclareOk(QueueDeclareOk(queue: queue.name, messageCount: UInt32(clamping: queue.messageCount),
+                                             consumerCount: UInt32(clamping: queue.consumerCount))),
+              on: channel, unless: noWait)
+    }
+
+    private func checkEquivalent(_ queue: Queue, _ declare: QueueDeclare) throws(AMQPError) {
+        let what = "queue '\(queue.name)' in vhost '\(queue.vhost)'"
+        if queue.durable != declare.durable {
+            throw AMQPError(.preconditionFailed, "inequivalent arg 'durable' for \(what): received '\(declare.durable)' but current is '\(queue.durable)'")
+        }
+        if queue.autoDelete != declare.autoDelete {
+            throw AMQPError(.preconditionFailed, "inequivalent arg 'auto_delete' for \(what): received '\(declare.autoDelete)' but current is '\(queue.autoDelete)'")
+        }
+        if (queue.owner != nil) != declare.exclusive {
+            throw AMQPError(.resourceLocked, "cannot obtain exclusive access to locked \(what). It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.")
+        }
+        try ArgumentEquivalence.check(queue.arguments, declare.arguments, what: what)
+    }
+
+    /// The queue named (or the channel's last declared queue for an empty name), if this connection may use it.
+    func accessibleQueue(_ name: String, for channel: BrokerChannel) throws(AMQPError) -> Queue {
+        let queue = try channel.session.vhost.queue(name.isEmpty ? try lastDeclared(channel) : name)
+        try checkExclusiveAccess(queue, for: channel)
+        return queue
+    }
+
+    private func lastDeclared(_ channel: BrokerChannel) throws(AMQPError) -> String {
+        guard let name = channel.lastDeclaredQueue else {
+            throw AMQPError(.notFound, "no previously declared queue")
+        }
+        return name
+    }
+
+    private func checkExclusiveAccess(_ queue: Queue, for channel: BrokerChannel) throws(AMQPError) {
+        if let owner = queue.owner, owner != channel.session.id {
+            throw AMQPError(.resourceLocked, "cannot obtain exclusive access to locked queue '\(queue.name)' in vhost '\(queue.vhost)'. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.")
+        }
+    }
+
+    func bindQueue(_ bind: QueueBind, on channel: BrokerChannel) throws(AMQPError) {
+        let queue = try accessibleQueue(bind.queue, for: channel)
+        try checkBindable(bind.exchange, destination: .queue(queue.name))
+        let exchange = try channel.session.vhost.exchange(bind.exchange)
+        let key = bind.queue.isEmpty && bind.routingKey.isEmpty ? queue.name : bind.routingKey
+        _ = exchange.bind(Binding(destination: .queue(queue.name), key: key, arguments: bind.arguments))
+        reply(.queueBindOk, on: channel, unless: bind.noWait)
+    }
+
+    func unbindQueue(_ unbind: QueueUnbind, on channel: BrokerChannel) throws(AMQPError) {
+        let vhost = channel.session.vhost
+        let queue = try accessibleQueue(unbind.queue, for: channel)
+        try checkBindable(unbind.exchange, destination: .queue(queue.name))
+        let exchange = try vhost.exchange(unbind.exchange)
+        if exchange.unbind(Binding(destination: .queue(queue.name), key: unbind.routingKey, arguments: unbind.arguments)) {
+            vhost.deleteIfAutoDelete(exchange)
+        }
+        reply(.queueUnbindOk, on: channel, unless: false)
+    }
+
+    func purgeQueue(_ purge: QueuePurge, on channel: BrokerChannel) throws(AMQPError) {
+        let queue = try accessibleQueue(purge.queue, for: channel)
+        let count = queue.purge()
+        reply(.queuePurgeOk(QueuePurgeOk(messageCount: UInt32(clamping: count))), on: channel, unless: purge.noWait)
+    }
+
+    func deleteQueue(_ delete: QueueDelete, on channel: BrokerChannel) throws(AMQPError) {
+        let vhost = channel.session.vhost
+        let name = delete.queue.isEmpty ? (channel.lastDeclaredQueue ?? "") : delete.queue
+        guard let queue = vhost.queues[name] else {
+            // RabbitMQ answers delete-ok for a queue that does not exist.
+            reply(.queueDeleteOk(QueueDeleteOk(messageCount: 0)), on: channel, unless: delete.noWait)
+            return
+        }
+        try checkExclusiveAccess(queue, for: channel)
+        if delete.ifUnused && queue.consumerCount > 0 {
+            throw AMQPError(.preconditionFailed, "queue '\(name)' in vhost '\(vhost.name)' in use")
+        }
+        if delete.ifEmpty && queue.messageCount > 0 {
+            throw AMQPError(.preconditionFailed, "queue '\(name)' in vhost '\(vhost.name)' is not empty")
+        }
+        let count = queue.messageCount
+        deleteQueue(queue, in: vhost)
+        reply(.queueDeleteOk(QueueDeleteOk(messageCount: UInt32(clamping: count))), on: channel, unless: delete.noWait)
+    }
+
+    func reply(_ method: AMQPMethod, on channel: BrokerChannel, unless noWait: Bool) {
+        guard !noWait else { return }
+        channel.session.send(.method(channel.number, method))
+    }
+}

@@ -1,0 +1,81 @@
+import AMQPWire
+
+/// Dispatches a channel method to the part of the broker that handles it.
+extension Broker {
+    func handle(_ method: AMQPMethod, on channel: BrokerChannel) throws(AMQPError) {
+        switch method {
+        case .exchangeDeclare(let declare):
+            try declareExchange(declare, on: channel)
+        case .exchangeDelete(let delete):
+            try deleteExchange(delete, on: channel)
+        case .exchangeBind(let bind):
+            try bindExchange(destination: bind.destination, source: bind.source, key: bind.routingKey,
+                             arguments: bind.arguments, on: channel)
+            reply(.exchangeBindOk, on: channel, unless: bind.noWait)
+        case .exchangeUnbind(let unbind):
+            try unbindExchange(destination: unbind.destination, source: unbind.source, key: unbind.routingKey,
+                               arguments: unbind.arguments, on: channel)
+            reply(.exchangeUnbindOk, on: channel, unless: unbind.noWait)
+        case .queueDeclare(let declare):
+            try declareQueue(declare, on: channel)
+        case .queueBind(let bind):
+            try bindQueue(bind, on: channel)
+        case .queueUnbind(let unbind):
+            try unbindQueue(unbind, on: channel)
+        case .queuePurge(let purge):
+            try purgeQueue(purge, on: channel)
+        case .queueDelete(let delete):
+            try deleteQueue(delete, on: channel)
+        case .basicQos(let qos):
+            try setQos(qos, on: channel)
+        case .basicConsume(let consume):
+            try startConsumer(consume, on: channel)
+        case .basicCancel(let cancel):
+            cancelConsumer(cancel, on: channel)
+        case .basicGet(let get):
+            try fetch(get, on: channel)
+        case .basicAck(let ack):
+            try acknowledge(tag: ack.deliveryTag, multiple: ack.multiple, on: channel)
+        case .basicReject(let rejection):
+            try reject(tag: rejection.deliveryTag, multiple: false, requeue: rejection.requeue, on: channel)
+        case .basicNack(let nack):
+            try reject(tag: nack.deliveryTag, multiple: nack.multiple, requeue: nack.requeue, on: channel)
+        case .basicRecover:
+            requeue(channel.takeAllUnacked())
+            reply(.basicRecoverOk, on: channel, unless: false)
+        case .basicRecoverAsync:
+            requeue(channel.takeAllUnacked())
+        case .confirmSelect(let select):
+            try selectConfirms(select, on: channel)
+        case .txSelect:
+            try selectTransactions(on: channel)
+        case .txCommit:
+            try commit(on: channel)
+        case .txRollback:
+            try rollback(on: channel)
+        default:
+            throw AMQPError(.commandInvalid, "unimplemented method \(method.name)")
+        }
+    }
+
+    private func setQos(_ qos: BasicQos, on channel: BrokerChannel) throws(AMQPError) {
+        guard qos.prefetchSize == 0 else {
+            throw AMQPError(.notImplemented, "prefetch_size!=0 (\(qos.prefetchSize))")
+        }
+        if qos.global {
+            channel.channelPrefetch = Int(qos.prefetchCount)
+        } else {
+            channel.consumerPrefetch = Int(qos.prefetchCount)
+        }
+        for consumer in channel.consumers.values { scheduleDispatch(consumer.queue) }
+        reply(.basicQosOk, on: channel, unless: false)
+    }
+
+    private func selectConfirms(_ select: ConfirmSelect, on channel: BrokerChannel) throws(AMQPError) {
+        guard channel.transaction == nil else {
+            throw AMQPError(.preconditionFailed, "cannot switch from tx to confirm mode")
+        }
+        if channel.nextPublishSequence == nil { channel.nextPublishSequence = 1 }
+        reply(.confirmSelectOk, on: channel, unless: select.noWait)
+    }
+}

@@ -1,0 +1,39 @@
+import AMQPWire
+
+/// tx.select, tx.commit and tx.rollback: publishes and acknowledgements held until commit.
+extension Broker {
+    func selectTransactions(on channel: BrokerChannel) throws(AMQPError) {
+        guard channel.nextPublishSequence == nil else {
+            throw AMQPError(.preconditionFailed, "cannot switch from confirm to tx mode")
+        }
+        if channel.transaction == nil { channel.transaction = Transaction() }
+        reply(.txSelectOk, on: channel, unless: false)
+    }
+
+    func commit(on channel: BrokerChannel) throws(AMQPError) {
+        guard let transaction = channel.transaction else {
+            throw AMQPError(.preconditionFailed, "channel is not transactional")
+        }
+        channel.transaction = nil  // steps run as if outside the transaction …
+        defer { channel.transaction = Transaction() }  // … and the channel stays transactional
+        for step in transaction.steps {
+            switch step {
+            case .publish(let publish, let header, let body):
+                try route(publish, header: header, body: body, on: channel)
+            case .ack(let tag, let multiple):
+                try acknowledge(tag: tag, multiple: multiple, on: channel)
+            case .reject(let tag, let multiple, let requeue):
+                try reject(tag: tag, multiple: multiple, requeue: requeue, on: channel)
+            }
+        }
+        reply(.txCommitOk, on: channel, unless: false)
+    }
+
+    func rollback(on channel: BrokerChannel) throws(AMQPError) {
+        guard channel.transaction != nil else {
+            throw AMQPError(.preconditionFailed, "channel is not transactional")
+        }
+        channel.transaction = Transaction()
+        reply(.txRollbackOk, on: channel, unless: false)
+    }
+}

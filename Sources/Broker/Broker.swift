@@ -1,0 +1,188 @@
+import AMQPWire
+import NIOCore
+
+/// The broker: vhosts with their exchanges and queues, and the connections using them.
+/// Pure domain logic with no I/O and no locks: it is confined to one event loop by its owner,
+/// which hands it batches of commands and receives outbound batches through each connection's outlet.
+public final class Broker {
+    private(set) var vhosts: [String: VirtualHost] = [:]
+    private var sessions: [ConnectionID: Session] = [:]
+    private let outbound = OutboundSchedule()
+    /// Queues that may be able to deliver after this burst.
+    private var queuesToDispatch: [Queue] = []
+    private var channelsWithConfirms: [BrokerChannel] = []
+    var nameGenerator = NameGenerator()
+    var directReplyTo = DirectReplyTo()
+
+    public init(vhosts: [String] = ["/"]) {
+        for name in vhosts { addVhost(name) }
+    }
+
+    public func addVhost(_ name: String) {
+        if vhosts[name] == nil { vhosts[name] = VirtualHost(name: name) }
+    }
+
+    public func vhost(_ name: String) -> VirtualHost? { vhosts[name] }
+
+    /// A connection finished its handshake on a vhost.
+    public func connect(_ id: ConnectionID, vhost: String, user: String, outlet: any BrokerOutlet) {
+        addVhost(vhost)
+        guard let host = vhosts[vhost] else { return }
+        sessions[id] = Session(id: id, vhost: host, user: user, outlet: outlet, schedule: outbound)
+    }
+
+    /// The connection is gone: its channels close (unacked messages are requeued) and its exclusive queues are deleted.
+    public func disconnect(_ id: ConnectionID) {
+        guard let session = sessions.removeValue(forKey: id) else { return }
+        for number in session.channels.keys.sorted() {
+            closeChannel(number, of: session)
+        }
+        for queue in Array(session.vhost.queues.values) where queue.owner == id {
+            deleteQueue(queue, in: session.vhost)
+        }
+        finishBurst()
+    }
+
+    /// Carries out one batch of commands from a connection, then dispatches and flushes once.
+    public func handle(_ commands: [BrokerCommand], from id: ConnectionID) {
+        guard let session = sessions[id] else { return }
+        for command in commands {
+            handle(command, session: session)
+        }
+        finishBurst()
+    }
+
+    private func handle(_ command: BrokerCommand, session: Session) {
+        switch command {
+        case .channelOpened(let number):
+            session.channels[number] = BrokerChannel(number: number, session: session)
+        case .channelClosed(let number):
+            closeChannel(number, of: session)
+        case .method(let number, let method):
+            guard let channel = session.channels[number] else { return }  // closed by an error; frames dropped until close-ok
+            do throws(AMQPError) {
+                try handle(method, on: channel)
+            } catch {
+                fail(channel, with: error.caused(by: method))
+            }
+        case .publish(let number, let publish, let header, let body):
+            guard let channel = session.channels[number] else { return }
+            do throws(AMQPError) {
+                try receivePublish(publish, header: header, body: body, on: channel)
+            } catch {
+                fail(channel, with: error.caused(by: .basicPublish(publish)))
+            }
+        }
+    }
+
+    /// A soft error closes the channel (its broker state goes now); a hard error closes the connection.
+    private func fail(_ channel: BrokerChannel, with error: AMQPError) {
+        let session = channel.session
+        if error.code.isHardError {
+            session.send(.closeConnection(error))
+            return
+        }
+        closeChannel(channel.number, of: session)
+        session.send(.closeChannel(channel.number, error))
+    }
+
+    /// Releases a channel: consumers cancelled, unacknowledged deliveries requeued in order.
+    private func closeChannel(_ number: UInt16, of session: Session) {
+        guard let channel = session.channels.removeValue(forKey: number) else { return }
+        for consumer in channel.consumers.values {
+            removeConsumer(consumer)
+        }
+        channel.consumers.removeAll()
+        directReplyTo.stopConsumer(on: channel)
+        requeue(channel.takeAllUnacked())
+    }
+
+    func requeue<S: Sequence>(_ deliveries: S) where S.Element == Unacked {
+        for delivery in deliveries.reversed() {
+            delivery.consumer?.unackedCount -= 1
+            let queue = delivery.queue
+            guard !queue.isDeleted else { continue }
+            queue.unackedCount -= 1
+            queue.requeue(delivery.entry)
+            scheduleDispatch(queue)
+        }
+    }
+
+    func removeConsumer(_ consumer: Consumer) {
+        let queue = consumer.queue
+        queue.remove(consumer)
+        if queue.autoDelete, queue.consumerCount == 0, queue.hadConsumer, !queue.isDeleted {
+            deleteQueue(queue, in: consumer.channel.session.vhost)
+        } else {
+            scheduleDispatch(queue)
+        }
+    }
+
+    /// Deletes a queue; its consumers get basic.cancel (consumer_cancel_notify).
+    func deleteQueue(_ queue: Queue, in vhost: VirtualHost) {
+        vhost.removeQueue(queue)
+        for consumer in queue.consumers {
+            queue.remove(consumer)
+            let channel = consumer.channel
+            channel.consumers[consumer.tag] = nil
+            guard channel.session.channels[channel.number] === channel else { continue }
+            channel.session.send(.method(channel.number, .basicCancel(BasicCancel(consumerTag: consumer.tag, noWait: true))))
+        }
+    }
+
+    func scheduleDispatch(_ queue: Queue) {
+        guard !queue.dispatchScheduled else { return }
+        queue.dispatchScheduled = true
+        queuesToDispatch.append(queue)
+    }
+
+    func noteConfirm(_ channel: BrokerChannel, sequence: UInt64, ack: Bool) {
+        if channel.settledConfirms.isEmpty { channelsWithConfirms.append(channel) }
+        channel.settledConfirms.append((sequence, ack))
+    }
+
+    /// End of a burst: deliver what can be delivered, send confirms, flush every touched connection once.
+    private func finishBurst() {
+        while let queue = queuesToDispatch.popLast() {
+            queue.dispatchScheduled = false
+            if !queue.isDeleted { queue.dispatch() }
+        }
+        for channel in channelsWithConfirms {
+            sendConfirms(channel)
+        }
+        channelsWithConfirms.removeAll(keepingCapacity: true)
+        outbound.flushAll()
+    }
+
+    /// Acks (and nacks) settled publishes. A run of acks that continues everything settled before
+    /// becomes one `multiple` ack; anything else is acknowledged one by one.
+    private func sendConfirms(_ channel: BrokerChannel) {
+        let settled = channel.settledConfirms.sorted { $0.sequence < $1.sequence }
+        channel.settledConfirms.removeAll()
+        guard channel.session.channels[channel.number] === channel else { return }
+        var index = 0
+        while index < settled.count {
+            let (sequence, ack) = settled[index]
+            guard ack else {
+                channel.session.send(.method(channel.number, .basicNack(BasicNack(deliveryTag: sequence, multiple: false, requeue: false))))
+                if sequence == channel.confirmFloor + 1 { channel.confirmFloor = sequence }
+                index += 1
+                continue
+            }
+            var last = index
+            while last + 1 < settled.count, settled[last + 1].ack, settled[last + 1].sequence == settled[last].sequence + 1 {
+                last += 1
+            }
+            let upTo = settled[last].sequence
+            if sequence == channel.confirmFloor + 1 {
+                channel.session.send(.method(channel.number, .basicAck(BasicAck(deliveryTag: upTo, multiple: upTo > sequence))))
+                channel.confirmFloor = upTo
+            } else {
+                for single in settled[index...last] {
+                    channel.session.send(.method(channel.number, .basicAck(BasicAck(deliveryTag: single.sequence, multiple: false))))
+                }
+            }
+            index = last + 1
+        }
+    }
+}

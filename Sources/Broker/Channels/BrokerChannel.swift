@@ -1,0 +1,123 @@
+import AMQPWire
+import DequeModule
+import NIOCore
+
+/// A delivery awaiting basic.ack, basic.nack or basic.reject.
+struct Unacked {
+    let tag: UInt64
+    let queue: Queue
+    let entry: QueuedMessage
+    /// nil for a message fetched with basic.get.
+    let consumer: Consumer?
+}
+
+/// The broker side of one channel: consumers, unacknowledged deliveries, prefetch, confirm and
+/// transaction modes.
+final class BrokerChannel {
+    let number: UInt16
+    unowned let session: Session
+    var consumers: [String: Consumer] = [:]
+    private(set) var unacked = Deque<Unacked>()
+    private var nextDeliveryTag: UInt64 = 1
+    /// basic.qos global=false: the limit given to consumers started afterwards.
+    var consumerPrefetch = 0
+    /// basic.qos global=true: the limit on the whole channel.
+    var channelPrefetch = 0
+    /// channel.flow; warren never pauses a channel itself.
+    var isActive = true
+    /// Publisher confirms: the sequence number of the next publish, when confirm.select was seen.
+    var nextPublishSequence: UInt64?
+    /// Every publish up to this sequence number has been acked or nacked.
+    var confirmFloor: UInt64 = 0
+    /// Confirms settled in this burst, sent at its end.
+    var settledConfirms: [(sequence: UInt64, ack: Bool)] = []
+    /// Transaction mode: publishes and acknowledgements held until tx.commit.
+    var transaction: Transaction?
+    /// Direct reply-to: the consumer tag and reply name of this channel's reply consumer.
+    var replyToConsumerTag: String?
+    var replyToSuffix: String?
+    /// The queue named by the last queue.declare on this channel, for methods with an empty queue name.
+    var lastDeclaredQueue: String?
+
+    init(number: UInt16, session: Session) {
+        self.number = number
+        self.session = session
+    }
+
+    var hasRoomForDelivery: Bool {
+        isActive && (channelPrefetch == 0 || unacked.count < channelPrefetch)
+    }
+
+    /// Sends a message to a consumer and, unless no-ack, remembers it until it is acknowledged.
+    func deliver(_ entry: QueuedMessage, from queue: Queue, consumer: Consumer) {
+        let tag = takeDeliveryTag()
+        if !consumer.noAck {
+            unacked.append(Unacked(tag: tag, queue: queue, entry: entry, consumer: consumer))
+            consumer.unackedCount += 1
+            queue.unackedCount += 1
+        }
+        let message = entry.message
+        let deliver = BasicDeliver(consumerTag: consumer.tag, deliveryTag: tag, redelivered: entry.redelivered,
+                                   exchange: message.exchange, routingKey: message.routingKey)
+        session.send(.content(number, .basicDeliver(deliver), message.header, message.body))
+    }
+
+    /// basic.get: delivers one message as get-ok.
+    func deliverFetched(_ entry: QueuedMessage, from queue: Queue, noAck: Bool) {
+        let tag = takeDeliveryTag()
+        if !noAck {
+            unacked.append(Unacked(tag: tag, queue: queue, entry: entry, consumer: nil))
+            queue.unackedCount += 1
+        }
+        let message = entry.message
+        let getOk = BasicGetOk(deliveryTag: tag, redelivered: entry.redelivered, exchange: message.exchange,
+                               routingKey: message.routingKey, messageCount: UInt32(clamping: queue.messageCount))
+        session.send(.content(number, .basicGetOk(getOk), message.header, message.body))
+    }
+
+    /// Direct reply-to: delivers a reply to this channel's reply consumer (never acknowledged).
+    func deliverReply(_ message: Message, consumerTag: String) {
+        let deliver = BasicDeliver(consumerTag: consumerTag, deliveryTag: takeDeliveryTag(), redelivered: false,
+                                   exchange: message.exchange, routingKey: message.routingKey)
+        session.send(.content(number, .basicDeliver(deliver), message.header, message.body))
+    }
+
+    private func takeDeliveryTag() -> UInt64 {
+        defer { nextDeliveryTag &+= 1 }
+        return nextDeliveryTag
+    }
+
+    /// Removes and returns the deliveries a basic.ack/nack/reject names, as RabbitMQ does:
+    /// multiple with tag 0 means all; otherwise the tag itself must be outstanding (406 if not),
+    /// and multiple also takes every earlier one.
+    func settle(tag: UInt64, multiple: Bool) throws(AMQPError) -> [Unacked] {
+        if multiple && tag == 0 {
+            defer { unacked.removeAll() }
+            return Array(unacked)
+        }
+        let index = unacked.partitioningIndex { $0.tag >= tag }
+        guard index < unacked.count, unacked[index].tag == tag else {
+            throw AMQPError(.preconditionFailed, "unknown delivery tag \(tag)")
+        }
+        guard multiple else { return [unacked.remove(at: index)] }
+        let settled = Array(unacked.prefix(index + 1))
+        unacked.removeFirst(index + 1)
+        return settled
+    }
+
+    /// Takes every unacknowledged delivery (channel closing, basic.recover).
+    func takeAllUnacked() -> Deque<Unacked> {
+        defer { unacked.removeAll() }
+        return unacked
+    }
+}
+
+/// What a transactional channel holds until tx.commit.
+struct Transaction {
+    enum Step {
+        case publish(BasicPublish, ContentHeader, ByteBuffer)
+        case ack(tag: UInt64, multiple: Bool)
+        case reject(tag: UInt64, multiple: Bool, requeue: Bool)
+    }
+    var steps: [Step] = []
+}

@@ -1,0 +1,54 @@
+/// Identifies one client connection inside the broker.
+public struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
+    public let raw: UInt64
+    public init(_ raw: UInt64) { self.raw = raw }
+    public var description: String { "#\(raw)" }
+}
+
+/// The sessions that have something to send at the end of the current broker burst.
+final class OutboundSchedule {
+    private var sessions: [Session] = []
+
+    func add(_ session: Session) {
+        sessions.append(session)
+    }
+
+    /// Hands every waiting session's batch to its outlet.
+    func flushAll() {
+        for session in sessions { session.flush() }
+        sessions.removeAll(keepingCapacity: true)
+    }
+}
+
+/// One connection as the broker sees it: its vhost, channels, and what it has to be sent.
+final class Session {
+    let id: ConnectionID
+    let vhost: VirtualHost
+    let user: String
+    let outlet: any BrokerOutlet
+    var channels: [UInt16: BrokerChannel] = [:]
+    /// Outbound items gathered during one broker burst, handed to the outlet in one batch.
+    private var pending: [Outbound] = []
+    private unowned let schedule: OutboundSchedule
+
+    init(id: ConnectionID, vhost: VirtualHost, user: String, outlet: any BrokerOutlet, schedule: OutboundSchedule) {
+        self.id = id
+        self.vhost = vhost
+        self.user = user
+        self.outlet = outlet
+        self.schedule = schedule
+    }
+
+    func send(_ item: Outbound) {
+        if pending.isEmpty { schedule.add(self) }
+        pending.append(item)
+    }
+
+    /// Hands everything gathered to the outlet.
+    func flush() {
+        guard !pending.isEmpty else { return }
+        let batch = pending
+        pending.removeAll(keepingCapacity: true)
+        outlet.deliver(batch)
+    }
+}

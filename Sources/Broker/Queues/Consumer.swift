@@ -1,0 +1,31 @@
+/// A subscription of one channel to one queue.
+final class Consumer {
+    let tag: String
+    unowned let channel: BrokerChannel
+    unowned let queue: Queue
+    let noAck: Bool
+    let exclusive: Bool
+    /// basic.qos prefetch_count (global=false) in force when the consumer started; 0 = no limit.
+    let prefetchLimit: Int
+    var unackedCount = 0
+
+    init(tag: String, channel: BrokerChannel, queue: Queue, noAck: Bool, exclusive: Bool, prefetchLimit: Int) {
+        self.tag = tag
+        self.channel = channel
+        self.queue = queue
+        self.noAck = noAck
+        self.exclusive = exclusive
+        self.prefetchLimit = prefetchLimit
+    }
+
+    /// Whether prefetch (per consumer and per channel) allows one more delivery.
+    var hasRoom: Bool {
+        if noAck { return channel.isActive }
+        if prefetchLimit > 0 && unackedCount >= prefetchLimit { return false }
+        return channel.hasRoomForDelivery
+    }
+
+    func deliver(_ entry: QueuedMessage, from queue: Queue) {
+        channel.deliver(entry, from: queue, consumer: self)
+    }
+}

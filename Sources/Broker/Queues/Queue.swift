@@ -1,0 +1,111 @@
+import AMQPWire
+import DequeModule
+
+/// A queue: ready messages in order, its consumers in round-robin order, and its declaration.
+public final class Queue {
+    public let name: String
+    public let vhost: String
+    public let durable: Bool
+    public let autoDelete: Bool
+    public let arguments: FieldTable
+    /// The connection that owns an exclusive queue.
+    public let owner: ConnectionID?
+
+    private(set) var ready = Deque<QueuedMessage>()
+    private(set) var consumers: [Consumer] = []
+    private var nextSequence: UInt64 = 0
+    private var roundRobin = 0
+    /// Messages delivered and not yet acknowledged.
+    public internal(set) var unackedCount = 0
+    /// Set once a consumer has subscribed: auto-delete applies only after that.
+    private(set) var hadConsumer = false
+    /// Set while the queue waits in the broker's dispatch list.
+    var dispatchScheduled = false
+    /// Set when deleted, so late acks and requeues for it are dropped.
+    var isDeleted = false
+
+    init(name: String, vhost: String, durable: Bool, autoDelete: Bool, arguments: FieldTable, owner: ConnectionID?) {
+        self.name = name
+        self.vhost = vhost
+        self.durable = durable
+        self.autoDelete = autoDelete
+        self.arguments = arguments
+        self.owner = owner
+    }
+
+    public var messageCount: Int { ready.count }
+    public var consumerCount: Int { consumers.count }
+
+    func enqueue(_ message: Message) {
+        ready.append(QueuedMessage(message: message, sequence: nextSequence, redelivered: false))
+        nextSequence &+= 1
+    }
+
+    /// Puts a delivered message back at its original position, marked redelivered.
+    func requeue(_ entry: QueuedMessage) {
+        var entry = entry
+        entry.redelivered = true
+        if let last = ready.last, last.sequence > entry.sequence {
+            let index = ready.partitioningIndex { $0.sequence > entry.sequence }
+            ready.insert(entry, at: index)
+        } else {
+            ready.append(entry)
+        }
+    }
+
+    func dequeue() -> QueuedMessage? {
+        ready.popFirst()
+    }
+
+    /// Drops every ready message; returns how many there were.
+    func purge() -> Int {
+        let count = ready.count
+        ready.removeAll()
+        return count
+    }
+
+    func add(_ consumer: Consumer) {
+        consumers.append(consumer)
+        hadConsumer = true
+    }
+
+    func remove(_ consumer: Consumer) {
+        consumers.removeAll { $0 === consumer }
+        if roundRobin >= consumers.count { roundRobin = 0 }
+    }
+
+    /// Hands ready messages to consumers with room, in round-robin order, until either runs out.
+    func dispatch() {
+        while !ready.isEmpty, !consumers.isEmpty {
+            guard let consumer = nextConsumerWithRoom() else { return }
+            guard let entry = ready.popFirst() else { return }
+            consumer.deliver(entry, from: self)
+        }
+    }
+
+    private func nextConsumerWithRoom() -> Consumer? {
+        let count = consumers.count
+        for offset in 0..<count {
+            let index = (roundRobin + offset) % count
+            let consumer = consumers[index]
+            if consumer.hasRoom {
+                roundRobin = (index + 1) % count
+                return consumer
+            }
+        }
+        return nil
+    }
+}
+
+extension Deque {
+    /// The first index whose element satisfies the predicate, for a deque partitioned by it.
+    func partitioningIndex(where belongsInSecondPartition: (Element) -> Bool) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if belongsInSecondPartition(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+}

@@ -1,0 +1,7 @@
+/// A message in one queue: its place in the queue and whether it was delivered before.
+struct QueuedMessage {
+    let message: Message
+    /// Position in the queue's publish order; requeued messages go back by it.
+    let sequence: UInt64
+    var redelivered: Bool
+}

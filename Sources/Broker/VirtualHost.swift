@@ -1,0 +1,146 @@
+import AMQPWire
+
+/// One vhost: its exchanges (with the predeclared `amq.*` ones and the default exchange) and queues.
+public final class VirtualHost {
+    public let name: String
+    public private(set) var exchanges: [String: Exchange] = [:]
+    public private(set) var queues: [String: Queue] = [:]
+
+    /// The exchanges every vhost has, as in RabbitMQ.
+    static let predeclared: [(String, ExchangeType)] = [
+        ("", .direct), ("amq.direct", .direct), ("amq.fanout", .fanout), ("amq.topic", .topic),
+        ("amq.headers", .headers), ("amq.match", .headers),
+    ]
+
+    init(name: String) {
+        self.name = name
+        for (exchangeName, type) in Self.predeclared {
+            exchanges[exchangeName] = Exchange(name: exchangeName, type: type, durable: true, autoDelete: false,
+                                               internal: false, arguments: [:])
+        }
+    }
+
+    func exchange(_ name: String) throws(AMQPError) -> Exchange {
+        guard let exchange = exchanges[name] else {
+            throw AMQPError(.notFound, "no exchange '\(name)' in vhost '\(self.name)'")
+        }
+        return exchange
+    }
+
+    func queue(_ name: String) throws(AMQPError) -> Queue {
+        guard let queue = queues[name] else {
+            throw AMQPError(.notFound, "no queue '\(name)' in vhost '\(self.name)'")
+        }
+        return queue
+    }
+
+    /// Declares (or checks) an exchange as exchange.declare does.
+    func declareExchange(_ declare: ExchangeDeclare) throws(AMQPError) -> Exchange {
+        if declare.passive {
+            if declare.exchange.isEmpty { return try exchange("") }
+            return try exchange(declare.exchange)
+        }
+        if declare.exchange.isEmpty {
+            throw AMQPError(.accessRefused, "operation not permitted on the default exchange")
+        }
+        guard let type = ExchangeType(rawValue: declare.type) else {
+            throw AMQPError(.preconditionFailed, "invalid exchange type '\(declare.type)'")
+        }
+        if let existing = exchanges[declare.exchange] {
+            try checkEquivalent(existing, declare, type: type)
+            return existing
+        }
+        if declare.exchange.hasPrefix("amq.") {
+            throw AMQPError(.accessRefused, "exchange name '\(declare.exchange)' contains reserved prefix 'amq.*'")
+        }
+        let exchange = Exchange(name: declare.exchange, type: type, durable: declare.durable, autoDelete: declare.autoDelete,
+                                internal: declare.internal, arguments: declare.arguments)
+        exchanges[declare.exchange] = exchange
+        return exchange
+    }
+
+    private func checkEquivalent(_ existing: Exchange, _ declare: ExchangeDeclare, type: ExchangeType) throws(AMQPError) {
+        let what = "exchange '\(existing.name)' in vhost '\(name)'"
+        if existing.type != type {
+            throw AMQPError(.preconditionFailed, "inequivalent arg 'type' for \(what): received '\(type.rawValue)' but current is '\(existing.type.rawValue)'")
+        }
+        if existing.durable != declare.durable {
+            throw AMQPError(.preconditionFailed, "inequivalent arg 'durable' for \(what): received '\(declare.durable)' but current is '\(existing.durable)'")
+        }
+        if existing.autoDelete != declare.autoDelete {
+            throw AMQPError(.preconditionFailed, "inequivalent arg 'auto_delete' for \(what): received '\(declare.autoDelete)' but current is '\(existing.autoDelete)'")
+        }
+        if existing.internal != declare.internal {
+            throw AMQPError(.preconditionFailed, "inequivalent arg 'internal' for \(what): received '\(declare.internal)' but current is '\(existing.internal)'")
+        }
+        try ArgumentEquivalence.check(existing.arguments, declare.arguments, what: what)
+    }
+
+    /// Deletes an exchange; bindings to and from it go with it.
+    func deleteExchange(_ name: String, ifUnused: Bool) throws(AMQPError) {
+        if name.isEmpty || name.hasPrefix("amq.") {
+            throw AMQPError(.accessRefused, name.isEmpty ? "operation not permitted on the default exchange"
+                : "exchange name '\(name)' contains reserved prefix 'amq.*'")
+        }
+        guard let exchange = exchanges[name] else { return }  // RabbitMQ: deleting a missing exchange is ok
+        if ifUnused && !exchange.bindings.isEmpty {
+            throw AMQPError(.preconditionFailed, "exchange '\(name)' in vhost '\(self.name)' in use")
+        }
+        exchanges[name] = nil
+        removeBindings(to: .exchange(name))
+    }
+
+    func addQueue(_ queue: Queue) {
+        queues[queue.name] = queue
+    }
+
+    /// Removes a queue and every binding to it.
+    func removeQueue(_ queue: Queue) {
+        guard queues[queue.name] === queue else { return }
+        queues[queue.name] = nil
+        queue.isDeleted = true
+        removeBindings(to: .queue(queue.name))
+    }
+
+    private func removeBindings(to destination: Destination) {
+        for exchange in Array(exchanges.values) where exchange.unbindAll(to: destination) {
+            deleteIfAutoDelete(exchange)
+        }
+    }
+
+    /// An auto-delete exchange goes when its last binding goes.
+    func deleteIfAutoDelete(_ exchange: Exchange) {
+        guard exchange.autoDelete, exchange.bindings.isEmpty, exchanges[exchange.name] === exchange else { return }
+        exchanges[exchange.name] = nil
+        removeBindings(to: .exchange(exchange.name))
+    }
+
+    /// The queues a message published to an exchange reaches, each once, following
+    /// exchange-to-exchange bindings without looping.
+    func route(exchange: Exchange, routingKey: String, message: Message?, into queues: inout [Queue]) {
+        var visited: Set<String> = [exchange.name]
+        var pending = [exchange]
+        var destinations: [Destination] = []
+        var seenQueues = Set<ObjectIdentifier>()
+        var headers: FieldTable?? = nil
+        while let current = pending.popLast() {
+            destinations.removeAll(keepingCapacity: true)
+            current.route(routingKey: routingKey, headers: {
+                if headers == nil { headers = .some(message?.properties.headers) }
+                return headers ?? nil
+            }, into: &destinations)
+            for destination in destinations {
+                switch destination {
+                case .queue(let name):
+                    if let queue = self.queues[name], seenQueues.insert(ObjectIdentifier(queue)).inserted {
+                        queues.append(queue)
+                    }
+                case .exchange(let name):
+                    if let next = exchanges[name], visited.insert(name).inserted {
+                        pending.append(next)
+                    }
+                }
+            }
+        }
+    }
+}
