@@ -24,6 +24,11 @@ public final class Broker {
 
     public func vhost(_ name: String) -> VirtualHost? { vhosts[name] }
 
+    /// Declares the log exchange (durable, topic) in every vhost.
+    public func declareLogExchange(_ name: String) {
+        for vhost in vhosts.values { vhost.declareLogExchange(name) }
+    }
+
     /// A connection finished its handshake on a vhost.
     public func connect(_ id: ConnectionID, vhost: String, user: String, outlet: any BrokerOutlet) {
         addVhost(vhost)

@@ -5,6 +5,9 @@ public final class VirtualHost {
     public let name: String
     public private(set) var exchanges: [String: Exchange] = [:]
     public private(set) var queues: [String: Queue] = [:]
+    /// Exchanges whose redeclaration may differ in durable and auto-delete (the log exchange, so
+    /// the classic tutorial's non-durable `exchange_declare('topic_logs', 'topic')` works unchanged).
+    private var lenientExchanges: Set<String> = []
 
     /// The exchanges every vhost has, as in RabbitMQ.
     static let predeclared: [(String, ExchangeType)] = [
@@ -59,11 +62,20 @@ public final class VirtualHost {
         return exchange
     }
 
+    /// Declares the durable topic exchange that collected logs are published to.
+    func declareLogExchange(_ name: String) {
+        if exchanges[name] == nil {
+            exchanges[name] = Exchange(name: name, type: .topic, durable: true, autoDelete: false, internal: false, arguments: [:])
+        }
+        lenientExchanges.insert(name)
+    }
+
     private func checkEquivalent(_ existing: Exchange, _ declare: ExchangeDeclare, type: ExchangeType) throws(AMQPError) {
         let what = "exchange '\(existing.name)' in vhost '\(name)'"
         if existing.type != type {
             throw AMQPError(.preconditionFailed, "inequivalent arg 'type' for \(what): received '\(type.rawValue)' but current is '\(existing.type.rawValue)'")
         }
+        if lenientExchanges.contains(existing.name) { return }
         if existing.durable != declare.durable {
             throw AMQPError(.preconditionFailed, "inequivalent arg 'durable' for \(what): received '\(declare.durable)' but current is '\(existing.durable)'")
         }

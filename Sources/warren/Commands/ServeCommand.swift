@@ -66,6 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
         if settings.amqpPort != 0 {
             let users = try settings.userDirectory()
             let runtime = try await BrokerRuntime.start(on: MultiThreadedEventLoopGroup.singleton.next(), vhosts: Array(users.vhosts))
+            runtime.withBroker { $0.declareLogExchange(settings.logExchange) }
             let listener = AMQPListenerConfiguration(host: settings.bind, port: settings.amqpPort,
                                                      tuning: settings.tuning, users: users)
             services.append(AMQPListener(configuration: listener, runtime: runtime, logger: logger))

@@ -8,6 +8,8 @@ struct ServeSettings: Equatable {
     var syslogPort = 5514
     var httpPort = 15672
     var dataDir = "./data"
+    /// The durable topic exchange collected logs are published to.
+    var logExchange = "topic_logs"
     var tuning = Tuning.rabbitDefaults
     var vhosts: [String] = []
     var users: [ConfigFile.UserEntry] = []
