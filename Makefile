@@ -12,7 +12,9 @@ RUN_ARGS   ?=
 TEST_PACKAGES := python3 python3-pika python3-pytest amqp-tools
 GENERATE_PACKAGES := python3 amqp-specs
 
-.PHONY: run build test deps-test generate clean
+BENCH_PACKAGES := python3 rabbitmq-server
+
+.PHONY: run build test deps-test generate bench clean
 
 run: build
 	@mkdir -p data
@@ -29,6 +31,13 @@ test: deps-test
 
 deps-test:
 	@Scripts/ensure-packages.sh $(TEST_PACKAGES)
+
+# Throughput of warren and RabbitMQ side by side (release build, same client, same machine, one run).
+bench:
+	@Scripts/ensure-packages.sh $(BENCH_PACKAGES)
+	@systemctl stop rabbitmq-server 2>/dev/null || true
+	$(SWIFT) build -c release --scratch-path $(BUILD_DIR)
+	BIN=$(BUILD_DIR)/release/warren Scripts/bench.sh
 
 generate:
 	@Scripts/ensure-packages.sh $(GENERATE_PACKAGES)

@@ -65,3 +65,37 @@ public enum ProtocolHeader {
     /// `AMQP 0 0 9 1`, also what the server answers to a header it does not accept.
     public static let bytes: [UInt8] = [0x41, 0x4D, 0x51, 0x50, 0, 0, 9, 1]
 }
+
+extension ContentHeader {
+    /// delivery-mode and priority, read without decoding the other properties (the broker's hot path).
+    /// Malformed property bytes give nil for both.
+    public var deliveryModeAndPriority: (deliveryMode: UInt8?, priority: UInt8?) {
+        var bytes = propertyBytes
+        guard let flags = bytes.readInteger(as: UInt16.self) else { return (nil, nil) }
+        let hasDeliveryMode = flags & 0x1000 != 0
+        let hasPriority = flags & 0x0800 != 0
+        guard hasDeliveryMode || hasPriority else { return (nil, nil) }
+        do throws(WireError) {
+            if flags & 0x8000 != 0 { try bytes.skipShortString() }  // content-type
+            if flags & 0x4000 != 0 { try bytes.skipShortString() }  // content-encoding
+            if flags & 0x2000 != 0 {                                 // headers
+                let length = Int(try bytes.readLong())
+                guard bytes.readableBytes >= length else { return (nil, nil) }
+                bytes.moveReaderIndex(forwardBy: length)
+            }
+            let deliveryMode = hasDeliveryMode ? try bytes.readOctet() : nil
+            let priority = hasPriority ? try bytes.readOctet() : nil
+            return (deliveryMode, priority)
+        } catch {
+            return (nil, nil)
+        }
+    }
+}
+
+extension ByteBuffer {
+    mutating func skipShortString() throws(WireError) {
+        let length = Int(try readOctet())
+        guard readableBytes >= length else { throw .truncated("short string") }
+        moveReaderIndex(forwardBy: length)
+    }
+}

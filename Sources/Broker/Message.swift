@@ -18,9 +18,9 @@ public final class Message: Sendable {
         self.routingKey = routingKey
         self.header = header
         self.body = body
-        let properties = try? header.properties()
-        self.persistent = properties?.deliveryMode == 2
-        self.priority = properties?.priority ?? 0
+        let (deliveryMode, priority) = header.deliveryModeAndPriority
+        self.persistent = deliveryMode == 2
+        self.priority = priority ?? 0
     }
 
     /// The decoded properties (decoded on demand: most messages never need them).

@@ -127,32 +127,40 @@ public final class VirtualHost {
         removeBindings(to: .exchange(exchange.name))
     }
 
+    /// Scratch space for routing, reused by every publish.
+    private var destinations: [Destination] = []
+
     /// The queues a message published to an exchange reaches, each once, following
     /// exchange-to-exchange bindings without looping.
     func route(exchange: Exchange, routingKey: String, message: Message?, into queues: inout [Queue]) {
-        var visited: Set<String> = [exchange.name]
-        var pending = [exchange]
-        var destinations: [Destination] = []
-        var seenQueues = Set<ObjectIdentifier>()
         var headers: FieldTable?? = nil
-        while let current = pending.popLast() {
-            destinations.removeAll(keepingCapacity: true)
-            current.route(routingKey: routingKey, headers: {
-                if headers == nil { headers = .some(message?.properties.headers) }
-                return headers ?? nil
-            }, into: &destinations)
-            for destination in destinations {
-                switch destination {
-                case .queue(let name):
-                    if let queue = self.queues[name], seenQueues.insert(ObjectIdentifier(queue)).inserted {
-                        queues.append(queue)
-                    }
-                case .exchange(let name):
-                    if let next = exchanges[name], visited.insert(name).inserted {
-                        pending.append(next)
-                    }
+        let lookupHeaders = { () -> FieldTable? in
+            if headers == nil { headers = .some(message?.properties.headers) }
+            return headers ?? nil
+        }
+        destinations.removeAll(keepingCapacity: true)
+        exchange.route(routingKey: routingKey, headers: lookupHeaders, into: &destinations)
+        var visited: Set<String>?
+        var seen: Set<ObjectIdentifier>?  // only for wide fan-out; a short list is searched instead
+        var index = 0
+        while index < destinations.count {
+            switch destinations[index] {
+            case .queue(let name):
+                guard let queue = self.queues[name] else { break }
+                if queues.count < 16 {
+                    if !queues.contains(where: { $0 === queue }) { queues.append(queue) }
+                } else {
+                    if seen == nil { seen = Set(queues.map(ObjectIdentifier.init)) }
+                    if seen?.insert(ObjectIdentifier(queue)).inserted == true { queues.append(queue) }
+                }
+            case .exchange(let name):
+                // Exchange-to-exchange: follow each exchange once, so cycles end.
+                if visited == nil { visited = [exchange.name] }
+                if let next = exchanges[name], visited?.insert(name).inserted == true {
+                    next.route(routingKey: routingKey, headers: lookupHeaders, into: &destinations)
                 }
             }
+            index += 1
         }
     }
 }
