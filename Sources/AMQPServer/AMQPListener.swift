@@ -113,3 +113,8 @@ public struct ListenerBindError: Error, CustomStringConvertible {
         return "\(listener) listener cannot bind \(host):\(port): \(reason)"
     }
 }
+
+extension AMQPListener: CustomStringConvertible {
+    /// What ServiceLifecycle logs: the address, never the user directory.
+    public var description: String { "AMQPListener(\(configuration.host):\(configuration.port))" }
+}

@@ -154,7 +154,8 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
         case .channelMethod(let channel, let method):
             brokerCommands.append(.method(channel, method))
         case .publish(let channel, let publish, let header, let body):
-            brokerCommands.append(.publish(channel, publish, header, body))
+            let (compactHeader, compactBody) = Self.compact(header, body, allocator: context.channel.allocator)
+            brokerCommands.append(.publish(channel, publish, compactHeader, compactBody))
         case .closeSocket:
             stopDecoding()
             closeAfterFlush(context: context)
@@ -163,6 +164,26 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
                 context.close(promise: nil)
             }
         }
+    }
+
+    /// Messages up to this size get their own small buffer when they arrive.
+    static let compactionLimit = 16 * 1024
+
+    /// A small message's property bytes and body are slices of the read buffer they arrived in,
+    /// which may be many times larger; queued, they would keep all of it alive. They are copied
+    /// into one right-sized buffer (one allocation, a short memcpy) on the connection's loop, so a
+    /// backlog costs what it holds. Large bodies stay the slices they arrived in.
+    static func compact(_ header: ContentHeader, _ body: ByteBuffer, allocator: ByteBufferAllocator) -> (ContentHeader, ByteBuffer) {
+        let propertyLength = header.propertyBytes.readableBytes
+        let bodyLength = body.readableBytes
+        guard propertyLength + bodyLength <= compactionLimit else { return (header, body) }
+        var storage = allocator.buffer(capacity: propertyLength + bodyLength)
+        storage.writeImmutableBuffer(header.propertyBytes)
+        storage.writeImmutableBuffer(body)
+        guard let properties = storage.readSlice(length: propertyLength), let compactBody = storage.readSlice(length: bodyLength) else {
+            return (header, body)
+        }
+        return (ContentHeader(classID: header.classID, bodySize: header.bodySize, propertyBytes: properties), compactBody)
     }
 
     private func submitBrokerCommands() {
