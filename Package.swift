@@ -31,6 +31,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Store",
+            dependencies: [
+                "AMQPWire",
+                "Broker",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "AMQPServer",
             dependencies: [
                 "AMQPWire",
@@ -56,6 +66,7 @@ let package = Package(
             dependencies: [
                 "AMQPServer",
                 "AMQPClient",
+                "Store",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -77,6 +88,10 @@ let package = Package(
                 "AMQPWire",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "AMQPServerTests",

@@ -36,6 +36,12 @@ public final class BrokerRuntime: Sendable {
         }
     }
 
+    /// Runs a throwing closure with the broker on its event loop and waits for it.
+    public func withBrokerResult<T: Sendable>(_ body: @escaping @Sendable (Broker) throws -> T) async throws -> T {
+        let broker = self.broker
+        return try await eventLoop.submit { try body(broker.value) }.get()
+    }
+
     func connect(_ id: ConnectionID, vhost: String, user: String, outlet: any BrokerOutlet) {
         withBroker { $0.connect(id, vhost: vhost, user: user, outlet: outlet) }
     }

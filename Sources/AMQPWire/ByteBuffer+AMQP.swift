@@ -28,7 +28,7 @@ extension ByteBuffer {
 
     /// A short string: one length octet, then that many bytes (invalid UTF-8 is replaced).
     @inlinable
-    mutating func readShortString() throws(WireError) -> String {
+    public mutating func readShortString() throws(WireError) -> String {
         let length = Int(try readOctet())
         guard let text = readString(length: length) else { throw .truncated("short string") }
         return text
@@ -43,7 +43,7 @@ extension ByteBuffer {
 
     /// Writes a short string, cutting it at 255 bytes on a character boundary if longer.
     @inlinable
-    mutating func writeShortString(_ text: String) {
+    public mutating func writeShortString(_ text: String) {
         var utf8 = text.utf8[...]
         if utf8.count > 255 {
             var end = utf8.index(utf8.startIndex, offsetBy: 255)

@@ -48,11 +48,7 @@ extension Broker {
             return
         }
         for delivery in try channel.settle(tag: tag, multiple: multiple) {
-            delivery.consumer?.unackedCount -= 1
-            let queue = delivery.queue
-            guard !queue.isDeleted else { continue }
-            queue.unackedCount -= 1
-            scheduleDispatch(queue)
+            settled(delivery)
         }
     }
 
@@ -67,10 +63,7 @@ extension Broker {
             return
         }
         for delivery in settled {
-            delivery.consumer?.unackedCount -= 1
-            guard !delivery.queue.isDeleted else { continue }
-            delivery.queue.unackedCount -= 1
-            scheduleDispatch(delivery.queue)
+            self.settled(delivery)
         }
     }
 }

@@ -129,7 +129,9 @@ extension Broker {
 
     func purgeQueue(_ purge: QueuePurge, on channel: BrokerChannel) throws(AMQPError) {
         let queue = try accessibleQueue(purge.queue, for: channel)
-        let count = queue.purge()
+        let purged = queue.removeAllReady()
+        forgetStored(purged, of: queue)
+        let count = purged.count
         reply(.queuePurgeOk(QueuePurgeOk(messageCount: UInt32(clamping: count))), on: channel, unless: purge.noWait)
     }
 

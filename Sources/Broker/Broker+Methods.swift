@@ -3,6 +3,7 @@ import AMQPWire
 /// Dispatches a channel method to the part of the broker that handles it.
 extension Broker {
     func handle(_ method: AMQPMethod, on channel: BrokerChannel) throws(AMQPError) {
+        if persistence != nil, Self.mayChangeDurableDefinitions(method) { definitionsChanged = true }
         switch method {
         case .exchangeDeclare(let declare):
             try declareExchange(declare, on: channel)
@@ -55,6 +56,16 @@ extension Broker {
             try rollback(on: channel)
         default:
             throw AMQPError(.commandInvalid, "unimplemented method \(method.name)")
+        }
+    }
+
+    /// Methods after which the durable definitions are written again (only durable ones are written).
+    static func mayChangeDurableDefinitions(_ method: AMQPMethod) -> Bool {
+        switch method {
+        case .exchangeDeclare(let declare): !declare.passive && declare.durable
+        case .queueDeclare(let declare): !declare.passive && declare.durable && !declare.exclusive
+        case .exchangeDelete, .exchangeBind, .exchangeUnbind, .queueBind, .queueUnbind, .queueDelete: true
+        default: false
         }
     }
 

@@ -25,33 +25,43 @@ extension Broker {
             header = try directReplyTo.rewriteReplyTo(header, for: channel)
         }
         let message = Message(exchange: publish.exchange, routingKey: publish.routingKey, header: header, body: body)
-        let delivered = deliver(message, from: exchange, in: vhost)
+        let (delivered, stored) = deliver(message, from: exchange, in: vhost)
         if !delivered && publish.mandatory {
             let returned = BasicReturn(replyCode: ReplyCode.noRoute.rawValue, replyText: ReplyCode.noRoute.name,
                                        exchange: publish.exchange, routingKey: publish.routingKey)
             channel.session.send(.content(channel.number, .basicReturn(returned), header, body))
         }
-        if let sequence { noteConfirm(channel, sequence: sequence, ack: true) }
+        if let sequence {
+            // A persisted message is confirmed only once its record is fsync'd.
+            if stored { confirmsAwaitingDisk.append((channel, sequence)) } else { noteConfirm(channel, sequence: sequence, ack: true) }
+        }
     }
 
-    /// Puts a message on every queue the exchange routes it to; false when it reached none.
+    /// Puts a message on every queue the exchange routes it to. `delivered` is false when it
+    /// reached none; `stored` is true when it was persisted (persistent, to a durable queue).
     /// Also the entry point for in-process publishers (the syslog collector).
     @discardableResult
-    public func deliver(_ message: Message, from exchange: Exchange, in vhost: VirtualHost) -> Bool {
-        if exchange.name.isEmpty {
-            if let queue = vhost.queues[message.routingKey] {
-                queue.enqueue(message)
-                scheduleDispatch(queue)
-                return true
-            }
-            return directReplyTo.deliver(message, broker: self)
-        }
+    public func deliver(_ message: Message, from exchange: Exchange, in vhost: VirtualHost) -> (delivered: Bool, stored: Bool) {
         var targets: [Queue] = []
-        vhost.route(exchange: exchange, routingKey: message.routingKey, message: message, into: &targets)
+        if exchange.name.isEmpty {
+            guard let queue = vhost.queues[message.routingKey] else {
+                return (directReplyTo.deliver(message, broker: self), false)
+            }
+            targets.append(queue)
+        } else {
+            vhost.route(exchange: exchange, routingKey: message.routingKey, message: message, into: &targets)
+        }
+        var storeID: UInt64 = 0
+        if message.persistent, let persistence, targets.contains(where: \.isPersistent) {
+            storeID = persistence.allocateMessageID()
+            persistence.stored(id: storeID, vhost: vhost.name, queues: targets.filter(\.isPersistent).map(\.name),
+                               exchange: message.exchange, routingKey: message.routingKey,
+                               properties: message.header.propertyBytes, body: message.body)
+        }
         for queue in targets {
-            queue.enqueue(message)
+            queue.enqueue(message, storeID: queue.isPersistent ? storeID : 0)
             scheduleDispatch(queue)
         }
-        return !targets.isEmpty
+        return (!targets.isEmpty, storeID != 0)
     }
 }

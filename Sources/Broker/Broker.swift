@@ -13,6 +13,12 @@ public final class Broker {
     private var channelsWithConfirms: [BrokerChannel] = []
     var nameGenerator = NameGenerator()
     var directReplyTo = DirectReplyTo()
+    /// Where durable definitions and persistent messages go; nil runs the broker in memory only.
+    public var persistence: (any BrokerPersistence)?
+    /// Durable definitions changed in this burst.
+    var definitionsChanged = false
+    /// Confirms that wait for this burst's records to reach the disk.
+    var confirmsAwaitingDisk: [(channel: BrokerChannel, sequence: UInt64)] = []
 
     public init(vhosts: [String] = ["/"]) {
         for name in vhosts { addVhost(name) }
@@ -33,7 +39,7 @@ public final class Broker {
     public func connect(_ id: ConnectionID, vhost: String, user: String, outlet: any BrokerOutlet) {
         addVhost(vhost)
         guard let host = vhosts[vhost] else { return }
-        sessions[id] = Session(id: id, vhost: host, user: user, outlet: outlet, schedule: outbound)
+        sessions[id] = Session(id: id, vhost: host, user: user, outlet: outlet, schedule: outbound, persistence: persistence)
     }
 
     /// The connection is gone: its channels close (unacked messages are requeued) and its exclusive queues are deleted.
@@ -102,6 +108,16 @@ public final class Broker {
         requeue(channel.takeAllUnacked())
     }
 
+    /// A delivery is finished with (ack, reject without requeue): its stored copy goes.
+    func settled(_ delivery: Unacked) {
+        delivery.consumer?.unackedCount -= 1
+        let queue = delivery.queue
+        guard !queue.isDeleted else { return }
+        queue.unackedCount -= 1
+        if delivery.entry.storeID != 0 { persistence?.removed(id: delivery.entry.storeID, queue: queue.name) }
+        scheduleDispatch(queue)
+    }
+
     func requeue<S: Sequence>(_ deliveries: S) where S.Element == Unacked {
         for delivery in deliveries.reversed() {
             delivery.consumer?.unackedCount -= 1
@@ -126,6 +142,17 @@ public final class Broker {
     /// Deletes a queue; its consumers get basic.cancel (consumer_cancel_notify).
     func deleteQueue(_ queue: Queue, in vhost: VirtualHost) {
         vhost.removeQueue(queue)
+        if queue.durable { definitionsChanged = true }
+        forgetStored(queue.removeAllReady(), of: queue)
+        if let persistence, queue.unackedCount > 0 {
+            for session in sessions.values {
+                for channel in session.channels.values {
+                    for delivery in channel.unacked where delivery.queue === queue && delivery.entry.storeID != 0 {
+                        persistence.removed(id: delivery.entry.storeID, queue: queue.name)
+                    }
+                }
+            }
+        }
         for consumer in queue.consumers {
             queue.remove(consumer)
             let channel = consumer.channel
@@ -146,8 +173,16 @@ public final class Broker {
         channel.settledConfirms.append((sequence, ack))
     }
 
+    /// Records that a queue dropped stored messages (purge, delete).
+    func forgetStored<S: Sequence>(_ entries: S, of queue: Queue) where S.Element == QueuedMessage {
+        guard let persistence else { return }
+        for entry in entries where entry.storeID != 0 {
+            persistence.removed(id: entry.storeID, queue: queue.name)
+        }
+    }
+
     /// End of a burst: deliver what can be delivered, send confirms, flush every touched connection once.
-    private func finishBurst() {
+    func finishBurst() {
         while let queue = queuesToDispatch.popLast() {
             queue.dispatchScheduled = false
             if !queue.isDeleted { queue.dispatch() }
@@ -157,6 +192,20 @@ public final class Broker {
         }
         channelsWithConfirms.removeAll(keepingCapacity: true)
         outbound.flushAll()
+        guard let persistence else { return }
+        if definitionsChanged {
+            definitionsChanged = false
+            persistence.definitionsChanged(durableDefinitions())
+        }
+        if !confirmsAwaitingDisk.isEmpty {
+            let waiting = confirmsAwaitingDisk
+            confirmsAwaitingDisk.removeAll()
+            persistence.whenDurable { [unowned self] in
+                for (channel, sequence) in waiting { noteConfirm(channel, sequence: sequence, ack: true) }
+                finishBurst()
+            }
+        }
+        persistence.commit()
     }
 
     /// Acks (and nacks) settled publishes. A run of acks that continues everything settled before

@@ -51,6 +51,7 @@ final class BrokerChannel {
     /// Sends a message to a consumer and, unless no-ack, remembers it until it is acknowledged.
     func deliver(_ entry: QueuedMessage, from queue: Queue, consumer: Consumer) {
         let tag = takeDeliveryTag()
+        recordDelivery(entry, from: queue, noAck: consumer.noAck)
         if !consumer.noAck {
             unacked.append(Unacked(tag: tag, queue: queue, entry: entry, consumer: consumer))
             consumer.unackedCount += 1
@@ -65,6 +66,7 @@ final class BrokerChannel {
     /// basic.get: delivers one message as get-ok.
     func deliverFetched(_ entry: QueuedMessage, from queue: Queue, noAck: Bool) {
         let tag = takeDeliveryTag()
+        recordDelivery(entry, from: queue, noAck: noAck)
         if !noAck {
             unacked.append(Unacked(tag: tag, queue: queue, entry: entry, consumer: nil))
             queue.unackedCount += 1
@@ -73,6 +75,17 @@ final class BrokerChannel {
         let getOk = BasicGetOk(deliveryTag: tag, redelivered: entry.redelivered, exchange: message.exchange,
                                routingKey: message.routingKey, messageCount: UInt32(clamping: queue.messageCount))
         session.send(.content(number, .basicGetOk(getOk), message.header, message.body))
+    }
+
+    /// A stored message leaves the queue for good (no-ack) or is marked delivered (it will come
+    /// back redelivered after a restart).
+    private func recordDelivery(_ entry: QueuedMessage, from queue: Queue, noAck: Bool) {
+        guard entry.storeID != 0, let persistence = session.persistence else { return }
+        if noAck {
+            persistence.removed(id: entry.storeID, queue: queue.name)
+        } else if !entry.redelivered {
+            persistence.delivered(id: entry.storeID, queue: queue.name)
+        }
     }
 
     /// Direct reply-to: delivers a reply to this channel's reply consumer (never acknowledged).

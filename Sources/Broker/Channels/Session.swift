@@ -27,11 +27,15 @@ final class Session {
     let user: String
     let outlet: any BrokerOutlet
     var channels: [UInt16: BrokerChannel] = [:]
+    /// Where stored messages' deliveries and removals are recorded.
+    let persistence: (any BrokerPersistence)?
     /// Outbound items gathered during one broker burst, handed to the outlet in one batch.
     private var pending: [Outbound] = []
     private unowned let schedule: OutboundSchedule
 
-    init(id: ConnectionID, vhost: VirtualHost, user: String, outlet: any BrokerOutlet, schedule: OutboundSchedule) {
+    init(id: ConnectionID, vhost: VirtualHost, user: String, outlet: any BrokerOutlet, schedule: OutboundSchedule,
+         persistence: (any BrokerPersistence)?) {
+        self.persistence = persistence
         self.id = id
         self.vhost = vhost
         self.user = user

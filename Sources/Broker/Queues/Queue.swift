@@ -34,11 +34,20 @@ public final class Queue {
     }
 
     public var messageCount: Int { ready.count }
+
+    /// Whether the queue and its persistent messages survive a restart (exclusive queues never do).
+    public var isPersistent: Bool { durable && owner == nil }
     public var consumerCount: Int { consumers.count }
 
-    func enqueue(_ message: Message) {
-        ready.append(QueuedMessage(message: message, sequence: nextSequence, redelivered: false))
+    func enqueue(_ message: Message, storeID: UInt64 = 0, redelivered: Bool = false) {
+        ready.append(QueuedMessage(message: message, sequence: nextSequence, redelivered: redelivered, storeID: storeID))
         nextSequence &+= 1
+    }
+
+    /// Removes and returns every ready message (purge, delete).
+    func removeAllReady() -> Deque<QueuedMessage> {
+        defer { ready.removeAll() }
+        return ready
     }
 
     /// Puts a delivered message back at its original position, marked redelivered.
@@ -55,13 +64,6 @@ public final class Queue {
 
     func dequeue() -> QueuedMessage? {
         ready.popFirst()
-    }
-
-    /// Drops every ready message; returns how many there were.
-    func purge() -> Int {
-        let count = ready.count
-        ready.removeAll()
-        return count
     }
 
     func add(_ consumer: Consumer) {

@@ -4,4 +4,6 @@ struct QueuedMessage {
     /// Position in the queue's publish order; requeued messages go back by it.
     let sequence: UInt64
     var redelivered: Bool
+    /// The message's id in the store when it is persisted for this queue; 0 otherwise.
+    var storeID: UInt64 = 0
 }

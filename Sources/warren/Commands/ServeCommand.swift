@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOPosix
 import ServiceLifecycle
+import Store
 
 /// `warren serve`: runs the listeners until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
@@ -37,6 +38,9 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let error as ListenerBindError {
             logger.critical("\(error.description)")
             throw ExitCode(1)
+        } catch let error as StoreError {
+            logger.critical("\(error.description)")
+            throw ExitCode(1)
         }
     }
 
@@ -61,12 +65,17 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     private func serve(_ settings: ServeSettings, logger: Logger) async throws {
-        try FileManager.default.createDirectory(atPath: settings.dataDir, withIntermediateDirectories: true)
+        let (store, recovered) = try await Store.open(directory: settings.dataDir, logger: logger)
+        logger.info("data directory \(settings.dataDir) opened")
         var services: [any Service] = []
         if settings.amqpPort != 0 {
             let users = try settings.userDirectory()
             let runtime = try await BrokerRuntime.start(on: MultiThreadedEventLoopGroup.singleton.next(), vhosts: Array(users.vhosts))
-            runtime.withBroker { $0.declareLogExchange(settings.logExchange) }
+            try await runtime.withBrokerResult { broker in
+                _ = try StorePersistence.restore(into: broker, store: store, recovered: recovered,
+                                                 brokerLoop: runtime.eventLoop, logger: logger)
+                broker.declareLogExchange(settings.logExchange)
+            }
             let listener = AMQPListenerConfiguration(host: settings.bind, port: settings.amqpPort,
                                                      tuning: settings.tuning, users: users)
             services.append(AMQPListener(configuration: listener, runtime: runtime, logger: logger))

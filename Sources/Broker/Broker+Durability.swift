@@ -1,0 +1,71 @@
+import AMQPWire
+import NIOCore
+
+/// The durable definitions as a snapshot, and restoring definitions and messages at startup.
+extension Broker {
+    /// Every durable exchange (not the predeclared ones), durable non-exclusive queue, and
+    /// binding between durable ends, in every vhost.
+    func durableDefinitions() -> Definitions {
+        var definitions = Definitions()
+        for vhost in vhosts.values.sorted(by: { $0.name < $1.name }) {
+            definitions.vhosts.append(.init(name: vhost.name))
+            let predeclared = Set(VirtualHost.predeclared.map(\.0))
+            for exchange in vhost.exchanges.values.sorted(by: { $0.name < $1.name }) where exchange.durable {
+                if !predeclared.contains(exchange.name) {
+                    definitions.exchanges.append(.init(vhost: vhost.name, name: exchange.name, type: exchange.type.rawValue,
+                                                       durable: true, autoDelete: exchange.autoDelete, internal: exchange.internal,
+                                                       arguments: JSONFieldTable(exchange.arguments)))
+                }
+                for binding in exchange.bindings {
+                    let (destination, kind, durable): (String, String, Bool) = switch binding.destination {
+                    case .queue(let name): (name, "queue", vhost.queues[name]?.isPersistent ?? false)
+                    case .exchange(let name): (name, "exchange", vhost.exchanges[name]?.durable ?? false)
+                    }
+                    guard durable else { continue }
+                    definitions.bindings.append(.init(vhost: vhost.name, source: exchange.name, destination: destination,
+                                                      destinationType: kind, routingKey: binding.key,
+                                                      arguments: JSONFieldTable(binding.arguments)))
+                }
+            }
+            for queue in vhost.queues.values.sorted(by: { $0.name < $1.name }) where queue.isPersistent {
+                definitions.queues.append(.init(vhost: vhost.name, name: queue.name, durable: true, autoDelete: queue.autoDelete,
+                                                arguments: JSONFieldTable(queue.arguments)))
+            }
+        }
+        return definitions
+    }
+
+    /// Recreates durable vhosts, exchanges, queues and bindings (before any client connects).
+    public func restore(_ definitions: Definitions) {
+        for entry in definitions.vhosts { addVhost(entry.name) }
+        for entry in definitions.exchanges {
+            guard let vhost = vhosts[entry.vhost] ?? { addVhost(entry.vhost); return vhosts[entry.vhost] }(),
+                  let type = ExchangeType(rawValue: entry.type) else { continue }
+            _ = try? vhost.declareExchange(ExchangeDeclare(exchange: entry.name, type: type.rawValue, durable: true,
+                                                           autoDelete: entry.autoDelete, internal: entry.internal,
+                                                           arguments: entry.arguments.table))
+        }
+        for entry in definitions.queues {
+            addVhost(entry.vhost)
+            guard let vhost = vhosts[entry.vhost], vhost.queues[entry.name] == nil else { continue }
+            vhost.addQueue(Queue(name: entry.name, vhost: entry.vhost, durable: true, autoDelete: entry.autoDelete,
+                                 arguments: entry.arguments.table, owner: nil))
+        }
+        for entry in definitions.bindings {
+            guard let vhost = vhosts[entry.vhost], let source = vhost.exchanges[entry.source] else { continue }
+            let destination: Destination = entry.destinationType == "exchange" ? .exchange(entry.destination) : .queue(entry.destination)
+            _ = source.bind(Binding(destination: destination, key: entry.routingKey, arguments: entry.arguments.table))
+        }
+    }
+
+    /// Puts a recovered persistent message back on its queue, in order; false when the queue is gone.
+    @discardableResult
+    public func restoreMessage(vhost: String, queue: String, storeID: UInt64, exchange: String, routingKey: String,
+                               properties: ByteBuffer, body: ByteBuffer, redelivered: Bool) -> Bool {
+        guard let target = vhosts[vhost]?.queues[queue] else { return false }
+        let header = ContentHeader(bodySize: UInt64(body.readableBytes), propertyBytes: properties)
+        target.enqueue(Message(exchange: exchange, routingKey: routingKey, header: header, body: body),
+                       storeID: storeID, redelivered: redelivered)
+        return true
+    }
+}

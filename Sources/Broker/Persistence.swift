@@ -1,0 +1,60 @@
+import AMQPWire
+import NIOCore
+
+/// How the broker makes durable state durable; the server implements it over the Store.
+/// Called only on the broker's event loop.
+public protocol BrokerPersistence: AnyObject {
+    func allocateMessageID() -> UInt64
+    /// A persistent message routed to durable queues, stored once for all of them.
+    func stored(id: UInt64, vhost: String, queues: [String], exchange: String, routingKey: String,
+                properties: ByteBuffer, body: ByteBuffer)
+    /// First delivery of a stored message from a queue.
+    func delivered(id: UInt64, queue: String)
+    /// A queue no longer holds a stored message.
+    func removed(id: UInt64, queue: String)
+    /// Runs the callback once everything recorded so far is on disk.
+    func whenDurable(_ callback: @escaping () -> Void)
+    /// End of a broker burst: start writing what was recorded.
+    func commit()
+    /// The durable definitions changed; this is the full new set.
+    func definitionsChanged(_ definitions: Definitions)
+}
+
+/// The durable definitions of all vhosts, in the shape of RabbitMQ's definitions export.
+public struct Definitions: Codable, Equatable, Sendable {
+    public struct VirtualHostEntry: Codable, Equatable, Sendable { public var name: String }
+    public struct ExchangeEntry: Codable, Equatable, Sendable {
+        public var vhost, name, type: String
+        public var durable, autoDelete, `internal`: Bool
+        public var arguments: JSONFieldTable
+        enum CodingKeys: String, CodingKey {
+            case vhost, name, type, durable, arguments, `internal`
+            case autoDelete = "auto_delete"
+        }
+    }
+    public struct QueueEntry: Codable, Equatable, Sendable {
+        public var vhost, name: String
+        public var durable, autoDelete: Bool
+        public var arguments: JSONFieldTable
+        enum CodingKeys: String, CodingKey {
+            case vhost, name, durable, arguments
+            case autoDelete = "auto_delete"
+        }
+    }
+    public struct BindingEntry: Codable, Equatable, Sendable {
+        public var vhost, source, destination, destinationType, routingKey: String
+        public var arguments: JSONFieldTable
+        enum CodingKeys: String, CodingKey {
+            case vhost, source, destination, arguments
+            case destinationType = "destination_type"
+            case routingKey = "routing_key"
+        }
+    }
+
+    public var vhosts: [VirtualHostEntry] = []
+    public var exchanges: [ExchangeEntry] = []
+    public var queues: [QueueEntry] = []
+    public var bindings: [BindingEntry] = []
+
+    public init() {}
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `definitions.json` in the data directory, replaced atomically: written to a temporary file,
+/// fsync'd, renamed over the old one, and the directory fsync'd.
+public struct DefinitionsFile: Sendable {
+    public let path: String
+
+    public init(directory: String) {
+        self.path = directory + "/definitions.json"
+    }
+
+    public func read() throws -> Data? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+
+    public func write(_ data: Data) throws {
+        let temporary = path + ".tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw StoreError.io("open \(temporary)", errno) }
+        defer { close(descriptor) }
+        try data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw StoreError.io("write \(temporary)", errno)
+                }
+                offset += written
+            }
+        }
+        guard fsync(descriptor) == 0 else { throw StoreError.io("fsync \(temporary)", errno) }
+        guard rename(temporary, path) == 0 else { throw StoreError.io("rename \(temporary)", errno) }
+        let directory = (path as NSString).deletingLastPathComponent
+        guard fsyncDirectory(directory) == 0 else { throw StoreError.io("fsync \(directory)", errno) }
+    }
+}

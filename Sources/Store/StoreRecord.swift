@@ -1,0 +1,105 @@
+import AMQPWire
+import NIOCore
+
+/// One record of the message log. On disk: `length u32 | crc32 u32 | payload`, where the
+/// checksum covers the payload and the payload starts with the record kind.
+public enum StoreRecord: Equatable, Sendable {
+    /// A persistent message routed to durable queues; stored once for all of them.
+    case publish(id: UInt64, vhost: String, queues: [String], exchange: String, routingKey: String,
+                 properties: ByteBuffer, body: ByteBuffer)
+    /// The message was delivered from the queue (so it comes back redelivered after a restart).
+    case delivered(id: UInt64, queue: String)
+    /// The message was acknowledged (or otherwise removed) from the queue.
+    case removed(id: UInt64, queue: String)
+
+    static let headerSize = 8
+
+    /// Appends the framed record.
+    func write(to buffer: inout ByteBuffer) {
+        let start = buffer.writerIndex
+        buffer.writeInteger(UInt32(0))
+        buffer.writeInteger(UInt32(0))
+        let payloadStart = buffer.writerIndex
+        switch self {
+        case .publish(let id, let vhost, let queues, let exchange, let routingKey, let properties, let body):
+            buffer.writeInteger(UInt8(1))
+            buffer.writeInteger(id)
+            buffer.writeShortString(vhost)
+            buffer.writeInteger(UInt16(truncatingIfNeeded: queues.count))
+            for queue in queues { buffer.writeShortString(queue) }
+            buffer.writeShortString(exchange)
+            buffer.writeShortString(routingKey)
+            buffer.writeInteger(UInt32(properties.readableBytes))
+            buffer.writeImmutableBuffer(properties)
+            buffer.writeInteger(UInt32(body.readableBytes))
+            buffer.writeImmutableBuffer(body)
+        case .delivered(let id, let queue):
+            buffer.writeInteger(UInt8(2))
+            buffer.writeInteger(id)
+            buffer.writeShortString(queue)
+        case .removed(let id, let queue):
+            buffer.writeInteger(UInt8(3))
+            buffer.writeInteger(id)
+            buffer.writeShortString(queue)
+        }
+        let length = buffer.writerIndex - payloadStart
+        let checksum = buffer.withUnsafeReadableBytes { bytes in
+            CRC32.checksum(bytes[(payloadStart - buffer.readerIndex)...])
+        }
+        buffer.setInteger(UInt32(length), at: start)
+        buffer.setInteger(checksum, at: start + 4)
+    }
+
+    /// What reading one record from a log gave.
+    enum ReadResult {
+        case record(StoreRecord)
+        /// Not enough bytes left for the record: the torn tail of a crash.
+        case torn
+        /// The checksum does not match, or the payload does not parse; `length` says how far to skip.
+        case corrupt(length: Int)
+        case end
+    }
+
+    static func read(from buffer: inout ByteBuffer) -> ReadResult {
+        guard buffer.readableBytes > 0 else { return .end }
+        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self),
+              let checksum = buffer.getInteger(at: buffer.readerIndex + 4, as: UInt32.self),
+              buffer.readableBytes >= headerSize + Int(length)
+        else { return .torn }
+        buffer.moveReaderIndex(forwardBy: headerSize)
+        guard var payload = buffer.readSlice(length: Int(length)) else { return .torn }
+        let actual = payload.withUnsafeReadableBytes { CRC32.checksum($0) }
+        guard actual == checksum, let record = try? decodePayload(&payload) else {
+            return .corrupt(length: headerSize + Int(length))
+        }
+        return .record(record)
+    }
+
+    private static func decodePayload(_ payload: inout ByteBuffer) throws(WireError) -> StoreRecord {
+        guard let kind = payload.readInteger(as: UInt8.self), let id = payload.readInteger(as: UInt64.self) else {
+            throw .truncated("store record")
+        }
+        switch kind {
+        case 1:
+            let vhost = try payload.readShortString()
+            guard let count = payload.readInteger(as: UInt16.self) else { throw .truncated("queue count") }
+            var queues: [String] = []
+            for _ in 0..<count { queues.append(try payload.readShortString()) }
+            let exchange = try payload.readShortString()
+            let routingKey = try payload.readShortString()
+            guard let propertiesLength = payload.readInteger(as: UInt32.self),
+                  let properties = payload.readSlice(length: Int(propertiesLength)),
+                  let bodyLength = payload.readInteger(as: UInt32.self),
+                  let body = payload.readSlice(length: Int(bodyLength))
+            else { throw .truncated("message") }
+            return .publish(id: id, vhost: vhost, queues: queues, exchange: exchange, routingKey: routingKey,
+                            properties: properties, body: body)
+        case 2:
+            return .delivered(id: id, queue: try payload.readShortString())
+        case 3:
+            return .removed(id: id, queue: try payload.readShortString())
+        default:
+            throw .syntax("unknown store record kind \(kind)")
+        }
+    }
+}
