@@ -51,3 +51,4 @@ echo "warren on $warren_port, RabbitMQ $(dpkg-query -W -f='${Version}' rabbitmq-
 
 "$BIN" bench "${urls[@]}" --messages "$MESSAGES"
 "$BIN" bench "${urls[@]}" --messages "$MESSAGES" --confirm 1000 --prefetch 200
+"$BIN" bench "${urls[@]}" --messages "$MESSAGES" --confirm 1000 --prefetch 200 --persistent

@@ -9,12 +9,15 @@ public struct AMQPListenerConfiguration: Sendable {
     public var port: Int
     public var tuning: Tuning
     public var users: UserDirectory
+    public var limits: ResourceLimits
 
-    public init(host: String, port: Int, tuning: Tuning = .rabbitDefaults, users: UserDirectory = UserDirectory()) {
+    public init(host: String, port: Int, tuning: Tuning = .rabbitDefaults, users: UserDirectory = UserDirectory(),
+                limits: ResourceLimits) {
         self.host = host
         self.port = port
         self.tuning = tuning
         self.users = users
+        self.limits = limits
     }
 }
 
@@ -29,6 +32,7 @@ public struct AMQPListener: Service {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let registry = ConnectionRegistry()
+    private let alarm = ResourceAlarm()
 
     public init(configuration: AMQPListenerConfiguration, runtime: BrokerRuntime,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
@@ -41,6 +45,9 @@ public struct AMQPListener: Service {
     public func run() async throws {
         let serverChannel = try await bind()
         logger.info("AMQP listener ready on \(configuration.host):\(serverChannel.localAddress?.port ?? configuration.port)")
+        let monitor = ResourceMonitor(limits: configuration.limits, alarm: alarm, registry: registry, runtime: runtime, logger: logger)
+        monitor.start()
+        defer { monitor.stop() }
         try? await gracefulShutdown()
         logger.info("AMQP listener shutting down: closing \(registry.all.count) connection(s)")
         try? await serverChannel.close()
@@ -51,6 +58,7 @@ public struct AMQPListener: Service {
         let configuration = self.configuration
         let registry = self.registry
         let runtime = self.runtime
+        let alarm = self.alarm
         let logger = self.logger
         do {
             return try await ServerBootstrap(group: group)
@@ -63,7 +71,7 @@ public struct AMQPListener: Service {
                         let handler = AMQPConnectionHandler(
                             users: configuration.users,
                             peerIsLoopback: channel.remoteAddress.map(Self.isLoopback) ?? false,
-                            tuning: configuration.tuning, registry: registry, runtime: runtime, logger: logger)
+                            tuning: configuration.tuning, registry: registry, runtime: runtime, alarm: alarm, logger: logger)
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
                 }

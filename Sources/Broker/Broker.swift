@@ -30,6 +30,13 @@ public final class Broker {
 
     public func vhost(_ name: String) -> VirtualHost? { vhosts[name] }
 
+    /// Bytes held by every queue's messages (ready and unacknowledged), for the memory alarm.
+    public var backlogBytes: Int {
+        vhosts.values.reduce(0) { total, vhost in
+            vhost.queues.values.reduce(total) { $0 + $1.readyBytes + $1.unackedBytes }
+        }
+    }
+
     /// Declares the log exchange (durable, topic) in every vhost.
     public func declareLogExchange(_ name: String) {
         for vhost in vhosts.values { vhost.declareLogExchange(name) }
@@ -114,6 +121,7 @@ public final class Broker {
         let queue = delivery.queue
         guard !queue.isDeleted else { return }
         queue.unackedCount -= 1
+        queue.unackedBytes -= delivery.entry.message.footprint
         if delivery.entry.storeID != 0 { persistence?.removed(id: delivery.entry.storeID, queue: queue.name) }
         scheduleDispatch(queue)
     }
@@ -124,6 +132,7 @@ public final class Broker {
             let queue = delivery.queue
             guard !queue.isDeleted else { continue }
             queue.unackedCount -= 1
+            queue.unackedBytes -= delivery.entry.message.footprint
             queue.requeue(delivery.entry)
             scheduleDispatch(queue)
         }

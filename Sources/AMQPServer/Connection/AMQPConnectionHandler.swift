@@ -22,13 +22,20 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     private var closeTimer: Scheduled<Void>?
     private let registry: ConnectionRegistry
     private let runtime: BrokerRuntime
+    private let alarm: ResourceAlarm
+    /// Set once the client has published: only publishing connections are blocked by an alarm.
+    private var hasPublished = false
+    /// Whether reading is paused by a resource alarm.
+    private var blocked = false
     private let connectionID: ConnectionID
     private var connectedToBroker = false
     /// Commands decoded in this read burst, handed to the broker in one hop.
     private var brokerCommands: [BrokerCommand] = []
     private var logger: Logger
 
-    init(users: UserDirectory, peerIsLoopback: Bool, tuning: Tuning, registry: ConnectionRegistry, runtime: BrokerRuntime, logger: Logger) {
+    init(users: UserDirectory, peerIsLoopback: Bool, tuning: Tuning, registry: ConnectionRegistry, runtime: BrokerRuntime,
+         alarm: ResourceAlarm, logger: Logger) {
+        self.alarm = alarm
         self.machine = ConnectionStateMachine(users: users, peerIsLoopback: peerIsLoopback, proposedTuning: tuning)
         self.registry = registry
         self.runtime = runtime
@@ -73,6 +80,9 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let change = event as? ResourceAlarmChanged {
+            if change.kind == .none { unblock(context: context) } else if hasPublished { block(change.kind, context: context) }
+        }
         if event is ServerShutdownEvent {
             machine.fail(AMQPError(.connectionForced, "broker forced connection closure with reason 'shutdown'"), into: &actions)
             perform(context: context)
@@ -156,6 +166,9 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
         case .publish(let channel, let publish, let header, let body):
             let (compactHeader, compactBody) = Self.compact(header, body, allocator: context.channel.allocator)
             brokerCommands.append(.publish(channel, publish, compactHeader, compactBody))
+            hasPublished = true
+            let raised = alarm.current
+            if raised != .none { block(raised, context: context) }
         case .closeSocket:
             stopDecoding()
             closeAfterFlush(context: context)
@@ -184,6 +197,25 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
             return (header, body)
         }
         return (ContentHeader(classID: header.classID, bodySize: header.bodySize, propertyBytes: properties), compactBody)
+    }
+
+    /// A resource alarm: tell the client (connection.blocked, when it supports it) and stop reading
+    /// its socket, so a publisher is held back by TCP instead of growing the broker's memory.
+    private func block(_ kind: ResourceAlarm.Kind, context: ChannelHandlerContext) {
+        guard !blocked else { return }
+        blocked = true
+        if machine.clientSupportsBlocked { output.writeMethodFrame(.connectionBlocked(ConnectionBlocked(reason: kind.reason)), channel: 0) }
+        flush(context: context)
+        context.channel.setOption(.autoRead, value: false).whenFailure { _ in }
+    }
+
+    private func unblock(context: ChannelHandlerContext) {
+        guard blocked else { return }
+        blocked = false
+        if machine.clientSupportsBlocked { output.writeMethodFrame(.connectionUnblocked, channel: 0) }
+        flush(context: context)
+        context.channel.setOption(.autoRead, value: true).whenFailure { _ in }
+        context.read()
     }
 
     private func submitBrokerCommands() {

@@ -12,6 +12,9 @@ extension ConnectionStateMachine {
         }
         switch (state, method) {
         case (.awaitingStartOk, .connectionStartOk(let startOk)):
+            if case .table(let capabilities)? = startOk.clientProperties["capabilities"] {
+                clientSupportsBlocked = capabilities["connection.blocked"]?.boolValue ?? false
+            }
             try authenticate(startOk, into: &actions)
         case (.awaitingTuneOk(let user), .connectionTuneOk(let tuneOk)):
             try negotiate(tuneOk, into: &actions)

@@ -25,6 +25,8 @@ struct ConnectionStateMachine {
     var tuning: Tuning
     var channels: [UInt16: ChannelState] = [:]
     let users: UserDirectory
+    /// The client announced the `connection.blocked` capability in start-ok.
+    var clientSupportsBlocked = false
     let peerIsLoopback: Bool
 
     init(users: UserDirectory, peerIsLoopback: Bool, proposedTuning: Tuning = .rabbitDefaults) {

@@ -56,6 +56,7 @@ final class BrokerChannel {
             unacked.append(Unacked(tag: tag, queue: queue, entry: entry, consumer: consumer))
             consumer.unackedCount += 1
             queue.unackedCount += 1
+            queue.unackedBytes += entry.message.footprint
         }
         let message = entry.message
         let deliver = BasicDeliver(consumerTag: consumer.tag, deliveryTag: tag, redelivered: entry.redelivered,
@@ -70,6 +71,7 @@ final class BrokerChannel {
         if !noAck {
             unacked.append(Unacked(tag: tag, queue: queue, entry: entry, consumer: nil))
             queue.unackedCount += 1
+            queue.unackedBytes += entry.message.footprint
         }
         let message = entry.message
         let getOk = BasicGetOk(deliveryTag: tag, redelivered: entry.redelivered, exchange: message.exchange,

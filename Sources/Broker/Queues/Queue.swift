@@ -17,6 +17,9 @@ public final class Queue {
     private var roundRobin = 0
     /// Messages delivered and not yet acknowledged.
     public internal(set) var unackedCount = 0
+    /// Body and property bytes of the ready messages, and of the delivered but unacknowledged ones.
+    public private(set) var readyBytes = 0
+    public internal(set) var unackedBytes = 0
     /// Set once a consumer has subscribed: auto-delete applies only after that.
     private(set) var hadConsumer = false
     /// Set while the queue waits in the broker's dispatch list.
@@ -40,13 +43,17 @@ public final class Queue {
     public var consumerCount: Int { consumers.count }
 
     func enqueue(_ message: Message, storeID: UInt64 = 0, redelivered: Bool = false) {
+        readyBytes += message.footprint
         ready.append(QueuedMessage(message: message, sequence: nextSequence, redelivered: redelivered, storeID: storeID))
         nextSequence &+= 1
     }
 
     /// Removes and returns every ready message (purge, delete).
     func removeAllReady() -> Deque<QueuedMessage> {
-        defer { ready.removeAll() }
+        defer {
+            ready.removeAll()
+            readyBytes = 0
+        }
         return ready
     }
 
@@ -54,6 +61,7 @@ public final class Queue {
     func requeue(_ entry: QueuedMessage) {
         var entry = entry
         entry.redelivered = true
+        readyBytes += entry.message.footprint
         if let last = ready.last, last.sequence > entry.sequence {
             let index = ready.partitioningIndex { $0.sequence > entry.sequence }
             ready.insert(entry, at: index)
@@ -63,7 +71,9 @@ public final class Queue {
     }
 
     func dequeue() -> QueuedMessage? {
-        ready.popFirst()
+        guard let entry = ready.popFirst() else { return nil }
+        readyBytes -= entry.message.footprint
+        return entry
     }
 
     func add(_ consumer: Consumer) {
@@ -80,7 +90,7 @@ public final class Queue {
     func dispatch() {
         while !ready.isEmpty, !consumers.isEmpty {
             guard let consumer = nextConsumerWithRoom() else { return }
-            guard let entry = ready.popFirst() else { return }
+            guard let entry = dequeue() else { return }
             consumer.deliver(entry, from: self)
         }
     }

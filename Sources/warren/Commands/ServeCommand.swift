@@ -77,7 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
                 broker.declareLogExchange(settings.logExchange)
             }
             let listener = AMQPListenerConfiguration(host: settings.bind, port: settings.amqpPort,
-                                                     tuning: settings.tuning, users: users)
+                                                     tuning: settings.tuning, users: users, limits: settings.resourceLimits())
             services.append(AMQPListener(configuration: listener, runtime: runtime, logger: logger))
         } else {
             logger.info("AMQP listener disabled (port 0)")

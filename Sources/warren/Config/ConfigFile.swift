@@ -22,6 +22,16 @@ struct ConfigFile: Decodable, Equatable {
         var port: Int?
     }
 
+    struct Limits: Decodable, Equatable {
+        var memoryHighWatermarkBytes: Int?
+        var diskFreeLimitBytes: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case memoryHighWatermarkBytes = "memory_high_watermark_bytes"
+            case diskFreeLimitBytes = "disk_free_limit_bytes"
+        }
+    }
+
     struct VirtualHost: Decodable, Equatable {
         var name: String
     }
@@ -44,11 +54,12 @@ struct ConfigFile: Decodable, Equatable {
     var amqp: AMQP?
     var syslog: Listener?
     var http: Listener?
+    var limits: Limits?
     var vhosts: [VirtualHost]?
     var users: [UserEntry]?
 
     enum CodingKeys: String, CodingKey {
-        case bind, amqp, syslog, http, vhosts, users
+        case bind, amqp, syslog, http, limits, vhosts, users
         case dataDir = "data_dir"
     }
 

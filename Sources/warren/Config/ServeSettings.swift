@@ -11,6 +11,9 @@ struct ServeSettings: Equatable {
     /// The durable topic exchange collected logs are published to.
     var logExchange = "topic_logs"
     var tuning = Tuning.rabbitDefaults
+    /// nil: RabbitMQ's defaults (40 % of physical memory, 50 MB free disk).
+    var memoryHighWatermark: Int?
+    var diskFreeLimit: Int?
     var vhosts: [String] = []
     var users: [ConfigFile.UserEntry] = []
 
@@ -30,6 +33,12 @@ struct ServeSettings: Equatable {
         if let value = file.amqp?.heartbeat {
             tuning.heartbeat = try Self.ranged(value, 0...65535, key: "amqp.heartbeat")
         }
+        if let value = file.limits?.memoryHighWatermarkBytes {
+            memoryHighWatermark = try Self.ranged(value, 1...Int.max, key: "limits.memory_high_watermark_bytes")
+        }
+        if let value = file.limits?.diskFreeLimitBytes {
+            diskFreeLimit = try Self.ranged(value, 0...Int.max, key: "limits.disk_free_limit_bytes")
+        }
         vhosts += file.vhosts?.map(\.name) ?? []
         users += file.users ?? []
     }
@@ -41,6 +50,14 @@ struct ServeSettings: Equatable {
         amqpPort = try Self.port(environment["WARREN_AMQP_PORT"].map { try Self.integer($0, key: "WARREN_AMQP_PORT") }, key: "WARREN_AMQP_PORT") ?? amqpPort
         syslogPort = try Self.port(environment["WARREN_SYSLOG_PORT"].map { try Self.integer($0, key: "WARREN_SYSLOG_PORT") }, key: "WARREN_SYSLOG_PORT") ?? syslogPort
         httpPort = try Self.port(environment["WARREN_HTTP_PORT"].map { try Self.integer($0, key: "WARREN_HTTP_PORT") }, key: "WARREN_HTTP_PORT") ?? httpPort
+    }
+
+    /// The resource limits that block publishers.
+    func resourceLimits() -> ResourceLimits {
+        var limits = ResourceLimits(dataDirectory: dataDir)
+        if let memoryHighWatermark { limits.memoryHighWatermark = memoryHighWatermark }
+        if let diskFreeLimit { limits.diskFreeLimit = diskFreeLimit }
+        return limits
     }
 
     /// The user directory: guest plus the configured users, the default vhost plus configured ones.
