@@ -12,7 +12,9 @@ extension Broker {
         try route(publish, header: header, body: body, on: channel)
     }
 
-    func route(_ publish: BasicPublish, header: ContentHeader, body: ByteBuffer, on channel: BrokerChannel) throws(AMQPError) {
+    /// Routes one publish; true when the message was persisted.
+    @discardableResult
+    func route(_ publish: BasicPublish, header: ContentHeader, body: ByteBuffer, on channel: BrokerChannel) throws(AMQPError) -> Bool {
         let vhost = channel.session.vhost
         let exchange = try vhost.exchange(publish.exchange)
         if exchange.internal {
@@ -33,8 +35,9 @@ extension Broker {
         }
         if let sequence {
             // A persisted message is confirmed only once its record is fsync'd.
-            if stored { confirmsAwaitingDisk.append((channel, sequence)) } else { noteConfirm(channel, sequence: sequence, ack: true) }
+            if stored { awaitingDisk.append((channel, .confirm(sequence))) } else { noteConfirm(channel, sequence: sequence, ack: true) }
         }
+        return stored
     }
 
     /// Puts a message on every queue the exchange routes it to. `delivered` is false when it

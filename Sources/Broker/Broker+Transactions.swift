@@ -15,18 +15,24 @@ extension Broker {
             throw AMQPError(.preconditionFailed, "channel is not transactional")
         }
         channel.transaction = nil  // steps run as if outside the transaction …
-        defer { channel.transaction = Transaction() }  // … and the channel stays transactional
+        persistence?.beginGroup()  // … their records written all or none …
+        defer {
+            persistence?.endGroup()
+            channel.transaction = Transaction()  // … and the channel stays transactional
+        }
+        var stored = false
         for step in transaction.steps {
             switch step {
             case .publish(let publish, let header, let body):
-                try route(publish, header: header, body: body, on: channel)
+                stored = try route(publish, header: header, body: body, on: channel) || stored
             case .ack(let tag, let multiple):
                 try acknowledge(tag: tag, multiple: multiple, on: channel)
             case .reject(let tag, let multiple, let requeue):
                 try reject(tag: tag, multiple: multiple, requeue: requeue, on: channel)
             }
         }
-        reply(.txCommitOk, on: channel, unless: false)
+        // With persistent messages, commit-ok waits until their records are on disk.
+        if stored { awaitingDisk.append((channel, .reply(.txCommitOk))) } else { reply(.txCommitOk, on: channel, unless: false) }
     }
 
     func rollback(on channel: BrokerChannel) throws(AMQPError) {

@@ -17,8 +17,12 @@ public final class Broker {
     public var persistence: (any BrokerPersistence)?
     /// Durable definitions changed in this burst.
     var definitionsChanged = false
-    /// Confirms that wait for this burst's records to reach the disk.
-    var confirmsAwaitingDisk: [(channel: BrokerChannel, sequence: UInt64)] = []
+    /// What waits for this burst's records to reach the disk: publisher confirms, tx.commit-ok.
+    enum DiskWait {
+        case confirm(UInt64)
+        case reply(AMQPMethod)
+    }
+    var awaitingDisk: [(channel: BrokerChannel, wait: DiskWait)] = []
 
     public init(vhosts: [String] = ["/"]) {
         for name in vhosts { addVhost(name) }
@@ -206,11 +210,16 @@ public final class Broker {
             definitionsChanged = false
             persistence.definitionsChanged(durableDefinitions())
         }
-        if !confirmsAwaitingDisk.isEmpty {
-            let waiting = confirmsAwaitingDisk
-            confirmsAwaitingDisk.removeAll()
+        if !awaitingDisk.isEmpty {
+            let waiting = awaitingDisk
+            awaitingDisk.removeAll()
             persistence.whenDurable { [unowned self] in
-                for (channel, sequence) in waiting { noteConfirm(channel, sequence: sequence, ack: true) }
+                for (channel, wait) in waiting {
+                    switch wait {
+                    case .confirm(let sequence): noteConfirm(channel, sequence: sequence, ack: true)
+                    case .reply(let method): reply(method, on: channel, unless: false)
+                    }
+                }
                 finishBurst()
             }
         }

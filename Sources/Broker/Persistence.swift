@@ -14,6 +14,9 @@ public protocol BrokerPersistence: AnyObject {
     func removed(id: UInt64, queue: String)
     /// Runs the callback once everything recorded so far is on disk.
     func whenDurable(_ callback: @escaping () -> Void)
+    /// Records until `endGroup` are written all or none (a transaction's commit).
+    func beginGroup()
+    func endGroup()
     /// End of a broker burst: start writing what was recorded.
     func commit()
     /// The durable definitions changed; this is the full new set.

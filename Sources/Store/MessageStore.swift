@@ -23,6 +23,8 @@ public final class MessageStore {
     private var waiting: [() -> Void] = []
     private var segmentsToDelete: [UInt32] = []
     private let failureHandler: @Sendable (StoreError) -> Void
+    /// Records of an open group (a transaction being committed), written as one record at its end.
+    private var group: [StoreRecord]?
 
     init(recovered: RecoveredMessages, files: NIOLoopBound<SegmentFiles>, brokerLoop: any EventLoop,
          writerLoop: any EventLoop, onFailure: @escaping @Sendable (StoreError) -> Void) {
@@ -71,6 +73,19 @@ public final class MessageStore {
         }
     }
 
+    /// Starts collecting records that must be written all or none.
+    public func beginGroup() {
+        rotateIfFull()
+        group = []
+    }
+
+    /// Writes the collected records as one record with one checksum.
+    public func endGroup() {
+        guard let records = group else { return }
+        group = nil
+        if records.count == 1, let only = records.first { append(only) } else if !records.isEmpty { append(.group(records)) }
+    }
+
     /// Runs `callback` on the broker loop once everything appended so far is fsync'd.
     public func whenDurable(_ callback: @escaping () -> Void) {
         waiting.append(callback)
@@ -114,6 +129,20 @@ public final class MessageStore {
     }
 
     private func append(_ record: StoreRecord) {
+        if group != nil {
+            group?.append(record)
+            return
+        }
+        rotateIfFull()
+        if pending.last?.segment != currentSegment {
+            pending.append((currentSegment, ByteBuffer()))
+        }
+        let before = pending[pending.count - 1].bytes.writerIndex
+        record.write(to: &pending[pending.count - 1].bytes)
+        currentSegmentBytes += pending[pending.count - 1].bytes.writerIndex - before
+    }
+
+    private func rotateIfFull() {
         if currentSegmentBytes >= Self.segmentLimit {
             let finished = currentSegment
             currentSegment += 1
@@ -123,11 +152,5 @@ public final class MessageStore {
                 segmentsToDelete.append(finished)
             }
         }
-        if pending.last?.segment != currentSegment {
-            pending.append((currentSegment, ByteBuffer()))
-        }
-        let before = pending[pending.count - 1].bytes.writerIndex
-        record.write(to: &pending[pending.count - 1].bytes)
-        currentSegmentBytes += pending[pending.count - 1].bytes.writerIndex - before
     }
 }

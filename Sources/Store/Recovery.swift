@@ -54,7 +54,9 @@ enum Recovery {
                     logger.warning("store: corrupt record in \(path) at offset \(offset): skipped")
                     result.corruptRecords += 1
                     buffer.moveReaderIndex(to: start + offset + length)
-                case .record(let record):
+                case .record(let outer):
+                    let records: [StoreRecord] = if case .group(let grouped) = outer { grouped } else { [outer] }
+                    for record in records {
                     switch record {
                     case .publish(let id, let vhost, let queues, let exchange, let routingKey, let properties, let body):
                         live[id] = Live(message: .init(id: id, exchange: exchange, routingKey: routingKey,
@@ -66,6 +68,9 @@ enum Recovery {
                     case .removed(let id, let queue):
                         live[id]?.queues.removeAll { $0 == queue }
                         if live[id]?.queues.isEmpty == true { live[id] = nil }
+                    case .group:
+                        break  // groups do not nest
+                    }
                     }
                 }
             }

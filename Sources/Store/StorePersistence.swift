@@ -62,6 +62,8 @@ public final class StorePersistence: BrokerPersistence {
     public func removed(id: UInt64, queue: String) { messages.removed(id: id, queue: queue) }
     public func whenDurable(_ callback: @escaping () -> Void) { messages.whenDurable(callback) }
     public func commit() { messages.commit() }
+    public func beginGroup() { messages.beginGroup() }
+    public func endGroup() { messages.endGroup() }
 
     public func definitionsChanged(_ definitions: Definitions) {
         guard definitions != lastDefinitions else { return }

@@ -11,6 +11,8 @@ public enum StoreRecord: Equatable, Sendable {
     case delivered(id: UInt64, queue: String)
     /// The message was acknowledged (or otherwise removed) from the queue.
     case removed(id: UInt64, queue: String)
+    /// Records that stand or fall together (a committed transaction): one checksum covers all.
+    indirect case group([StoreRecord])
 
     static let headerSize = 8
 
@@ -20,6 +22,16 @@ public enum StoreRecord: Equatable, Sendable {
         buffer.writeInteger(UInt32(0))
         buffer.writeInteger(UInt32(0))
         let payloadStart = buffer.writerIndex
+        writePayload(to: &buffer)
+        let length = buffer.writerIndex - payloadStart
+        let checksum = buffer.withUnsafeReadableBytes { bytes in
+            CRC32.checksum(bytes[(payloadStart - buffer.readerIndex)...])
+        }
+        buffer.setInteger(UInt32(length), at: start)
+        buffer.setInteger(checksum, at: start + 4)
+    }
+
+    private func writePayload(to buffer: inout ByteBuffer) {
         switch self {
         case .publish(let id, let vhost, let queues, let exchange, let routingKey, let properties, let body):
             buffer.writeInteger(UInt8(1))
@@ -41,13 +53,16 @@ public enum StoreRecord: Equatable, Sendable {
             buffer.writeInteger(UInt8(3))
             buffer.writeInteger(id)
             buffer.writeShortString(queue)
+        case .group(let records):
+            buffer.writeInteger(UInt8(4))
+            buffer.writeInteger(UInt64(records.count))
+            for record in records {
+                let lengthIndex = buffer.writerIndex
+                buffer.writeInteger(UInt32(0))
+                record.writePayload(to: &buffer)
+                buffer.setInteger(UInt32(buffer.writerIndex - lengthIndex - 4), at: lengthIndex)
+            }
         }
-        let length = buffer.writerIndex - payloadStart
-        let checksum = buffer.withUnsafeReadableBytes { bytes in
-            CRC32.checksum(bytes[(payloadStart - buffer.readerIndex)...])
-        }
-        buffer.setInteger(UInt32(length), at: start)
-        buffer.setInteger(checksum, at: start + 4)
     }
 
     /// What reading one record from a log gave.
@@ -98,6 +113,17 @@ public enum StoreRecord: Equatable, Sendable {
             return .delivered(id: id, queue: try payload.readShortString())
         case 3:
             return .removed(id: id, queue: try payload.readShortString())
+        case 4:
+            var records: [StoreRecord] = []
+            for _ in 0..<id {  // for a group, the id field holds the record count
+                guard let length = payload.readInteger(as: UInt32.self), var nested = payload.readSlice(length: Int(length)) else {
+                    throw .truncated("grouped record")
+                }
+                let record = try decodePayload(&nested)
+                if case .group = record { throw .syntax("nested record group") }
+                records.append(record)
+            }
+            return .group(records)
         default:
             throw .syntax("unknown store record kind \(kind)")
         }
