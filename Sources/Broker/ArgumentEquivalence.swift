@@ -2,14 +2,24 @@ import AMQPWire
 
 /// RabbitMQ's equivalence check for declaration arguments, with its error text.
 enum ArgumentEquivalence {
-    static func check(_ current: FieldTable, _ received: FieldTable, what: String) throws(AMQPError) {
-        var keys = current.entries.map(\.key)
-        for entry in received.entries where !keys.contains(entry.key) { keys.append(entry.key) }
-        for key in keys {
+    /// The queue arguments RabbitMQ 3.10 compares on redeclaration; others may differ freely.
+    static let queueKeys: Set<String> = [
+        "x-dead-letter-exchange", "x-dead-letter-routing-key", "x-expires", "x-max-length", "x-max-length-bytes",
+        "x-max-in-memory-length", "x-max-in-memory-bytes", "x-max-priority", "x-message-ttl", "x-overflow",
+        "x-queue-mode", "x-queue-type", "x-single-active-consumer", "x-queue-master-locator",
+        "x-quorum-initial-group-size", "x-delivery-limit", "x-max-age", "x-stream-max-segment-size-bytes",
+    ]
+    /// The exchange arguments RabbitMQ compares.
+    static let exchangeKeys: Set<String> = ["alternate-exchange"]
+
+    static func check(_ current: FieldTable, _ received: FieldTable, keys: Set<String>, what: String) throws(AMQPError) {
+        for key in keys.sorted() {
             let old = current[key]
             let new = received[key]
             guard !sameValue(old, new) else { continue }
-            throw AMQPError(.preconditionFailed, "inequivalent arg '\(key)' for \(what): received \(describe(new)) but current is \(describe(old))")
+            // RabbitMQ 3.10 quotes bare values when both sides have one, and names the type otherwise.
+            let bothPresent = old != nil && new != nil
+            throw AMQPError(.preconditionFailed, "inequivalent arg '\(key)' for \(what): received \(describe(new, typed: !bothPresent)) but current is \(describe(old, typed: !bothPresent))")
         }
     }
 
@@ -21,20 +31,10 @@ enum ArgumentEquivalence {
         }
     }
 
-    /// How RabbitMQ quotes a value in its inequivalence message.
-    static func describe(_ value: FieldValue?) -> String {
+    /// How RabbitMQ 3.10 quotes a value in its inequivalence message.
+    static func describe(_ value: FieldValue?, typed: Bool) -> String {
         guard let value else { return "none" }
-        return "the value '\(text(value))' of type '\(typeName(value))'"
-    }
-
-    private static func text(_ value: FieldValue) -> String {
-        switch value {
-        case .longString(let s): s
-        case .boolean(let b): "\(b)"
-        case .float(let f): "\(f)"
-        case .double(let d): "\(d)"
-        default: value.integerValue.map { "\($0)" } ?? "\(value)"
-        }
+        return typed ? "the value '\(text(value))' of type '\(typeName(value))'" : "'\(text(value))'"
     }
 
     private static func typeName(_ value: FieldValue) -> String {
@@ -56,6 +56,16 @@ enum ArgumentEquivalence {
         case .timestamp: "timestamp"
         case .table: "table"
         case .void: "void"
+        }
+    }
+
+    private static func text(_ value: FieldValue) -> String {
+        switch value {
+        case .longString(let s): s
+        case .boolean(let b): "\(b)"
+        case .float(let f): "\(f)"
+        case .double(let d): "\(d)"
+        default: value.integerValue.map { "\($0)" } ?? "\(value)"
         }
     }
 }

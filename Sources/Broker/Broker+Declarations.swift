@@ -84,7 +84,7 @@ extension Broker {
         if (queue.owner != nil) != declare.exclusive {
             throw AMQPError(.resourceLocked, "cannot obtain exclusive access to locked \(what). It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.")
         }
-        try ArgumentEquivalence.check(queue.arguments, declare.arguments, what: what)
+        try ArgumentEquivalence.check(queue.arguments, declare.arguments, keys: ArgumentEquivalence.queueKeys, what: what)
     }
 
     /// The queue named (or the channel's last declared queue for an empty name), if this connection may use it.
@@ -148,7 +148,7 @@ extension Broker {
             throw AMQPError(.preconditionFailed, "queue '\(name)' in vhost '\(vhost.name)' in use")
         }
         if delete.ifEmpty && queue.messageCount > 0 {
-            throw AMQPError(.preconditionFailed, "queue '\(name)' in vhost '\(vhost.name)' is not empty")
+            throw AMQPError(.preconditionFailed, "queue '\(name)' in vhost '\(vhost.name)' not empty")
         }
         let count = queue.messageCount
         deleteQueue(queue, in: vhost)

@@ -41,10 +41,12 @@ extension Broker {
             try reject(tag: rejection.deliveryTag, multiple: false, requeue: rejection.requeue, on: channel)
         case .basicNack(let nack):
             try reject(tag: nack.deliveryTag, multiple: nack.multiple, requeue: nack.requeue, on: channel)
-        case .basicRecover:
+        case .basicRecover(let recover):
+            guard recover.requeue else { throw AMQPError(.notImplemented, "requeue=false") }
             requeue(channel.takeAllUnacked())
             reply(.basicRecoverOk, on: channel, unless: false)
-        case .basicRecoverAsync:
+        case .basicRecoverAsync(let recover):
+            guard recover.requeue else { throw AMQPError(.notImplemented, "requeue=false") }
             requeue(channel.takeAllUnacked())
         case .confirmSelect(let select):
             try selectConfirms(select, on: channel)

@@ -80,6 +80,13 @@ public final class Broker {
             session.channels[number] = BrokerChannel(number: number, session: session)
         case .channelClosed(let number):
             closeChannel(number, of: session)
+        case .channelCloseRequested(let number):
+            // Answered even when an error already closed the channel: RabbitMQ sends its
+            // channel.close first, then close-ok for the client's close.
+            closeChannel(number, of: session)
+            session.send(.method(number, .channelCloseOk))
+        case .connectionCloseRequested:
+            session.send(.method(0, .connectionCloseOk))
         case .method(let number, let method):
             guard let channel = session.channels[number] else { return }  // closed by an error; frames dropped until close-ok
             do throws(AMQPError) {

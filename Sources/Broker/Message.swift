@@ -51,6 +51,10 @@ public enum BrokerCommand: Sendable {
     case method(UInt16, AMQPMethod)
     case publish(UInt16, BasicPublish, ContentHeader, ByteBuffer)
     case channelClosed(UInt16)
+    /// The client sent channel.close: release the channel and answer close-ok after everything before it.
+    case channelCloseRequested(UInt16)
+    /// The client sent connection.close: answer close-ok after everything before it.
+    case connectionCloseRequested
 }
 
 /// Where the broker delivers a connection's outbound items; the server implements it by hopping

@@ -47,7 +47,7 @@ public final class VirtualHost {
             throw AMQPError(.accessRefused, "operation not permitted on the default exchange")
         }
         guard let type = ExchangeType(rawValue: declare.type) else {
-            throw AMQPError(.preconditionFailed, "invalid exchange type '\(declare.type)'")
+            throw AMQPError(.preconditionFailed, "unknown exchange type '\(declare.type)'")
         }
         if let existing = exchanges[declare.exchange] {
             try checkEquivalent(existing, declare, type: type)
@@ -85,7 +85,7 @@ public final class VirtualHost {
         if existing.internal != declare.internal {
             throw AMQPError(.preconditionFailed, "inequivalent arg 'internal' for \(what): received '\(declare.internal)' but current is '\(existing.internal)'")
         }
-        try ArgumentEquivalence.check(existing.arguments, declare.arguments, what: what)
+        try ArgumentEquivalence.check(existing.arguments, declare.arguments, keys: ArgumentEquivalence.exchangeKeys, what: what)
     }
 
     /// Deletes an exchange; bindings to and from it go with it.

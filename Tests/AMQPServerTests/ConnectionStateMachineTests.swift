@@ -113,9 +113,26 @@ import Testing
     @Test mutating func clientChannelCloseIsAnswered() {
         openConnection()
         _ = feed(.channelOpen, channel: 3)
-        #expect(feed(.channelClose(ChannelClose(replyCode: 200, replyText: "bye")), channel: 3)
-            == [.send(.channelCloseOk, channel: 3), .channelClosed(3)])
+        // close-ok comes from the broker, after whatever the client sent before the close.
+        #expect(feed(.channelClose(ChannelClose(replyCode: 200, replyText: "bye")), channel: 3) == [.channelCloseRequested(3)])
+        #expect(!machine.isUsable(3))
+        actions.removeAll()
+        machine.channelCloseConfirmed(3, into: &actions)
+        #expect(actions == [.send(.channelCloseOk, channel: 3)])
         #expect(machine.channels.isEmpty)
+    }
+
+    @Test mutating func clientConnectionCloseWaitsForTheBroker() {
+        openConnection()
+        _ = feed(.channelOpen, channel: 1)
+        #expect(feed(.connectionClose(ConnectionClose(replyCode: 200, replyText: "bye"))) == [.connectionCloseRequested])
+        actions.removeAll()
+        machine.closeChannel(1, with: AMQPError(.notFound, "no exchange 'x' in vhost '/'"), into: &actions)
+        #expect(Self.closeCode(actions) == nil)
+        #expect(actions.count == 1)
+        actions.removeAll()
+        machine.connectionCloseConfirmed(into: &actions)
+        #expect(actions == [.channelClosed(1), .send(.connectionCloseOk, channel: 0), .closeSocket])
     }
 
     @Test mutating func frameOnUnopenedChannelIs504() {

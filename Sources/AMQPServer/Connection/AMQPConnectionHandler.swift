@@ -161,6 +161,10 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
             brokerCommands.append(.channelOpened(channel))
         case .channelClosed(let channel):
             brokerCommands.append(.channelClosed(channel))
+        case .channelCloseRequested(let channel):
+            brokerCommands.append(.channelCloseRequested(channel))
+        case .connectionCloseRequested:
+            brokerCommands.append(.connectionCloseRequested)
         case .channelMethod(let channel, let method):
             brokerCommands.append(.method(channel, method))
         case .publish(let channel, let publish, let header, let body):
@@ -229,6 +233,10 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     func receive(_ batch: [Outbound], context: ChannelHandlerContext) {
         for item in batch {
             switch item {
+            case .method(let channel, .channelCloseOk):
+                machine.channelCloseConfirmed(channel, into: &actions)
+            case .method(0, .connectionCloseOk):
+                machine.connectionCloseConfirmed(into: &actions)
             case .method(let channel, let method):
                 if machine.isUsable(channel) { output.writeMethodFrame(method, channel: channel) }
             case .content(let channel, let method, let header, let body):

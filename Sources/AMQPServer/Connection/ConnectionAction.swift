@@ -19,6 +19,10 @@ enum ConnectionAction: Equatable {
     case publish(UInt16, BasicPublish, ContentHeader, ByteBuffer)
     /// A channel ended (closed by either side); its broker state must be released.
     case channelClosed(UInt16)
+    /// The client closed a channel: the broker answers close-ok once it has handled what came before.
+    case channelCloseRequested(UInt16)
+    /// The client closed the connection: the broker answers close-ok once it has handled what came before.
+    case connectionCloseRequested
     /// Close the socket once what was written has been flushed.
     case closeSocket
     /// Start the timer that closes the socket if close-ok never arrives.

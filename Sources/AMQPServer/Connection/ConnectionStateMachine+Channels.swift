@@ -15,6 +15,7 @@ extension ConnectionStateMachine {
             closingChannelFrameReceived(frame, into: &actions)
             return
         }
+        if channel.closingByClient { return }  // nothing more is read on a channel the client closed
         switch frame.payload {
         case .method(let method):
             try channelMethodReceived(method, on: frame.channel, into: &actions)
@@ -54,11 +55,8 @@ extension ConnectionStateMachine {
         }
         switch method {
         case .connectionClose:
-            for channel in channels.keys.sorted() { actions.append(.channelClosed(channel)) }
-            channels.removeAll()
-            state = .closed
-            actions.append(.send(.connectionCloseOk, channel: 0))
-            actions.append(.closeSocket)
+            state = .closingByClient
+            actions.append(.connectionCloseRequested)
         case .connectionUpdateSecret:
             actions.append(.send(.connectionUpdateSecretOk, channel: 0))
         case .connectionBlocked, .connectionUnblocked, .connectionCloseOk:
@@ -76,6 +74,7 @@ extension ConnectionStateMachine {
         guard case .method(let method) = frame.payload else {
             throw AMQPError(.unexpectedFrame, "expected method frame on channel \(frame.channel), got a content frame")
         }
+        if case .channelCloseOk = method { return }  // answers a channel.close that crossed the client's own
         guard case .channelOpen = method else {
             throw AMQPError(.channelError, "expected 'channel.open' on channel \(frame.channel)").caused(by: method)
         }
@@ -112,9 +111,9 @@ extension ConnectionStateMachine {
         case .channelOpen:
             throw AMQPError(.channelError, "second 'channel.open' seen").caused(by: method)
         case .channelClose:
-            channels[channel] = nil
-            actions.append(.send(.channelCloseOk, channel: channel))
-            actions.append(.channelClosed(channel))
+            channels[channel]?.closingByClient = true
+            channels[channel]?.content = nil
+            actions.append(.channelCloseRequested(channel))
         case .channelCloseOk:
             return  // a late answer to a close we no longer track
         case .channelFlow(let flow):

@@ -10,6 +10,8 @@ struct ConnectionStateMachine {
         case awaitingTuneOk(user: String)
         case awaitingOpen(user: String)
         case open(vhost: String, user: String)
+        /// The client sent connection.close; the broker's close-ok is awaited.
+        case closingByClient
         /// The server sent connection.close and waits for close-ok.
         case closing
         case closed
@@ -17,7 +19,10 @@ struct ConnectionStateMachine {
 
     /// One open channel: whether the server is closing it, and any publish being assembled.
     struct ChannelState {
+        /// The server sent channel.close and waits for close-ok.
         var closing = false
+        /// The client sent channel.close; the broker's close-ok is awaited.
+        var closingByClient = false
         var content: ContentAssembly?
     }
 
@@ -37,8 +42,28 @@ struct ConnectionStateMachine {
 
     /// Whether frames may be sent on a channel: it is open and not being closed.
     func isUsable(_ channel: UInt16) -> Bool {
-        guard case .open = state, let state = channels[channel] else { return false }
-        return !state.closing
+        guard let channelState = channels[channel] else { return false }
+        switch state {
+        case .open, .closingByClient: return !channelState.closing && !channelState.closingByClient
+        default: return false
+        }
+    }
+
+    /// The broker answered a client's channel.close.
+    mutating func channelCloseConfirmed(_ channel: UInt16, into actions: inout [ConnectionAction]) {
+        guard channels[channel]?.closingByClient == true else { return }
+        channels[channel] = nil
+        actions.append(.send(.channelCloseOk, channel: channel))
+    }
+
+    /// The broker answered a client's connection.close.
+    mutating func connectionCloseConfirmed(into actions: inout [ConnectionAction]) {
+        guard state == .closingByClient else { return }
+        for channel in channels.keys.sorted() { actions.append(.channelClosed(channel)) }
+        channels.removeAll()
+        state = .closed
+        actions.append(.send(.connectionCloseOk, channel: 0))
+        actions.append(.closeSocket)
     }
 
     /// The eight octets that open the connection.
@@ -55,7 +80,7 @@ struct ConnectionStateMachine {
     /// A decoded frame from the client.
     mutating func frameReceived(_ frame: Frame, into actions: inout [ConnectionAction]) {
         switch state {
-        case .awaitingProtocolHeader, .closed:
+        case .awaitingProtocolHeader, .closed, .closingByClient:
             return
         case .closing:
             closingFrameReceived(frame, into: &actions)
@@ -84,7 +109,8 @@ struct ConnectionStateMachine {
 
     /// The broker closes one channel with a soft error (404, 405, 406, 403 …).
     mutating func closeChannel(_ channel: UInt16, with error: AMQPError, into actions: inout [ConnectionAction]) {
-        guard case .open = state, channels[channel] != nil, channels[channel]?.closing == false else { return }
+        guard state == .closingByClient || { if case .open = state { true } else { false } }(),
+              channels[channel] != nil, channels[channel]?.closing == false else { return }
         channels[channel]?.closing = true
         channels[channel]?.content = nil
         actions.append(.send(.channelClose(ChannelClose(replyCode: error.code.rawValue, replyText: error.text,
@@ -94,7 +120,7 @@ struct ConnectionStateMachine {
     /// Closes the connection with an error or a reason such as shutdown (320).
     mutating func fail(_ error: AMQPError, into actions: inout [ConnectionAction]) {
         switch state {
-        case .closing, .closed:
+        case .closing, .closed, .closingByClient:
             return
         case .awaitingProtocolHeader:
             state = .closed
