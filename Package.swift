@@ -91,7 +91,14 @@ let package = Package(
         ),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "Store",
+                "Broker",
+                "AMQPWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "AMQPServerTests",

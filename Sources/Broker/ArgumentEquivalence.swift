@@ -17,9 +17,10 @@ enum ArgumentEquivalence {
             let old = current[key]
             let new = received[key]
             guard !sameValue(old, new) else { continue }
-            // RabbitMQ 3.10 quotes bare values when both sides have one, and names the type otherwise.
-            let bothPresent = old != nil && new != nil
-            throw AMQPError(.preconditionFailed, "inequivalent arg '\(key)' for \(what): received \(describe(new, typed: !bothPresent)) but current is \(describe(old, typed: !bothPresent))")
+            // RabbitMQ 3.10 quotes bare values when both sides have one of the same type class,
+            // and names the types otherwise.
+            let typed = old.map(typeClass) != new.map(typeClass)
+            throw AMQPError(.preconditionFailed, "inequivalent arg '\(key)' for \(what): received \(describe(new, typed: typed)) but current is \(describe(old, typed: typed))")
         }
     }
 
@@ -35,6 +36,16 @@ enum ArgumentEquivalence {
     static func describe(_ value: FieldValue?, typed: Bool) -> String {
         guard let value else { return "none" }
         return typed ? "the value '\(text(value))' of type '\(typeName(value))'" : "'\(text(value))'"
+    }
+
+    /// Values of one class compare by value: every integer width (and decimal) is `int`, both float widths `float`.
+    private static func typeClass(_ value: FieldValue) -> String {
+        if value.integerValue != nil { return "int" }
+        switch value {
+        case .decimal: return "int"
+        case .float, .double: return "float"
+        default: return typeName(value)
+        }
     }
 
     private static func typeName(_ value: FieldValue) -> String {

@@ -50,6 +50,14 @@ extension Broker {
         for delivery in try channel.settle(tag: tag, multiple: multiple) {
             settled(delivery)
         }
+        scheduleChannelQueues(channel)
+    }
+
+    /// With a channel-wide (global) prefetch, room freed by one queue's message may let another
+    /// queue's consumer on the channel go on.
+    func scheduleChannelQueues(_ channel: BrokerChannel) {
+        guard channel.channelPrefetch > 0 else { return }
+        for consumer in channel.consumers.values { scheduleDispatch(consumer.queue) }
     }
 
     func reject(tag: UInt64, multiple: Bool, requeue shouldRequeue: Bool, on channel: BrokerChannel) throws(AMQPError) {
@@ -58,6 +66,7 @@ extension Broker {
             return
         }
         let settled = try channel.settle(tag: tag, multiple: multiple)
+        defer { scheduleChannelQueues(channel) }
         if shouldRequeue {
             requeue(settled)
             return

@@ -44,10 +44,12 @@ extension Broker {
         case .basicRecover(let recover):
             guard recover.requeue else { throw AMQPError(.notImplemented, "requeue=false") }
             requeue(channel.takeAllUnacked())
+            scheduleChannelQueues(channel)
             reply(.basicRecoverOk, on: channel, unless: false)
         case .basicRecoverAsync(let recover):
             guard recover.requeue else { throw AMQPError(.notImplemented, "requeue=false") }
             requeue(channel.takeAllUnacked())
+            scheduleChannelQueues(channel)
         case .confirmSelect(let select):
             try selectConfirms(select, on: channel)
         case .txSelect:

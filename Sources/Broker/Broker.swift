@@ -224,7 +224,9 @@ public final class Broker {
                 for (channel, wait) in waiting {
                     switch wait {
                     case .confirm(let sequence): noteConfirm(channel, sequence: sequence, ack: true)
-                    case .reply(let method): reply(method, on: channel, unless: false)
+                    case .reply(let method):
+                        // Not on a channel that closed (or closed and reopened) while the disk caught up.
+                        if channel.session.channels[channel.number] === channel { reply(method, on: channel, unless: false) }
                     }
                 }
                 finishBurst()

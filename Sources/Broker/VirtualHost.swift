@@ -39,12 +39,11 @@ public final class VirtualHost {
 
     /// Declares (or checks) an exchange as exchange.declare does.
     func declareExchange(_ declare: ExchangeDeclare) throws(AMQPError) -> Exchange {
-        if declare.passive {
-            if declare.exchange.isEmpty { return try exchange("") }
-            return try exchange(declare.exchange)
-        }
         if declare.exchange.isEmpty {
             throw AMQPError(.accessRefused, "operation not permitted on the default exchange")
+        }
+        if declare.passive {
+            return try exchange(declare.exchange)
         }
         guard let type = ExchangeType(rawValue: declare.type) else {
             throw AMQPError(.preconditionFailed, "unknown exchange type '\(declare.type)'")

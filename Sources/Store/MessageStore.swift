@@ -16,6 +16,9 @@ public final class MessageStore {
     private var currentSegmentBytes = 0
     /// Per segment: references (message × queue) not yet removed.
     private var liveReferences: [UInt32: Int] = [:]
+    /// The oldest segment still on disk. Segments are deleted oldest first only: a later segment
+    /// may hold the `removed` and `delivered` records of messages in an earlier one.
+    private var oldestSegment: UInt32
     /// Per stored message: its segment and how many queues still hold it.
     private var messages: [UInt64: (segment: UInt32, references: Int)] = [:]
     private var nextID: UInt64
@@ -32,6 +35,7 @@ public final class MessageStore {
         self.writerLoop = writerLoop
         self.files = files
         self.currentSegment = recovered.nextSegment
+        self.oldestSegment = recovered.oldestKeptSegment ?? recovered.nextSegment
         self.nextID = recovered.nextID
         self.failureHandler = onFailure
         for message in recovered.references {
@@ -48,6 +52,7 @@ public final class MessageStore {
 
     /// Appends a publish record for a message held by `queues`.
     public func stored(_ record: StoreRecord) {
+        if group == nil { rotateIfFull() }  // the record's segment must be the one it is written to
         if case .publish(let id, _, let queues, _, _, _, _) = record {
             messages[id] = (currentSegment, queues.count)
             liveReferences[currentSegment, default: 0] += queues.count
@@ -65,11 +70,16 @@ public final class MessageStore {
         guard let entry = messages[id] else { return }
         append(.removed(id: id, queue: queue))
         if entry.references <= 1 { messages[id] = nil } else { messages[id] = (entry.segment, entry.references - 1) }
-        let live = (liveReferences[entry.segment] ?? 1) - 1
-        liveReferences[entry.segment] = live
-        if live <= 0 && entry.segment != currentSegment {
-            liveReferences[entry.segment] = nil
-            segmentsToDelete.append(entry.segment)
+        liveReferences[entry.segment] = (liveReferences[entry.segment] ?? 1) - 1
+        collectDeletableSegments()
+    }
+
+    /// Deletes the oldest segments while nothing in them is live (never the current one).
+    private func collectDeletableSegments() {
+        while oldestSegment < currentSegment, (liveReferences[oldestSegment] ?? 0) <= 0 {
+            liveReferences[oldestSegment] = nil
+            segmentsToDelete.append(oldestSegment)
+            oldestSegment += 1
         }
     }
 
@@ -144,13 +154,9 @@ public final class MessageStore {
 
     private func rotateIfFull() {
         if currentSegmentBytes >= Self.segmentLimit {
-            let finished = currentSegment
             currentSegment += 1
             currentSegmentBytes = 0
-            if (liveReferences[finished] ?? 0) <= 0 {
-                liveReferences[finished] = nil
-                segmentsToDelete.append(finished)
-            }
+            collectDeletableSegments()
         }
     }
 }

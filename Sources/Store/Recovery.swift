@@ -20,7 +20,9 @@ public struct RecoveredMessages: Sendable {
     var references: [(id: UInt64, segment: UInt32, references: Int)] = []
     var nextID: UInt64 = 1
     var nextSegment: UInt32 = 1
+    /// Segments deleted at startup: the oldest ones, up to the first that holds a live message.
     var emptySegments: [UInt32] = []
+    var oldestKeptSegment: UInt32?
 }
 
 /// Reads every segment in order and rebuilds what is still queued. A record whose checksum fails
@@ -84,7 +86,10 @@ enum Recovery {
                 result.queues[entry.vhost, default: [:]][queue, default: []].append((entry.message, entry.delivered.contains(queue)))
             }
         }
-        result.emptySegments = segments.filter { !liveSegments.contains($0) }
+        // Only a prefix: a later segment may carry the removals of an earlier, live one.
+        let firstLive = segments.firstIndex(where: liveSegments.contains) ?? segments.count
+        result.emptySegments = Array(segments[..<firstLive])
+        result.oldestKeptSegment = firstLive < segments.count ? segments[firstLive] : nil
         result.nextSegment = (segments.last ?? 0) + 1
         return result
     }

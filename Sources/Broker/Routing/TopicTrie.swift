@@ -13,7 +13,7 @@ struct TopicTrie {
     init(bindings: [Binding]) {
         for binding in bindings {
             var node = root
-            for word in binding.key.split(separator: ".", omittingEmptySubsequences: false) {
+            for word in Self.words(binding.key) {
                 switch word {
                 case "*":
                     let next = node.star ?? Node()
@@ -37,8 +37,12 @@ struct TopicTrie {
 
     /// Every destination whose binding key matches the routing key (duplicates possible).
     func match(_ routingKey: String, into result: inout [Destination]) {
-        let words = routingKey.split(separator: ".", omittingEmptySubsequences: false)
-        Self.match(root, words[...], into: &result)
+        Self.match(root, Self.words(routingKey)[...], into: &result)
+    }
+
+    /// The words of a key; an empty key has none (as RabbitMQ: `*` does not match "").
+    private static func words(_ key: String) -> [Substring] {
+        key.isEmpty ? [] : key.split(separator: ".", omittingEmptySubsequences: false)
     }
 
     private static func match(_ node: Node, _ words: ArraySlice<Substring>, into result: inout [Destination]) {
