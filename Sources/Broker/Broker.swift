@@ -28,8 +28,30 @@ public final class Broker {
         for name in vhosts { addVhost(name) }
     }
 
+    /// Keeps bodies on disk for queues whose ready messages hold more than this many bytes.
+    public private(set) var pager: (any BodyPager)?
+    private var queueMemoryLimit = Int.max
+
     public func addVhost(_ name: String) {
-        if vhosts[name] == nil { vhosts[name] = VirtualHost(name: name) }
+        guard vhosts[name] == nil else { return }
+        let vhost = VirtualHost(name: name)
+        vhost.pager = pager
+        vhost.queueMemoryLimit = queueMemoryLimit
+        vhosts[name] = vhost
+    }
+
+    /// Turns on paging for every vhost and queue, existing and future.
+    public func configurePaging(_ pager: any BodyPager, queueMemoryLimit: Int) {
+        self.pager = pager
+        self.queueMemoryLimit = queueMemoryLimit
+        for vhost in vhosts.values {
+            vhost.pager = pager
+            vhost.queueMemoryLimit = queueMemoryLimit
+            for queue in vhost.queues.values {
+                queue.pager = pager
+                queue.memoryLimit = queueMemoryLimit
+            }
+        }
     }
 
     public func vhost(_ name: String) -> VirtualHost? { vhosts[name] }

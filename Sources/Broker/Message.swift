@@ -23,6 +23,29 @@ public final class Message: Sendable {
         self.priority = priority ?? 0
     }
 
+    private init(exchange: String, routingKey: String, header: ContentHeader, body: ByteBuffer, persistent: Bool, priority: UInt8) {
+        self.exchange = exchange
+        self.routingKey = routingKey
+        self.header = header
+        self.body = body
+        self.persistent = persistent
+        self.priority = priority
+    }
+
+    /// The same message without property bytes and body, held in memory while they are paged out.
+    var skeleton: Message {
+        Message(exchange: exchange, routingKey: routingKey,
+                header: ContentHeader(classID: header.classID, bodySize: header.bodySize, propertyBytes: ByteBuffer()),
+                body: ByteBuffer(), persistent: persistent, priority: priority)
+    }
+
+    /// The skeleton with its property bytes and body back.
+    func withContent(properties: ByteBuffer, body: ByteBuffer) -> Message {
+        Message(exchange: exchange, routingKey: routingKey,
+                header: ContentHeader(classID: header.classID, bodySize: header.bodySize, propertyBytes: properties),
+                body: body, persistent: persistent, priority: priority)
+    }
+
     /// The decoded properties (decoded on demand: most messages never need them).
     public var properties: BasicProperties {
         (try? header.properties()) ?? BasicProperties()

@@ -101,7 +101,13 @@ public final class VirtualHost {
         removeBindings(to: .exchange(name))
     }
 
+    /// Pages bodies of queues whose ready messages pass `queueMemoryLimit` bytes.
+    weak var pager: (any BodyPager)?
+    var queueMemoryLimit = Int.max
+
     func addQueue(_ queue: Queue) {
+        queue.pager = pager
+        queue.memoryLimit = queueMemoryLimit
         queues[queue.name] = queue
     }
 

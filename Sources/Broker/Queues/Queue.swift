@@ -22,6 +22,11 @@ public final class Queue {
     public internal(set) var unackedBytes = 0
     /// Set once a consumer has subscribed: auto-delete applies only after that.
     private(set) var hadConsumer = false
+    /// Pages bodies out while the ready messages hold more than `memoryLimit` bytes.
+    weak var pager: (any BodyPager)?
+    var memoryLimit = Int.max
+    /// Ready messages whose bodies are on disk.
+    public private(set) var pagedCount = 0
     /// Set while the queue waits in the broker's dispatch list.
     var dispatchScheduled = false
     /// Set when deleted, so late acks and requeues for it are dropped.
@@ -43,9 +48,16 @@ public final class Queue {
     public var consumerCount: Int { consumers.count }
 
     func enqueue(_ message: Message, storeID: UInt64 = 0, redelivered: Bool = false) {
-        readyBytes += message.footprint
-        ready.append(QueuedMessage(message: message, sequence: nextSequence, redelivered: redelivered, storeID: storeID))
+        var entry = QueuedMessage(message: message, sequence: nextSequence, redelivered: redelivered, storeID: storeID)
         nextSequence &+= 1
+        if readyBytes + message.footprint > memoryLimit, let pager,
+           let location = pager.pageOut(properties: message.header.propertyBytes, body: message.body) {
+            entry = QueuedMessage(message: message.skeleton, sequence: entry.sequence, redelivered: redelivered,
+                                  storeID: storeID, paged: location)
+            pagedCount += 1
+        }
+        readyBytes += entry.message.footprint
+        ready.append(entry)
     }
 
     /// Removes and returns every ready message (purge, delete).
@@ -53,7 +65,9 @@ public final class Queue {
         defer {
             ready.removeAll()
             readyBytes = 0
+            pagedCount = 0
         }
+        for entry in ready { if let location = entry.paged { pager?.release(location) } }
         return ready
     }
 
@@ -70,10 +84,17 @@ public final class Queue {
         }
     }
 
+    /// The next ready message, its body read back from disk if it was paged out.
     func dequeue() -> QueuedMessage? {
-        guard let entry = ready.popFirst() else { return nil }
-        readyBytes -= entry.message.footprint
-        return entry
+        while let entry = ready.popFirst() {
+            readyBytes -= entry.message.footprint
+            guard let location = entry.paged else { return entry }
+            pagedCount -= 1
+            guard let (properties, body) = pager?.pageIn(location) else { continue }  // unreadable: dropped, logged by the pager
+            let message = entry.message.withContent(properties: properties, body: body)
+            return QueuedMessage(message: message, sequence: entry.sequence, redelivered: entry.redelivered, storeID: entry.storeID)
+        }
+        return nil
     }
 
     func add(_ consumer: Consumer) {

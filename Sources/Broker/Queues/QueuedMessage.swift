@@ -6,4 +6,6 @@ struct QueuedMessage {
     var redelivered: Bool
     /// The message's id in the store when it is persisted for this queue; 0 otherwise.
     var storeID: UInt64 = 0
+    /// Set while the body is paged out: `message` then carries no property bytes and no body.
+    var paged: PageLocation?
 }

@@ -75,6 +75,8 @@ struct ServeCommand: AsyncParsableCommand {
                 _ = try StorePersistence.restore(into: broker, store: store, recovered: recovered,
                                                  brokerLoop: runtime.eventLoop, logger: logger)
                 broker.declareLogExchange(settings.logExchange)
+                broker.configurePaging(try PageFiles(directory: settings.dataDir + "/paging", logger: logger),
+                                       queueMemoryLimit: settings.queueMemoryLimit)
             }
             let listener = AMQPListenerConfiguration(host: settings.bind, port: settings.amqpPort,
                                                      tuning: settings.tuning, users: users, limits: settings.resourceLimits())

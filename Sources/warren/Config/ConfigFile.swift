@@ -25,8 +25,10 @@ struct ConfigFile: Decodable, Equatable {
     struct Limits: Decodable, Equatable {
         var memoryHighWatermarkBytes: Int?
         var diskFreeLimitBytes: Int?
+        var queueMemoryLimitBytes: Int?
 
         enum CodingKeys: String, CodingKey {
+            case queueMemoryLimitBytes = "queue_memory_limit_bytes"
             case memoryHighWatermarkBytes = "memory_high_watermark_bytes"
             case diskFreeLimitBytes = "disk_free_limit_bytes"
         }

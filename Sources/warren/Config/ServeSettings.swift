@@ -14,6 +14,8 @@ struct ServeSettings: Equatable {
     /// nil: RabbitMQ's defaults (40 % of physical memory, 50 MB free disk).
     var memoryHighWatermark: Int?
     var diskFreeLimit: Int?
+    /// A queue whose ready messages hold more than this keeps further bodies on disk.
+    var queueMemoryLimit = 128 * 1024 * 1024
     var vhosts: [String] = []
     var users: [ConfigFile.UserEntry] = []
 
@@ -38,6 +40,9 @@ struct ServeSettings: Equatable {
         }
         if let value = file.limits?.diskFreeLimitBytes {
             diskFreeLimit = try Self.ranged(value, 0...Int.max, key: "limits.disk_free_limit_bytes")
+        }
+        if let value = file.limits?.queueMemoryLimitBytes {
+            queueMemoryLimit = try Self.ranged(value, 0...Int.max, key: "limits.queue_memory_limit_bytes")
         }
         vhosts += file.vhosts?.map(\.name) ?? []
         users += file.users ?? []
