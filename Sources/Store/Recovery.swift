@@ -48,14 +48,17 @@ enum Recovery {
                 switch StoreRecord.read(from: &buffer) {
                 case .end:
                     break reading
-                case .torn:
-                    logger.warning("store: torn record at the end of \(path), offset \(offset): dropped")
-                    try files.truncate(segment, at: offset)
-                    break reading
-                case .corrupt(let length):
-                    logger.warning("store: corrupt record in \(path) at offset \(offset): skipped")
+                case .torn, .corrupt:
+                    // A damaged record: go on at the next offset where a whole record checks out.
+                    // If there is none, this was the torn tail of a crash.
+                    guard let next = nextValidRecord(in: buffer, after: start + offset) else {
+                        logger.warning("store: torn or corrupt record at the end of \(path), offset \(offset): dropped")
+                        try files.truncate(segment, at: offset)
+                        break reading
+                    }
+                    logger.warning("store: corrupt record in \(path) at offset \(offset): skipped \(next - start - offset) bytes")
                     result.corruptRecords += 1
-                    buffer.moveReaderIndex(to: start + offset + length)
+                    buffer.moveReaderIndex(to: next)
                 case .record(let outer):
                     let records: [StoreRecord] = if case .group(let grouped) = outer { grouped } else { [outer] }
                     for record in records {
@@ -92,6 +95,19 @@ enum Recovery {
         result.oldestKeptSegment = firstLive < segments.count ? segments[firstLive] : nil
         result.nextSegment = (segments.last ?? 0) + 1
         return result
+    }
+
+    /// The first reader index after `index` at which a complete record with a matching checksum starts.
+    static func nextValidRecord(in buffer: ByteBuffer, after index: Int) -> Int? {
+        var candidate = index + 1
+        let end = buffer.writerIndex
+        while candidate + StoreRecord.headerSize <= end {
+            var probe = buffer
+            probe.moveReaderIndex(to: candidate)
+            if case .record = StoreRecord.read(from: &probe) { return candidate }
+            candidate += 1
+        }
+        return nil
     }
 
     private static func readWholeFile(_ path: String) throws -> ByteBuffer {
