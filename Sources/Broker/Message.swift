@@ -32,11 +32,14 @@ public final class Message: Sendable {
         self.priority = priority
     }
 
+    /// One empty buffer shared by every skeleton, so a skeleton costs no buffer storage of its own.
+    private static let emptyBuffer = ByteBuffer()
+
     /// The same message without property bytes and body, held in memory while they are paged out.
     var skeleton: Message {
         Message(exchange: exchange, routingKey: routingKey,
-                header: ContentHeader(classID: header.classID, bodySize: header.bodySize, propertyBytes: ByteBuffer()),
-                body: ByteBuffer(), persistent: persistent, priority: priority)
+                header: ContentHeader(classID: header.classID, bodySize: header.bodySize, propertyBytes: Self.emptyBuffer),
+                body: Self.emptyBuffer, persistent: persistent, priority: priority)
     }
 
     /// The skeleton with its property bytes and body back.
