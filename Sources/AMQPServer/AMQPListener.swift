@@ -32,7 +32,6 @@ public struct AMQPListener: Service {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let registry = ConnectionRegistry()
-    private let alarm = ResourceAlarm()
 
     public init(configuration: AMQPListenerConfiguration, runtime: BrokerRuntime,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
@@ -45,7 +44,7 @@ public struct AMQPListener: Service {
     public func run() async throws {
         let serverChannel = try await bind()
         logger.info("AMQP listener ready on \(configuration.host):\(serverChannel.localAddress?.port ?? configuration.port)")
-        let monitor = ResourceMonitor(limits: configuration.limits, alarm: alarm, registry: registry, runtime: runtime, logger: logger)
+        let monitor = ResourceMonitor(limits: configuration.limits, alarm: runtime.alarm, registry: registry, runtime: runtime, logger: logger)
         monitor.start()
         defer { monitor.stop() }
         try? await gracefulShutdown()
@@ -58,7 +57,7 @@ public struct AMQPListener: Service {
         let configuration = self.configuration
         let registry = self.registry
         let runtime = self.runtime
-        let alarm = self.alarm
+        let alarm = runtime.alarm
         let logger = self.logger
         do {
             return try await ServerBootstrap(group: group)
@@ -114,6 +113,13 @@ public struct ListenerBindError: Error, CustomStringConvertible {
     public var host: String
     public var port: Int
     public var underlying: any Error
+
+    public init(listener: String, host: String, port: Int, underlying: any Error) {
+        self.listener = listener
+        self.host = host
+        self.port = port
+        self.underlying = underlying
+    }
 
     public var description: String {
         let cause = (underlying as? IOError).map { "\($0.description)" } ?? "\(underlying)"

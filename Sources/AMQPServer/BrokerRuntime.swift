@@ -6,6 +6,8 @@ import NIOCore
 /// per read burst); it answers through each connection's outlet (one hop per broker burst).
 public final class BrokerRuntime: Sendable {
     public let eventLoop: any EventLoop
+    /// The memory/disk alarm, raised by the AMQP listener's monitor and read by every collector.
+    public let alarm = ResourceAlarm()
     private let broker: NIOLoopBound<Broker>
     private let nextConnectionID = NIOLockedValueBox<UInt64>(0)
 

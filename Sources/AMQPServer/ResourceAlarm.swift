@@ -25,11 +25,12 @@ public struct ResourceLimits: Sendable {
 }
 
 /// The alarm currently raised, readable from every connection's loop without a lock.
-final class ResourceAlarm: Sendable {
-    enum Kind: UInt8 {
+public final class ResourceAlarm: Sendable {
+    /// Which alarm is raised.
+    public enum Kind: UInt8, Sendable {
         case none = 0, memory = 1, disk = 2
 
-        var reason: String {
+        public var reason: String {
             switch self {
             case .none: ""
             case .memory: "low on memory"
@@ -40,7 +41,9 @@ final class ResourceAlarm: Sendable {
 
     private let raised = Atomic<UInt8>(Kind.none.rawValue)
 
-    var current: Kind { Kind(rawValue: raised.load(ordering: .relaxed)) ?? .none }
+    public init() {}
+
+    public var current: Kind { Kind(rawValue: raised.load(ordering: .relaxed)) ?? .none }
 
     /// Sets the alarm; true when it changed.
     func set(_ kind: Kind) -> Bool {

@@ -68,3 +68,32 @@ extension Broker {
         return (!targets.isEmpty, storeID != 0)
     }
 }
+
+/// A message published from inside the process (the syslog collector), with no channel.
+public struct InternalPublish: Sendable {
+    public var routingKey: String
+    public var header: ContentHeader
+    public var body: ByteBuffer
+
+    public init(routingKey: String, header: ContentHeader, body: ByteBuffer) {
+        self.routingKey = routingKey
+        self.header = header
+        self.body = body
+    }
+}
+
+extension Broker {
+    /// Routes a batch of in-process messages through an exchange, then dispatches and flushes once.
+    /// Returns how many reached at least one queue; a missing vhost or exchange routes none.
+    @discardableResult
+    public func publishInternal(_ messages: [InternalPublish], exchange name: String, vhost: String) -> Int {
+        guard let host = vhosts[vhost], let exchange = host.exchanges[name] else { return 0 }
+        var routed = 0
+        for item in messages {
+            let message = Message(exchange: name, routingKey: item.routingKey, header: item.header, body: item.body)
+            if deliver(message, from: exchange, in: host).delivered { routed += 1 }
+        }
+        finishBurst()
+        return routed
+    }
+}

@@ -101,6 +101,14 @@ public final class MessageStore {
         waiting.append(callback)
     }
 
+    /// Writes everything recorded so far; the future completes once it is fsync'd (graceful shutdown).
+    public func flush() -> EventLoopFuture<Void> {
+        let promise = brokerLoop.makePromise(of: Void.self)
+        whenDurable { promise.succeed() }
+        commit()
+        return promise.futureResult
+    }
+
     /// Starts a write of everything pending unless one is in flight (then the next write takes it).
     public func commit() {
         guard !writeInFlight, !pending.isEmpty || !waiting.isEmpty || !segmentsToDelete.isEmpty else { return }

@@ -45,13 +45,22 @@ enum Recovery {
             let start = buffer.readerIndex
             reading: while true {
                 let offset = buffer.readerIndex - start
-                switch StoreRecord.read(from: &buffer) {
+                let read = StoreRecord.read(from: &buffer)
+                switch read {
                 case .end:
                     break reading
                 case .torn, .corrupt:
-                    // A damaged record: go on at the next offset where a whole record checks out.
-                    // If there is none, this was the torn tail of a crash.
-                    guard let next = nextValidRecord(in: buffer, after: start + offset) else {
+                    // A damaged record. When its length leads to a record boundary (or the end),
+                    // only its checksum or payload is bad: skip exactly it. Otherwise go on at the
+                    // next offset where a whole record checks out; if there is none, this was the
+                    // torn tail of a crash.
+                    let next: Int?
+                    if case .corrupt(let length) = read, isBoundary(in: buffer, at: start + offset + length) {
+                        next = start + offset + length
+                    } else {
+                        next = nextValidRecord(in: buffer, after: start + offset)
+                    }
+                    guard let next else {
                         logger.warning("store: torn or corrupt record at the end of \(path), offset \(offset): dropped")
                         try files.truncate(segment, at: offset)
                         break reading
@@ -95,6 +104,15 @@ enum Recovery {
         result.oldestKeptSegment = firstLive < segments.count ? segments[firstLive] : nil
         result.nextSegment = (segments.last ?? 0) + 1
         return result
+    }
+
+    /// Whether a complete record with a matching checksum starts at `index`, or the data ends there.
+    static func isBoundary(in buffer: ByteBuffer, at index: Int) -> Bool {
+        if index == buffer.writerIndex { return true }
+        var probe = buffer
+        probe.moveReaderIndex(to: index)
+        if case .record = StoreRecord.read(from: &probe) { return true }
+        return false
     }
 
     /// The first reader index after `index` at which a complete record with a matching checksum starts.

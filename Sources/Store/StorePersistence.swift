@@ -62,6 +62,9 @@ public final class StorePersistence: BrokerPersistence {
     public func removed(id: UInt64, queue: String) { messages.removed(id: id, queue: queue) }
     public func whenDurable(_ callback: @escaping () -> Void) { messages.whenDurable(callback) }
     public func commit() { messages.commit() }
+
+    /// Writes everything recorded so far (and any definitions queued before it) to disk.
+    public func flush() -> EventLoopFuture<Void> { messages.flush() }
     public func beginGroup() { messages.beginGroup() }
     public func endGroup() { messages.endGroup() }
 

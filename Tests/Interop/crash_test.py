@@ -12,9 +12,11 @@ At the end a consumer reads the whole queue and checks:
   * no number appears twice unless it was never confirmed (duplicates are counted),
   * nothing was delivered before, so no message may say redelivered,
   * nothing appears that was never sent.
-It then acknowledges everything, kills warren again, and restarts it twice: the queue must stay
-empty (acknowledged messages must not come back) while a sentinel message published before the
-first cycle (it keeps the oldest segment alive) must still be there exactly once.
+It then acknowledges everything and, when the log spans more than one segment file, pushes a
+segment's worth of messages through another queue (published, then purged), so the segment
+holding those acknowledgements is left behind by the log; kills warren again and restarts it twice: the queue must stay empty (acknowledged messages
+must not come back) while a sentinel message published before the first cycle (it keeps the
+oldest segment alive) must still be there exactly once.
 
 Usage:  python3 Tests/Interop/crash_test.py --cycles 50 [--warren .build/debug/warren] [--seed N]
 Prints one summary line (`crash-test: ...`) and exits 1 on any loss or check failure.
@@ -45,6 +47,9 @@ HOST = "127.0.0.1"
 QUEUE = "crash-test"
 SENTINEL_QUEUE = "crash-test-sentinel"
 BARRIER_QUEUE = "crash-test-barrier"
+CHURN_QUEUE = "crash-test-churn"
+# MessageStore.segmentLimit: the log starts a new segment file past this size.
+SEGMENT_BYTES = 16 * 1024 * 1024
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_WARREN = os.environ.get("WARREN_BIN") or str(REPO / ".build" / "debug" / "warren")
 READY_TIMEOUT = 60.0
@@ -252,6 +257,29 @@ def publish_confirmed(warren: WarrenProcess, queue: str, body: bytes):
         connection.close()
 
 
+def churn(warren: WarrenProcess, rounds: int = 1, size: int = 64 * 1024):
+    """Publishes `rounds` segments' worth of messages on CHURN_QUEUE and purges them, then waits
+    until all of it (and everything before) is on disk."""
+    count = SEGMENT_BYTES // size + 4
+    body = b"c" * size
+    connection = pika.BlockingConnection(warren.params())
+    try:
+        channel = connection.channel()
+        channel.queue_declare(CHURN_QUEUE, durable=True)
+        for _ in range(rounds):
+            for _ in range(count):
+                channel.basic_publish("", CHURN_QUEUE, body, PERSISTENT)
+            purged = channel.queue_purge(CHURN_QUEUE).method.message_count  # removals, without reading it back
+            if purged != count:
+                raise CrashTestError(f"churn queue held {purged} message(s), {count} were published")
+        barrier = connection.channel()
+        barrier.confirm_delivery()
+        barrier.queue_declare(BARRIER_QUEUE, durable=True)
+        barrier.basic_publish("", BARRIER_QUEUE, b"barrier", PERSISTENT)  # confirmed: all of the above is on disk
+    finally:
+        connection.close()
+
+
 def queue_depth(warren: WarrenProcess, queue: str) -> int:
     connection = pika.BlockingConnection(warren.params())
     try:
@@ -280,6 +308,7 @@ class Summary:
     redelivered: int = 0
     resurrected: int = 0
     sentinel: int = 0
+    churned: bool = False
     torn_tails: int = 0
     corrupt_records: int = 0
     elapsed: float = 0.0
@@ -294,7 +323,8 @@ class Summary:
                 f"recovered={self.recovered} lost={self.lost} duplicates={self.duplicates} "
                 f"(of confirmed: {self.confirmed_duplicates}) unconfirmed_recovered={self.unconfirmed_recovered} "
                 f"out_of_order={self.out_of_order} unexpected={self.unexpected} redelivered={self.redelivered} "
-                f"resurrected_after_ack={self.resurrected} sentinel={self.sentinel} torn_tails={self.torn_tails} "
+                f"resurrected_after_ack={self.resurrected} sentinel={self.sentinel} churned={int(self.churned)} "
+                f"torn_tails={self.torn_tails} "
                 f"corrupt_records={self.corrupt_records} elapsed={self.elapsed:.1f}s "
                 f"result={'OK' if self.ok else 'FAIL'}")
 
@@ -351,12 +381,17 @@ def run_crash_test(cycles: int, *, warren_bin: str = DEFAULT_WARREN, data_dir: O
         received, redelivered = consume_all(warren)
         check(summary, sent, confirmed, nacked, received, redelivered)
 
-        # Acknowledged messages stay gone across two crashes and restarts.
-        publish_confirmed(warren, BARRIER_QUEUE, b"barrier")  # the acks are on disk now
+        # Acknowledged messages stay gone across two crashes and restarts, also once the segment
+        # holding the acknowledgements is no longer the one being written.
+        if len(list((data_dir / "messages").glob("*.seg"))) > 1:
+            churn(warren)
+            summary.churned = True
+        else:
+            publish_confirmed(warren, BARRIER_QUEUE, b"barrier")  # the acknowledgements are on disk now
         warren.kill()
         for restart_number in (1, 2):
             warren = restart()
-            depth = queue_depth(warren, QUEUE)
+            depth = queue_depth(warren, QUEUE) + queue_depth(warren, CHURN_QUEUE)
             sentinel = queue_depth(warren, SENTINEL_QUEUE)
             summary.sentinel = sentinel
             if depth:

@@ -177,6 +177,65 @@ import Testing
         }
     }
 
+    /// A flipped bit in a record's length field, in the middle of a segment. Made larger, the
+    /// length runs past the end of the file, which looks like a torn tail; made smaller, the
+    /// checksum fails and skipping by that length lands inside the record. Either way it is one
+    /// damaged record: the records after it (here confirmed messages) must be kept, on disk too.
+    @Test(arguments: [(byte: 0, mask: UInt8(0x40)), (byte: 1, mask: 0x01), (byte: 3, mask: 0x01), (byte: 3, mask: 0x04)])
+    func damagedLengthFieldLosesOnlyThatRecord(byte: Int, mask: UInt8) throws {
+        try withTemporaryDirectory { root in
+            let directory = messagesDirectory(root)
+            let records = [publish(1, "m1"), publish(2, "m2-damaged-length"), publish(3, "m3"), publish(4, "m4")]
+            var bytes = framed(records)
+            bytes[recordOffsets(records)[1] + byte] ^= mask
+            try writeSegment(1, bytes: bytes, in: directory)
+            try writeSegment(2, [publish(5, "m5")], in: directory)
+            let recovered = try recover(directory)
+            #expect(recovered.bodies("q") == ["m1", "m3", "m4", "m5"])
+            #expect(recovered.corruptRecords == 1)
+            #expect(try segmentBytes(1, in: directory) == bytes, "recovery cut good records off the segment")
+        }
+    }
+
+    /// A damaged record whose body happens to hold bytes shaped like records (a message that
+    /// carries a copy of a store segment, say). Only its payload is damaged, so its length still
+    /// leads to the next record: what its body holds must not come back as records.
+    @Test func damagedRecordsBodyIsNotReadAsRecords() throws {
+        try withTemporaryDirectory { root in
+            let directory = messagesDirectory(root)
+            let carried = framed([publish(99, "phantom"), .removed(id: 1, queue: "q")])
+            let records: [StoreRecord] = [
+                publish(1, "m1"),
+                .publish(id: 2, vhost: "/", queues: ["q"], exchange: "", routingKey: "q",
+                         properties: ByteBuffer(), body: ByteBuffer(bytes: carried)),
+                publish(3, "m3"),
+            ]
+            var bytes = framed(records)
+            bytes[recordOffsets(records)[1] + StoreRecord.headerSize + 1] ^= 0x01  // in the id, before the body
+            try writeSegment(1, bytes: bytes, in: directory)
+            let recovered = try recover(directory)
+            #expect(recovered.bodies("q") == ["m1", "m3"])
+            #expect(recovered.corruptRecords == 1)
+        }
+    }
+
+    /// The last record of a segment is damaged (not torn: all its bytes are there). It is counted
+    /// as corrupt like any other, and the file is left as it is.
+    @Test func damagedLastRecordIsCountedAndKept() throws {
+        try withTemporaryDirectory { root in
+            let directory = messagesDirectory(root)
+            let records = [publish(1, "m1"), publish(2, "m2-damaged")]
+            var bytes = framed(records)
+            bytes[bytes.count - 1] ^= 0x01
+            try writeSegment(1, bytes: bytes, in: directory)
+            try writeSegment(2, [publish(3, "m3")], in: directory)
+            let recovered = try recover(directory)
+            #expect(recovered.bodies("q") == ["m1", "m3"])
+            #expect(recovered.corruptRecords == 1)
+            #expect(try segmentBytes(1, in: directory) == bytes)
+        }
+    }
+
     @Test func corruptRecordsAreCountedAcrossSegments() throws {
         try withTemporaryDirectory { root in
             let directory = messagesDirectory(root)

@@ -68,16 +68,16 @@ struct ServeCommand: AsyncParsableCommand {
         let (store, recovered) = try await Store.open(directory: settings.dataDir, logger: logger)
         logger.info("data directory \(settings.dataDir) opened")
         var services: [any Service] = []
+        let users = try settings.userDirectory()
+        let runtime = try await BrokerRuntime.start(on: MultiThreadedEventLoopGroup.singleton.next(), vhosts: Array(users.vhosts))
+        try await runtime.withBrokerResult { broker in
+            _ = try StorePersistence.restore(into: broker, store: store, recovered: recovered,
+                                             brokerLoop: runtime.eventLoop, logger: logger)
+            broker.declareLogExchange(settings.logExchange)
+            broker.configurePaging(try PageFiles(directory: settings.dataDir + "/paging", logger: logger),
+                                   queueMemoryLimit: settings.queueMemoryLimit)
+        }
         if settings.amqpPort != 0 {
-            let users = try settings.userDirectory()
-            let runtime = try await BrokerRuntime.start(on: MultiThreadedEventLoopGroup.singleton.next(), vhosts: Array(users.vhosts))
-            try await runtime.withBrokerResult { broker in
-                _ = try StorePersistence.restore(into: broker, store: store, recovered: recovered,
-                                                 brokerLoop: runtime.eventLoop, logger: logger)
-                broker.declareLogExchange(settings.logExchange)
-                broker.configurePaging(try PageFiles(directory: settings.dataDir + "/paging", logger: logger),
-                                       queueMemoryLimit: settings.queueMemoryLimit)
-            }
             let listener = AMQPListenerConfiguration(host: settings.bind, port: settings.amqpPort,
                                                      tuning: settings.tuning, users: users, limits: settings.resourceLimits())
             services.append(AMQPListener(configuration: listener, runtime: runtime, logger: logger))
@@ -92,6 +92,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        // Listeners are closed: write what the broker recorded last before the process ends.
+        let flushed = try await runtime.withBrokerResult { broker in (broker.persistence as? StorePersistence)?.flush() }
+        try await flushed?.get()
         logger.info("warren stopped")
     }
 }
