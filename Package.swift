@@ -61,12 +61,25 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        .target(
+            name: "Syslog",
+            dependencies: [
+                "AMQPWire",
+                "Broker",
+                "AMQPServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "warren",
             dependencies: [
                 "AMQPServer",
                 "AMQPClient",
                 "Store",
+                "Syslog",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -99,6 +112,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "SyslogTests",
+            dependencies: ["Syslog", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "AMQPServerTests",

@@ -65,10 +65,12 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
         var bytes = unwrapInboundIn(data)
         heartbeat?.received()
         guard !decodingStopped else { return }
-        if received == nil || received!.readableBytes == 0 {
-            received = bytes
+        if var buffer = received, buffer.readableBytes > 0 {
+            received = nil  // keep the storage uniquely referenced while appending
+            buffer.writeBuffer(&bytes)
+            received = buffer
         } else {
-            received!.writeBuffer(&bytes)
+            received = bytes
         }
         decodeAll(context: context)
     }

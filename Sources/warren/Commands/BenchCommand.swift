@@ -32,7 +32,7 @@ struct BenchCommand: AsyncParsableCommand {
             var best: ThroughputBenchmark.Result?
             for _ in 0..<max(1, runs) {
                 let result = try await ThroughputBenchmark(url: url, options: options).run()
-                if best == nil || result.consumedPerSecond > best!.consumedPerSecond { best = result }
+                if result.consumedPerSecond > best?.consumedPerSecond ?? -1 { best = result }
             }
             if let best { rows.append((url.description, best)) }
         }

@@ -5,6 +5,7 @@ import Logging
 import NIOPosix
 import ServiceLifecycle
 import Store
+import Syslog
 
 /// `warren serve`: runs the listeners until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
@@ -85,7 +86,11 @@ struct ServeCommand: AsyncParsableCommand {
             logger.info("AMQP listener disabled (port 0)")
         }
         if settings.syslogPort != 0 {
-            logger.warning("syslog listener on port \(settings.syslogPort) is not part of this build yet")
+            let syslog = SyslogListenerConfiguration(host: settings.bind, udpPort: settings.syslogPort, tcpPort: settings.syslogPort,
+                                                     exchange: settings.logExchange)
+            services.append(SyslogListener(configuration: syslog, runtime: runtime, logger: logger))
+        } else {
+            logger.info("syslog listeners disabled (port 0)")
         }
         if settings.httpPort != 0 {
             logger.warning("management HTTP listener on port \(settings.httpPort) is not part of this build yet")

@@ -1,0 +1,28 @@
+import AMQPWire
+import Broker
+import Foundation
+import NIOCore
+
+/// Turns a collected entry into the message published on the log exchange: routing key
+/// `<facility>.<severity>`, persistent, JSON (or raw) body, and the entry's facility, severity,
+/// hostname and app_name as AMQP headers so a headers exchange or a consumer can filter on them.
+struct LogMessageEncoder {
+    let format: SyslogListenerConfiguration.BodyFormat
+
+    func encode(_ entry: LogEntry, frame: ByteBuffer, peer: String, receivedAt: Date) -> InternalPublish {
+        let body: ByteBuffer
+        switch format {
+        case .json: body = entry.jsonBody(receivedAt: receivedAt, peer: peer)
+        case .raw: body = frame
+        }
+        var headers: FieldTable = ["facility": .longString(entry.facility.name), "severity": .longString(entry.severity.name)]
+        if let hostname = entry.hostname { headers["hostname"] = .longString(hostname) }
+        if let appName = entry.appName { headers["app_name"] = .longString(appName) }
+        let properties = BasicProperties(
+            contentType: format == .json ? "application/json" : "text/plain",
+            headers: headers, deliveryMode: 2,
+            timestamp: UInt64(max(0, receivedAt.timeIntervalSince1970)))
+        return InternalPublish(routingKey: entry.routingKey,
+                               header: ContentHeader(bodySize: UInt64(body.readableBytes), properties: properties), body: body)
+    }
+}

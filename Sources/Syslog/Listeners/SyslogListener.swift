@@ -1,0 +1,85 @@
+import AMQPServer
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// The syslog listeners (UDP and TCP on one address) as a service.
+public struct SyslogListener: Service, CustomStringConvertible {
+    private let configuration: SyslogListenerConfiguration
+    private let runtime: BrokerRuntime
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    public let udpCounters = SyslogCounters()
+    public let tcpCounters = SyslogCounters()
+
+    public init(configuration: SyslogListenerConfiguration, runtime: BrokerRuntime,
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
+        self.configuration = configuration
+        self.runtime = runtime
+        self.group = group
+        self.logger = logger
+    }
+
+    public var description: String { "SyslogListener(\(configuration.host) udp \(configuration.udpPort) tcp \(configuration.tcpPort))" }
+
+    public func run() async throws {
+        var channels: [any Channel] = []
+        if configuration.udpPort != 0 {
+            let udp = try await bindUDP()
+            channels.append(udp)
+            logger.info("syslog UDP listener ready on \(configuration.host):\(udp.localAddress?.port ?? configuration.udpPort)")
+        }
+        if configuration.tcpPort != 0 {
+            let tcp = try await bindTCP()
+            channels.append(tcp)
+            logger.info("syslog TCP listener ready on \(configuration.host):\(tcp.localAddress?.port ?? configuration.tcpPort)")
+        }
+        try? await gracefulShutdown()
+        for channel in channels { try? await channel.close() }
+        logger.info("syslog listeners stopped: UDP \(udpCounters.received.load(ordering: .relaxed)) received, TCP \(tcpCounters.received.load(ordering: .relaxed)) received")
+    }
+
+    private func bindUDP() async throws -> any Channel {
+        let configuration = self.configuration
+        let runtime = self.runtime
+        let counters = udpCounters
+        do {
+            return try await DatagramBootstrap(group: group)
+                .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                // Datagrams up to 65,535 bytes arrive whole (NIO's default receive buffer is 2 KiB).
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+                .channelOption(.socketOption(.so_rcvbuf), value: 4 * 1024 * 1024)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            SyslogUDPHandler(configuration: configuration, runtime: runtime, counters: counters))
+                    }
+                }
+                .bind(host: configuration.host, port: configuration.udpPort).get()
+        } catch {
+            throw ListenerBindError(listener: "syslog UDP", host: configuration.host, port: configuration.udpPort, underlying: error)
+        }
+    }
+
+    private func bindTCP() async throws -> any Channel {
+        let configuration = self.configuration
+        let runtime = self.runtime
+        let counters = tcpCounters
+        let logger = self.logger
+        do {
+            return try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            SyslogTCPHandler(configuration: configuration, runtime: runtime, counters: counters, logger: logger))
+                    }
+                }
+                .bind(host: configuration.host, port: configuration.tcpPort).get()
+        } catch {
+            throw ListenerBindError(listener: "syslog TCP", host: configuration.host, port: configuration.tcpPort, underlying: error)
+        }
+    }
+}

@@ -1,0 +1,30 @@
+/// Where the syslog listeners bind and where collected entries go.
+public struct SyslogListenerConfiguration: Sendable {
+    /// How an entry becomes an AMQP message body.
+    public enum BodyFormat: String, Sendable {
+        /// JSON with the parsed fields (content type application/json).
+        case json
+        /// The original frame as text (content type text/plain).
+        case raw
+    }
+
+    public var host: String
+    /// UDP and TCP ports; 0 disables that one.
+    public var udpPort: Int
+    public var tcpPort: Int
+    public var maxMessageSize: Int
+    public var exchange: String
+    public var vhost: String
+    public var bodyFormat: BodyFormat
+
+    public init(host: String, udpPort: Int, tcpPort: Int, maxMessageSize: Int = 65536,
+                exchange: String = "topic_logs", vhost: String = "/", bodyFormat: BodyFormat = .json) {
+        self.host = host
+        self.udpPort = udpPort
+        self.tcpPort = tcpPort
+        self.maxMessageSize = maxMessageSize
+        self.exchange = exchange
+        self.vhost = vhost
+        self.bodyFormat = bodyFormat
+    }
+}

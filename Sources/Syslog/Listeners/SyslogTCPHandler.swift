@@ -1,0 +1,86 @@
+import AMQPServer
+import Broker
+import Foundation
+import Logging
+import NIOCore
+
+/// One syslog TCP connection: RFC 6587 framing (octet-counted or LF-terminated, frame by frame);
+/// the entries of a read burst are published in one hop. Broken framing drops the connection.
+final class SyslogTCPHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let configuration: SyslogListenerConfiguration
+    private let runtime: BrokerRuntime
+    private let counters: SyslogCounters
+    private let encoder: LogMessageEncoder
+    private let logger: Logger
+    private var framer: SyslogTCPFramer
+    private var batch: [InternalPublish] = []
+    private var peer = "?"
+
+    init(configuration: SyslogListenerConfiguration, runtime: BrokerRuntime, counters: SyslogCounters, logger: Logger) {
+        self.configuration = configuration
+        self.runtime = runtime
+        self.counters = counters
+        self.encoder = LogMessageEncoder(format: configuration.bodyFormat)
+        self.logger = logger
+        self.framer = SyslogTCPFramer(maxMessageSize: configuration.maxMessageSize)
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        peer = context.remoteAddress?.description ?? "?"
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        framer.append(unwrapInboundIn(data))
+        do {
+            while let frame = try framer.nextFrame() { collect(frame) }
+        } catch {
+            counters.dropped.add(1, ordering: .relaxed)
+            logger.warning("syslog TCP \(peer): \(error); closing the connection")
+            publishBatch()
+            context.close(promise: nil)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        publishBatch()
+        if runtime.alarm.current != .none { pauseWhileAlarmed(context: context) }
+    }
+
+    /// While the broker blocks publishers, stop reading so the sender (rsyslog, …) buffers on its side.
+    private func pauseWhileAlarmed(context: ChannelHandlerContext) {
+        context.channel.setOption(.autoRead, value: false).whenFailure { _ in }
+        context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(200)) { [self] in
+            if runtime.alarm.current == .none {
+                context.channel.setOption(.autoRead, value: true).whenFailure { _ in }
+                context.read()
+            } else {
+                pauseWhileAlarmed(context: context)
+            }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let rest = framer.finish() { collect(rest) }
+        publishBatch()
+        context.fireChannelInactive()
+    }
+
+    private func collect(_ frame: ByteBuffer) {
+        let receivedAt = Date()
+        guard let entry = SyslogParser.parse(frame.readableBytesView, receivedAt: receivedAt) else { return }
+        counters.count(entry)
+        batch.append(encoder.encode(entry, frame: frame, peer: peer, receivedAt: receivedAt))
+    }
+
+    private func publishBatch() {
+        guard !batch.isEmpty else { return }
+        let messages = batch
+        batch.removeAll(keepingCapacity: true)
+        let exchange = configuration.exchange
+        let vhost = configuration.vhost
+        runtime.withBroker { $0.publishInternal(messages, exchange: exchange, vhost: vhost) }
+    }
+}
