@@ -9,22 +9,21 @@ import NIOCore
 final class SyslogTCPHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
-    private let configuration: SyslogListenerConfiguration
     private let runtime: BrokerRuntime
     private let counters: SyslogCounters
     private let encoder: LogMessageEncoder
     private let logger: Logger
     private var framer: SyslogTCPFramer
-    private var batch: [InternalPublish] = []
+    private var batch: LogBatch
     private var peer = "?"
 
     init(configuration: SyslogListenerConfiguration, runtime: BrokerRuntime, counters: SyslogCounters, logger: Logger) {
-        self.configuration = configuration
         self.runtime = runtime
         self.counters = counters
         self.encoder = LogMessageEncoder(format: configuration.bodyFormat)
         self.logger = logger
         self.framer = SyslogTCPFramer(maxMessageSize: configuration.maxMessageSize)
+        self.batch = LogBatch(runtime: runtime, configuration: configuration)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -39,13 +38,13 @@ final class SyslogTCPHandler: ChannelInboundHandler {
         } catch {
             counters.dropped.add(1, ordering: .relaxed)
             logger.warning("syslog TCP \(peer): \(error); closing the connection")
-            publishBatch()
+            batch.publish()
             context.close(promise: nil)
         }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        publishBatch()
+        batch.publish()
         if runtime.alarm.current != .none { pauseWhileAlarmed(context: context) }
     }
 
@@ -64,7 +63,7 @@ final class SyslogTCPHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         if let rest = framer.finish() { collect(rest) }
-        publishBatch()
+        batch.publish()
         context.fireChannelInactive()
     }
 
@@ -73,14 +72,5 @@ final class SyslogTCPHandler: ChannelInboundHandler {
         guard let entry = SyslogParser.parse(frame.readableBytesView, receivedAt: receivedAt) else { return }
         counters.count(entry)
         batch.append(encoder.encode(entry, frame: frame, peer: peer, receivedAt: receivedAt))
-    }
-
-    private func publishBatch() {
-        guard !batch.isEmpty else { return }
-        let messages = batch
-        batch.removeAll(keepingCapacity: true)
-        let exchange = configuration.exchange
-        let vhost = configuration.vhost
-        runtime.withBroker { $0.publishInternal(messages, exchange: exchange, vhost: vhost) }
     }
 }

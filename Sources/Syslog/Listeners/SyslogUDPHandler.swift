@@ -7,15 +7,14 @@ import NIOCore
 final class SyslogUDPHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
-    private let configuration: SyslogListenerConfiguration
     private let runtime: BrokerRuntime
     private let counters: SyslogCounters
     private let encoder: LogMessageEncoder
-    private var batch: [InternalPublish] = []
+    private var batch: LogBatch
 
     init(configuration: SyslogListenerConfiguration, runtime: BrokerRuntime, counters: SyslogCounters) {
-        self.configuration = configuration
         self.runtime = runtime
+        self.batch = LogBatch(runtime: runtime, configuration: configuration)
         self.counters = counters
         self.encoder = LogMessageEncoder(format: configuration.bodyFormat)
     }
@@ -33,11 +32,6 @@ final class SyslogUDPHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        guard !batch.isEmpty else { return }
-        let messages = batch
-        batch.removeAll(keepingCapacity: true)
-        let exchange = configuration.exchange
-        let vhost = configuration.vhost
-        runtime.withBroker { $0.publishInternal(messages, exchange: exchange, vhost: vhost) }
+        batch.publish()
     }
 }
