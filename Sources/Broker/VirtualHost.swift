@@ -138,13 +138,8 @@ public final class VirtualHost {
     /// The queues a message published to an exchange reaches, each once, following
     /// exchange-to-exchange bindings without looping.
     func route(exchange: Exchange, routingKey: String, message: Message?, into queues: inout [Queue]) {
-        var headers: FieldTable?? = nil
-        let lookupHeaders = { () -> FieldTable? in
-            if headers == nil { headers = .some(message?.properties.headers) }
-            return headers ?? nil
-        }
         destinations.removeAll(keepingCapacity: true)
-        exchange.route(routingKey: routingKey, headers: lookupHeaders, into: &destinations)
+        exchange.route(routingKey: routingKey, message: message, into: &destinations)
         var visited: Set<String>?
         var seen: Set<ObjectIdentifier>?  // only for wide fan-out; a short list is searched instead
         var index = 0
@@ -162,7 +157,7 @@ public final class VirtualHost {
                 // Exchange-to-exchange: follow each exchange once, so cycles end.
                 if visited == nil { visited = [exchange.name] }
                 if let next = exchanges[name], visited?.insert(name).inserted == true {
-                    next.route(routingKey: routingKey, headers: lookupHeaders, into: &destinations)
+                    next.route(routingKey: routingKey, message: message, into: &destinations)
                 }
             }
             index += 1

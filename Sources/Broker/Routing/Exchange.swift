@@ -55,7 +55,8 @@ public final class Exchange {
     }
 
     /// The destinations this exchange sends a message to (may hold duplicates).
-    func route(routingKey: String, headers: () -> FieldTable?, into result: inout [Destination]) {
+    /// `message` is read only by a headers exchange, which decodes its properties.
+    func route(routingKey: String, message: Message?, into result: inout [Destination]) {
         switch type {
         case .direct:
             if let found = direct[routingKey] { result.append(contentsOf: found) }
@@ -72,7 +73,7 @@ public final class Exchange {
             topicCache[routingKey] = matched
             result.append(contentsOf: matched)
         case .headers:
-            let messageHeaders = headers()
+            let messageHeaders = message?.properties.headers
             for binding in bindings where HeadersMatch.matches(binding: binding.arguments, headers: messageHeaders) {
                 result.append(binding.destination)
             }
