@@ -28,8 +28,6 @@ import os
 import signal
 import socket
 import subprocess
-import threading
-import time
 import urllib.parse
 from pathlib import Path
 from typing import Optional
@@ -37,6 +35,7 @@ from typing import Optional
 import pytest
 
 import amqp_raw
+from process_output import LineCollector
 
 REPO = Path(__file__).resolve().parents[2]
 WARREN_BIN = os.environ.get("WARREN_BIN") or str(REPO / ".build" / "debug" / "warren")
@@ -121,52 +120,24 @@ class Warren:
         if config_path is not None:
             self.argv += ["--config", str(config_path)]
         self.argv += list(extra_args)
-        self._lines: list = []
-        self._eof = False
-        self._cond = threading.Condition()
         if not os.access(WARREN_BIN, os.X_OK):
             pytest.fail(f"warren binary not found or not executable: {WARREN_BIN} "
                         "(build it, or set WARREN_BIN)", pytrace=False)
         self.proc = subprocess.Popen(
             self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, env=env, start_new_session=True)
-        self._reader = threading.Thread(target=self._read_output, daemon=True,
-                                        name=f"warren-{port}-output")
-        self._reader.start()
+        self._reader = LineCollector(self.proc.stdout, name=f"warren-{port}-output")
 
     # -- output -------------------------------------------------------------
-    def _read_output(self):
-        for raw in iter(self.proc.stdout.readline, b""):
-            with self._cond:
-                self._lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
-                self._cond.notify_all()
-        with self._cond:
-            self._eof = True
-            self._cond.notify_all()
-
     def output(self) -> str:
-        with self._cond:
-            return "\n".join(self._lines)
+        return self._reader.text()
 
     def wait_for_output(self, text: str, timeout: float = READY_TIMEOUT,
                         case_sensitive: bool = True) -> bool:
         """Block until a line containing `text` appears; False on EOF or deadline."""
         needle = text if case_sensitive else text.lower()
-        deadline = time.monotonic() + timeout
-        seen = 0
-        with self._cond:
-            while True:
-                for line in self._lines[seen:]:
-                    hay = line if case_sensitive else line.lower()
-                    if needle in hay:
-                        return True
-                seen = len(self._lines)
-                if self._eof:
-                    return False
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._cond.wait(remaining)
+        return self._reader.wait_until(
+            lambda lines: any(needle in (line if case_sensitive else line.lower()) for line in lines), timeout)
 
     def wait_ready(self, timeout: float = READY_TIMEOUT):
         if not self.wait_for_output(ready_line(self.host, self.port), timeout):

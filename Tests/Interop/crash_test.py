@@ -35,13 +35,14 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 import pika
+
+from process_output import LineCollector
 
 HOST = "127.0.0.1"
 QUEUE = "crash-test"
@@ -76,9 +77,6 @@ class WarrenProcess:
     def __init__(self, binary: str, data_dir: Path):
         self.binary = binary
         self.data_dir = data_dir
-        self.lines: list = []
-        self._cond = threading.Condition()
-        self._eof = False
         for attempt in range(3):
             self.port = free_port()
             self._spawn()
@@ -90,8 +88,6 @@ class WarrenProcess:
             raise CrashTestError(f"warren did not become ready (exit {self.proc.returncode}):\n{self.output()}")
 
     def _spawn(self):
-        self.lines = []
-        self._eof = False
         argv = [self.binary, "serve", "--bind", HOST, "--amqp-port", str(self.port), "--syslog-port", "0",
                 "--http-port", "0", "--data-dir", str(self.data_dir)]
         for attempt in range(50):
@@ -103,32 +99,17 @@ class WarrenProcess:
                 if error.errno != errno.ETXTBSY or attempt == 49:
                     raise
                 time.sleep(0.2)
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
+        self._reader = LineCollector(self.proc.stdout)
 
-    def _read(self):
-        for raw in iter(self.proc.stdout.readline, b""):
-            with self._cond:
-                self.lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
-                self._cond.notify_all()
-        with self._cond:
-            self._eof = True
-            self._cond.notify_all()
+    @property
+    def lines(self) -> list:
+        return self._reader.lines
 
     def _wait_for(self, text: str, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                if any(text in line for line in self.lines):
-                    return True
-                remaining = deadline - time.monotonic()
-                if self._eof or remaining <= 0:
-                    return False
-                self._cond.wait(remaining)
+        return self._reader.wait_until(lambda lines: any(text in line for line in lines), timeout)
 
     def output(self) -> str:
-        with self._cond:
-            return "\n".join(self.lines)
+        return self._reader.text()
 
     def params(self) -> pika.ConnectionParameters:
         return pika.ConnectionParameters(host=HOST, port=self.port, connection_attempts=1, socket_timeout=10,
@@ -147,15 +128,13 @@ class WarrenProcess:
             self.proc.stdout.close()
 
     def count_lines(self, text: str) -> int:
-        with self._cond:
-            return sum(text in line for line in self.lines)
+        return sum(text in line for line in self.lines)
 
     def corrupt_records(self) -> int:
         """From `store: N persistent message(s) recovered, M corrupt record(s) skipped`."""
-        with self._cond:
-            for line in self.lines:
-                if "corrupt record(s) skipped" in line:
-                    return int(line.split(",")[-1].split()[0])
+        for line in self.lines:
+            if "corrupt record(s) skipped" in line:
+                return int(line.split(",")[-1].split()[0])
         return 0
 
 

@@ -12,7 +12,6 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pika.exceptions as pe
 import pytest
 
 from conftest import Warren
+from process_output import LineCollector
 
 TUTORIALS = Path(__file__).resolve().parent / "tutorials"
 LINE_TIMEOUT = 10.0
@@ -36,45 +36,26 @@ class Script:
         self.proc = subprocess.Popen(
             self.argv, cwd=TUTORIALS, env=script_env(url), stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-        self.lines: list = []
-        self._eof = False
-        self._cond = threading.Condition()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
+        self._reader = LineCollector(self.proc.stdout, name=name)
 
-    def _read(self):
-        for raw in iter(self.proc.stdout.readline, b""):
-            with self._cond:
-                self.lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
-                self._cond.notify_all()
-        with self._cond:
-            self._eof = True
-            self._cond.notify_all()
+    @property
+    def lines(self) -> list:
+        return self._reader.lines
 
     def output(self) -> str:
-        with self._cond:
-            return "\n".join(self.lines)
+        return self._reader.text()
 
     def matching(self, text: str) -> list:
-        with self._cond:
-            return [l for l in self.lines if text in l]
+        return [l for l in self.lines if text in l]
 
     def wait_for(self, text: str, count: int = 1, timeout: float = LINE_TIMEOUT) -> list:
         """Block until `count` lines contain `text`; returns those lines."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                hits = [l for l in self.lines if text in l]
-                if len(hits) >= count:
-                    return hits
-                remaining = deadline - time.monotonic()
-                if self._eof or remaining <= 0:
-                    state = "exited" if self._eof else "still running"
-                    raise AssertionError(
-                        f"{self.name} ({state}): wanted {count} line(s) containing {text!r} within "
-                        f"{timeout}s, got {len(hits)}.\n--- {self.name} output ---\n"
-                        + "\n".join(self.lines))
-                self._cond.wait(remaining)
+        if self._reader.wait_until(lambda lines: sum(text in l for l in lines) >= count, timeout):
+            return self.matching(text)
+        state = "exited" if self._reader.eof else "still running"
+        raise AssertionError(
+            f"{self.name} ({state}): wanted {count} line(s) containing {text!r} within "
+            f"{timeout}s, got {len(self.matching(text))}.\n--- {self.name} output ---\n" + self.output())
 
     def kill(self, sig=signal.SIGKILL):
         if self.proc.poll() is None:
