@@ -19,7 +19,9 @@ public final class BrokerRuntime: Sendable {
     /// Creates the broker on `eventLoop` with these vhosts.
     public static func start(on eventLoop: any EventLoop, vhosts: [String]) async throws -> BrokerRuntime {
         let broker = try await eventLoop.submit {
-            NIOLoopBound(Broker(vhosts: vhosts), eventLoop: eventLoop)
+            let broker = Broker(vhosts: vhosts)
+            broker.timers = LoopTimers(eventLoop: eventLoop, broker: broker)
+            return NIOLoopBound(broker, eventLoop: eventLoop)
         }.get()
         return BrokerRuntime(eventLoop: eventLoop, broker: broker)
     }

@@ -48,7 +48,7 @@ enum ArgumentEquivalence {
         }
     }
 
-    private static func typeName(_ value: FieldValue) -> String {
+    static func typeName(_ value: FieldValue) -> String {
         switch value {
         case .boolean: "bool"
         case .int8: "byte"

@@ -16,8 +16,14 @@ extension Broker {
         if queue.consumers.contains(where: \.exclusive) || (consume.exclusive && queue.consumerCount > 0) {
             throw AMQPError(.accessRefused, "queue '\(queue.name)' in vhost '\(queue.vhost)' in exclusive use")
         }
+        let priority = try consume.arguments["x-priority"].map { value throws(AMQPError) in
+            try QueueFeatures.integer(value) { reason in
+                AMQPError(.preconditionFailed, "invalid arg 'x-priority' for queue '\(queue.name)' in vhost '\(queue.vhost)': \(reason)")
+            }
+        } ?? 0
         let consumer = Consumer(tag: tag, channel: channel, queue: queue, noAck: consume.noAck,
-                                exclusive: consume.exclusive, prefetchLimit: channel.consumerPrefetch)
+                                exclusive: consume.exclusive, prefetchLimit: channel.consumerPrefetch, priority: priority)
+        queue.lastUsed = now
         channel.consumers[tag] = consumer
         queue.add(consumer)
         reply(.basicConsumeOk(BasicConsumeOk(consumerTag: tag)), on: channel, unless: consume.noWait)
@@ -35,7 +41,10 @@ extension Broker {
 
     func fetch(_ get: BasicGet, on channel: BrokerChannel) throws(AMQPError) {
         let queue = try accessibleQueue(get.queue, for: channel)
-        guard let entry = queue.dequeue() else {
+        queue.lastUsed = now
+        let entry = queue.dequeue(now: now)
+        if !queue.discarded.isEmpty { scheduleDispatch(queue) }
+        guard let entry else {
             channel.session.send(.method(channel.number, .basicGetEmpty))
             return
         }
@@ -72,6 +81,7 @@ extension Broker {
             return
         }
         for delivery in settled {
+            if !delivery.queue.isDeleted { deadLetter(delivery.entry, reason: .rejected, from: delivery.queue) }
             self.settled(delivery)
         }
     }

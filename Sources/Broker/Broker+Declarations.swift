@@ -43,6 +43,7 @@ extension Broker {
         var name = declare.queue
         if declare.passive {
             let queue = try accessibleQueue(name.isEmpty ? try lastDeclared(channel) : name, for: channel)
+            queue.lastUsed = now  // any declare renews an x-expires lease, as in RabbitMQ
             channel.lastDeclaredQueue = queue.name
             replyDeclareOk(queue, on: channel, noWait: declare.noWait)
             return
@@ -55,16 +56,29 @@ extension Broker {
         if let existing = vhost.queues[name] {
             try checkExclusiveAccess(existing, for: channel)
             try checkEquivalent(existing, declare)
+            existing.lastUsed = now
             channel.lastDeclaredQueue = name
             replyDeclareOk(existing, on: channel, noWait: declare.noWait)
             return
         }
-        let queue = Queue(name: name, vhost: vhost.name, durable: declare.durable, autoDelete: declare.autoDelete,
-                          arguments: declare.arguments, owner: declare.exclusive ? session.id : nil)
-        vhost.addQueue(queue)
+        let queue = try makeQueue(name: name, in: vhost, durable: declare.durable, autoDelete: declare.autoDelete,
+                                  arguments: declare.arguments, owner: declare.exclusive ? session.id : nil)
         // Every queue is bound to the default exchange by its name (implicitly: see route()).
         channel.lastDeclaredQueue = name
         replyDeclareOk(queue, on: channel, noWait: declare.noWait)
+    }
+
+    /// Creates and adds a queue, its x- arguments validated and put in force.
+    @discardableResult
+    func makeQueue(name: String, in vhost: VirtualHost, durable: Bool, autoDelete: Bool, arguments: FieldTable,
+                   owner: ConnectionID?) throws(AMQPError) -> Queue {
+        let features = try QueueFeatures.parse(arguments, queue: name, vhost: vhost.name)
+        let queue = Queue(name: name, vhost: vhost.name, durable: durable, autoDelete: autoDelete, arguments: arguments, owner: owner)
+        queue.features = features
+        queue.lastUsed = now
+        vhost.addQueue(queue)
+        if features?.isTimed == true { watchTimers(of: queue) }
+        return queue
     }
 
     private func replyDeclareOk(_ queue: Queue, on channel: BrokerChannel, noWait: Bool) {

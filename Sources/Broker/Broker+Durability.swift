@@ -48,8 +48,9 @@ extension Broker {
         for entry in definitions.queues {
             addVhost(entry.vhost)
             guard let vhost = vhosts[entry.vhost], vhost.queues[entry.name] == nil else { continue }
-            vhost.addQueue(Queue(name: entry.name, vhost: entry.vhost, durable: true, autoDelete: entry.autoDelete,
-                                 arguments: entry.arguments.table, owner: nil))
+            now = clock()
+            _ = try? makeQueue(name: entry.name, in: vhost, durable: true, autoDelete: entry.autoDelete,
+                               arguments: entry.arguments.table, owner: nil)
         }
         for entry in definitions.bindings {
             guard let vhost = vhosts[entry.vhost], let source = vhost.exchanges[entry.source] else { continue }
@@ -64,8 +65,15 @@ extension Broker {
                                properties: ByteBuffer, body: ByteBuffer, redelivered: Bool) -> Bool {
         guard let target = vhosts[vhost]?.queues[queue] else { return false }
         let header = ContentHeader(bodySize: UInt64(body.readableBytes), propertyBytes: properties)
-        target.enqueue(Message(exchange: exchange, routingKey: routingKey, header: header, body: body),
-                       storeID: storeID, redelivered: redelivered)
+        let message = Message(exchange: exchange, routingKey: routingKey, header: header, body: body)
+        // The store keeps no publish time: a recovered message's TTL counts again from recovery.
+        var expiresAt = Int64.max
+        let messageTTL = message.hasExpiration ? try? MessageExpiration.milliseconds(of: message) : nil
+        if let ttl = [messageTTL, target.features?.messageTTL].compactMap({ $0 }).min() {
+            expiresAt = clock() + ttl
+            watchTimers(of: target)
+        }
+        target.enqueue(message, storeID: storeID, redelivered: redelivered, expiresAt: expiresAt)
         return true
     }
 }

@@ -27,33 +27,79 @@ extension Broker {
             header = try directReplyTo.rewriteReplyTo(header, for: channel)
         }
         let message = Message(exchange: publish.exchange, routingKey: publish.routingKey, header: header, body: body)
-        let (delivered, stored) = deliver(message, from: exchange, in: vhost)
+        if message.hasExpiration { _ = try MessageExpiration.milliseconds(of: message) }
+        let (delivered, stored, rejected) = deliver(message, from: exchange, in: vhost)
         if !delivered && publish.mandatory {
             let returned = BasicReturn(replyCode: ReplyCode.noRoute.rawValue, replyText: ReplyCode.noRoute.name,
                                        exchange: publish.exchange, routingKey: publish.routingKey)
             channel.session.send(.content(channel.number, .basicReturn(returned), header, body))
         }
         if let sequence {
-            // A persisted message is confirmed only once its record is fsync'd.
-            if stored { awaitingDisk.append((channel, .confirm(sequence))) } else { noteConfirm(channel, sequence: sequence, ack: true) }
+            // A persisted message is confirmed only once its record is fsync'd; one a full
+            // reject-publish queue refused is nacked.
+            if rejected {
+                noteConfirm(channel, sequence: sequence, ack: false)
+            } else if stored { awaitingDisk.append((channel, .confirm(sequence))) } else { noteConfirm(channel, sequence: sequence, ack: true) }
         }
         return stored
     }
 
     /// Puts a message on every queue the exchange routes it to. `delivered` is false when it
-    /// reached none; `stored` is true when it was persisted (persistent, to a durable queue).
+    /// reached none; `stored` is true when it was persisted (persistent, to a durable queue);
+    /// `rejected` when a full queue with x-overflow reject-publish refused it.
     /// Also the entry point for in-process publishers (the syslog collector).
     @discardableResult
-    public func deliver(_ message: Message, from exchange: Exchange, in vhost: VirtualHost) -> (delivered: Bool, stored: Bool) {
+    public func deliver(_ message: Message, from exchange: Exchange, in vhost: VirtualHost) -> (delivered: Bool, stored: Bool, rejected: Bool) {
+        if exchange.name.isEmpty && vhost.queues[message.routingKey] == nil {
+            return (directReplyTo.deliver(message, broker: self), false, false)
+        }
+        var targets = routeTargets(message, from: exchange, in: vhost)
+        let delivered = !targets.isEmpty
+        var rejected = false
+        if targets.contains(where: \.rejectsWhenFull) {
+            rejected = refuseWhereFull(message, targets: &targets)
+        }
+        let stored = enqueue(message, into: targets, in: vhost)
+        return (delivered, stored, rejected)
+    }
+
+    /// The queues an exchange routes a message to; an exchange that routes it nowhere hands it to
+    /// its alternate exchange, if it has one.
+    func routeTargets(_ message: Message, from exchange: Exchange, in vhost: VirtualHost) -> [Queue] {
         var targets: [Queue] = []
         if exchange.name.isEmpty {
-            guard let queue = vhost.queues[message.routingKey] else {
-                return (directReplyTo.deliver(message, broker: self), false)
-            }
-            targets.append(queue)
-        } else {
-            vhost.route(exchange: exchange, routingKey: message.routingKey, message: message, into: &targets)
+            if let queue = vhost.queues[message.routingKey] { targets.append(queue) }
+            return targets
         }
+        vhost.route(exchange: exchange, routingKey: message.routingKey, message: message, into: &targets)
+        var alternate = exchange.alternateExchange
+        var visited: Set<String> = [exchange.name]
+        while targets.isEmpty, let name = alternate, visited.insert(name).inserted, let next = vhost.exchanges[name] {
+            vhost.route(exchange: next, routingKey: message.routingKey, message: message, into: &targets)
+            alternate = next.alternateExchange
+        }
+        return targets
+    }
+
+    /// Removes the full reject-publish queues from the targets; true when any refused the message.
+    /// reject-publish-dlx dead-letters what it refuses.
+    private func refuseWhereFull(_ message: Message, targets: inout [Queue]) -> Bool {
+        var refused = false
+        targets.removeAll { queue in
+            guard queue.rejectsWhenFull, !queue.admits(message) else { return false }
+            refused = true
+            if queue.features?.overflow == .rejectPublishDeadLetter {
+                deadLetter(QueuedMessage(message: message, sequence: 0, redelivered: false), reason: .maxlen, from: queue)
+            }
+            return true
+        }
+        return refused
+    }
+
+    /// Enqueues a routed message (storing it first when persistent and bound for durable queues);
+    /// true when it was stored.
+    @discardableResult
+    func enqueue(_ message: Message, into targets: [Queue], in vhost: VirtualHost) -> Bool {
         var storeID: UInt64 = 0
         if message.persistent, let persistence, targets.contains(where: \.isPersistent) {
             storeID = persistence.allocateMessageID()
@@ -61,11 +107,17 @@ extension Broker {
                                exchange: message.exchange, routingKey: message.routingKey,
                                properties: message.header.propertyBytes, body: message.body)
         }
+        let messageTTL = message.hasExpiration ? try? MessageExpiration.milliseconds(of: message) : nil
         for queue in targets {
-            queue.enqueue(message, storeID: queue.isPersistent ? storeID : 0)
+            var expiresAt = Int64.max
+            if let ttl = [messageTTL, queue.features?.messageTTL].compactMap({ $0 }).min() {
+                expiresAt = now + ttl
+                watchTimers(of: queue)
+            }
+            queue.enqueue(message, storeID: queue.isPersistent ? storeID : 0, expiresAt: expiresAt)
             scheduleDispatch(queue)
         }
-        return (!targets.isEmpty, storeID != 0)
+        return storeID != 0
     }
 }
 
@@ -88,6 +140,7 @@ extension Broker {
     @discardableResult
     public func publishInternal(_ messages: [InternalPublish], exchange name: String, vhost: String) -> Int {
         guard let host = vhosts[vhost], let exchange = host.exchanges[name] else { return 0 }
+        now = clock()
         var routed = 0
         for item in messages {
             let message = Message(exchange: name, routingKey: item.routingKey, header: item.header, body: item.body)

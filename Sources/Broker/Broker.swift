@@ -23,6 +23,16 @@ public final class Broker {
         case reply(AMQPMethod)
     }
     var awaitingDisk: [(channel: BrokerChannel, wait: DiskWait)] = []
+    /// The broker's clock: wall time in milliseconds. Tests replace it.
+    public var clock: @Sendable () -> Int64 = WallClock.milliseconds
+    /// The clock read once at the start of each burst, so one burst sees one time.
+    var now: Int64 = 0
+    /// Who calls `runTimers()` when a message expires or an unused queue is due for deletion.
+    public var timers: (any BrokerTimers)?
+    /// Queues with message TTLs or an expiry, checked when the timer fires.
+    var timedQueues: [ObjectIdentifier: Queue] = [:]
+    /// The deadline the timer owner was last asked for.
+    var armedDeadline = Int64.max
 
     public init(vhosts: [String] = ["/"]) {
         for name in vhosts { addVhost(name) }
@@ -78,6 +88,7 @@ public final class Broker {
     /// The connection is gone: its channels close (unacked messages are requeued) and its exclusive queues are deleted.
     public func disconnect(_ id: ConnectionID) {
         guard let session = sessions.removeValue(forKey: id) else { return }
+        now = clock()
         for number in session.channels.keys.sorted() {
             closeChannel(number, of: session)
         }
@@ -90,6 +101,7 @@ public final class Broker {
     /// Carries out one batch of commands from a connection, then dispatches and flushes once.
     public func handle(_ commands: [BrokerCommand], from id: ConnectionID) {
         guard let session = sessions[id] else { return }
+        now = clock()
         for command in commands {
             handle(command, session: session)
         }
@@ -174,6 +186,7 @@ public final class Broker {
     func removeConsumer(_ consumer: Consumer) {
         let queue = consumer.queue
         queue.remove(consumer)
+        queue.lastUsed = now
         if queue.autoDelete, queue.consumerCount == 0, queue.hadConsumer, !queue.isDeleted {
             deleteQueue(queue, in: consumer.channel.session.vhost)
         } else {
@@ -184,6 +197,7 @@ public final class Broker {
     /// Deletes a queue; its consumers get basic.cancel (consumer_cancel_notify).
     func deleteQueue(_ queue: Queue, in vhost: VirtualHost) {
         vhost.removeQueue(queue)
+        timedQueues[ObjectIdentifier(queue)] = nil
         if queue.durable { definitionsChanged = true }
         forgetStored(queue.removeAllReady(), of: queue)
         if let persistence, queue.unackedCount > 0 {
@@ -227,8 +241,14 @@ public final class Broker {
     func finishBurst() {
         while let queue = queuesToDispatch.popLast() {
             queue.dispatchScheduled = false
-            if !queue.isDeleted { queue.dispatch() }
+            guard !queue.isDeleted else { continue }
+            queue.dispatch(now: now)
+            if queue.features != nil || queue.holdsExpiringMessages {
+                queue.expireHead(now: now)
+                settleDiscarded(of: queue)
+            }
         }
+        if !timedQueues.isEmpty { armTimer() }
         for channel in channelsWithConfirms {
             sendConfirms(channel)
         }

@@ -12,6 +12,8 @@ public final class Message: Sendable {
     public let persistent: Bool
     /// The `priority` property (0 when absent).
     public let priority: UInt8
+    /// Whether the `expiration` property is set (read from the property flags only).
+    let hasExpiration: Bool
 
     public init(exchange: String, routingKey: String, header: ContentHeader, body: ByteBuffer) {
         self.exchange = exchange
@@ -21,15 +23,19 @@ public final class Message: Sendable {
         let (deliveryMode, priority) = header.deliveryModeAndPriority
         self.persistent = deliveryMode == 2
         self.priority = priority ?? 0
+        self.hasExpiration = header.propertyBytes.getInteger(at: header.propertyBytes.readerIndex, as: UInt16.self)
+            .map { $0 & 0x0100 != 0 } ?? false
     }
 
-    private init(exchange: String, routingKey: String, header: ContentHeader, body: ByteBuffer, persistent: Bool, priority: UInt8) {
+    private init(exchange: String, routingKey: String, header: ContentHeader, body: ByteBuffer, persistent: Bool, priority: UInt8,
+                 hasExpiration: Bool) {
         self.exchange = exchange
         self.routingKey = routingKey
         self.header = header
         self.body = body
         self.persistent = persistent
         self.priority = priority
+        self.hasExpiration = hasExpiration
     }
 
     /// One empty buffer shared by every skeleton, so a skeleton costs no buffer storage of its own.
@@ -39,14 +45,14 @@ public final class Message: Sendable {
     var skeleton: Message {
         Message(exchange: exchange, routingKey: routingKey,
                 header: ContentHeader(classID: header.classID, bodySize: header.bodySize, propertyBytes: Self.emptyBuffer),
-                body: Self.emptyBuffer, persistent: persistent, priority: priority)
+                body: Self.emptyBuffer, persistent: persistent, priority: priority, hasExpiration: hasExpiration)
     }
 
     /// The skeleton with its property bytes and body back.
     func withContent(properties: ByteBuffer, body: ByteBuffer) -> Message {
         Message(exchange: exchange, routingKey: routingKey,
                 header: ContentHeader(classID: header.classID, bodySize: header.bodySize, propertyBytes: properties),
-                body: body, persistent: persistent, priority: priority)
+                body: body, persistent: persistent, priority: priority, hasExpiration: hasExpiration)
     }
 
     /// The decoded properties (decoded on demand: most messages never need them).

@@ -7,15 +7,18 @@ final class Consumer {
     let exclusive: Bool
     /// basic.qos prefetch_count (global=false) in force when the consumer started; 0 = no limit.
     let prefetchLimit: Int
+    /// The `x-priority` consume argument: consumers of higher priority get messages first.
+    let priority: Int64
     var unackedCount = 0
 
-    init(tag: String, channel: BrokerChannel, queue: Queue, noAck: Bool, exclusive: Bool, prefetchLimit: Int) {
+    init(tag: String, channel: BrokerChannel, queue: Queue, noAck: Bool, exclusive: Bool, prefetchLimit: Int, priority: Int64 = 0) {
         self.tag = tag
         self.channel = channel
         self.queue = queue
         self.noAck = noAck
         self.exclusive = exclusive
         self.prefetchLimit = prefetchLimit
+        self.priority = priority
     }
 
     /// Whether prefetch (per consumer and per channel) allows one more delivery.

@@ -31,6 +31,25 @@ public final class Queue {
     var dispatchScheduled = false
     /// Set when deleted, so late acks and requeues for it are dropped.
     var isDeleted = false
+    /// TTL, limits, dead-lettering, priorities, single active consumer; nil for a plain queue.
+    var features: QueueFeatures? {
+        didSet {
+            maxPriority = features?.maxPriority
+            rejectsWhenFull = features.map { $0.hasLengthLimit && $0.overflow != .dropHead } ?? false
+        }
+    }
+    private(set) var maxPriority: UInt8?
+    /// A length limit with x-overflow reject-publish(-dlx): publishes are refused when full.
+    private(set) var rejectsWhenFull = false
+    /// Body bytes of the ready messages (what x-max-length-bytes limits).
+    public private(set) var readyBodyBytes = 0
+    /// Broker clock when the queue was last used (declared, consumed from, fetched from), for x-expires.
+    var lastUsed: Int64 = 0
+    /// Set once a message with its own `expiration` arrived: the queue then needs the broker's timer.
+    var holdsExpiringMessages = false
+    /// Messages that left without being delivered (expired, over the length limit), for the broker
+    /// to dead-letter or forget.
+    var discarded: [(entry: QueuedMessage, reason: DeathReason)] = []
 
     init(name: String, vhost: String, durable: Bool, autoDelete: Bool, arguments: FieldTable, owner: ConnectionID?) {
         self.name = name
@@ -47,17 +66,39 @@ public final class Queue {
     public var isPersistent: Bool { durable && owner == nil }
     public var consumerCount: Int { consumers.count }
 
-    func enqueue(_ message: Message, storeID: UInt64 = 0, redelivered: Bool = false) {
-        var entry = QueuedMessage(message: message, sequence: nextSequence, redelivered: redelivered, storeID: storeID)
+    func enqueue(_ message: Message, storeID: UInt64 = 0, redelivered: Bool = false, expiresAt: Int64 = .max) {
+        var entry = QueuedMessage(message: message, sequence: nextSequence, redelivered: redelivered, storeID: storeID,
+                                  expiresAt: expiresAt)
         nextSequence &+= 1
         if readyBytes + message.footprint > memoryLimit, let pager,
            let location = pager.pageOut(properties: message.header.propertyBytes, body: message.body) {
             entry = QueuedMessage(message: message.skeleton, sequence: entry.sequence, redelivered: redelivered,
-                                  storeID: storeID, paged: location)
+                                  storeID: storeID, paged: location, expiresAt: expiresAt)
             pagedCount += 1
         }
+        insert(entry)
+        if features?.hasLengthLimit == true { dropOverflow() }
+    }
+
+    /// Adds a ready message at its place: by priority (highest first) on a priority queue, then by publish order.
+    private func insert(_ entry: QueuedMessage) {
         readyBytes += entry.message.footprint
-        ready.append(entry)
+        readyBodyBytes += entry.message.body.readableBytes
+        guard let last = ready.last, goesAfter(last, entry) else {
+            ready.append(entry)
+            return
+        }
+        ready.insert(entry, at: ready.partitioningIndex { goesAfter($0, entry) })
+    }
+
+    /// Whether `queued` belongs behind `entry` in delivery order.
+    private func goesAfter(_ queued: QueuedMessage, _ entry: QueuedMessage) -> Bool {
+        if let maxPriority {
+            let queuedPriority = min(queued.message.priority, maxPriority)
+            let entryPriority = min(entry.message.priority, maxPriority)
+            if queuedPriority != entryPriority { return queuedPriority < entryPriority }
+        }
+        return queued.sequence > entry.sequence
     }
 
     /// Removes and returns every ready message (purge, delete).
@@ -65,6 +106,7 @@ public final class Queue {
         defer {
             ready.removeAll()
             readyBytes = 0
+            readyBodyBytes = 0
             pagedCount = 0
         }
         for entry in ready { if let location = entry.paged { pager?.release(location) } }
@@ -75,31 +117,84 @@ public final class Queue {
     func requeue(_ entry: QueuedMessage) {
         var entry = entry
         entry.redelivered = true
-        readyBytes += entry.message.footprint
-        if let last = ready.last, last.sequence > entry.sequence {
-            let index = ready.partitioningIndex { $0.sequence > entry.sequence }
-            ready.insert(entry, at: index)
-        } else {
-            ready.append(entry)
-        }
+        insert(entry)
     }
 
-    /// The next ready message, its body read back from disk if it was paged out.
-    func dequeue() -> QueuedMessage? {
-        while let entry = ready.popFirst() {
-            readyBytes -= entry.message.footprint
-            guard let location = entry.paged else { return entry }
-            pagedCount -= 1
-            guard let (properties, body) = pager?.pageIn(location) else { continue }  // unreadable: dropped, logged by the pager
-            let message = entry.message.withContent(properties: properties, body: body)
-            return QueuedMessage(message: message, sequence: entry.sequence, redelivered: entry.redelivered, storeID: entry.storeID)
+    /// The next ready message that has not expired by `now`, its body read back from disk if it
+    /// was paged out. Expired messages met on the way are discarded.
+    func dequeue(now: Int64) -> QueuedMessage? {
+        while let entry = takeHead() {
+            if entry.expiresAt < now {
+                discard(entry, reason: .expired)
+                continue
+            }
+            return entry
         }
         return nil
     }
 
+    /// Removes the head, its body read back from disk if it was paged out (nil if unreadable:
+    /// dropped, logged by the pager).
+    private func takeHead() -> QueuedMessage? {
+        while let entry = ready.popFirst() {
+            readyBytes -= entry.message.footprint
+            readyBodyBytes -= entry.message.body.readableBytes
+            guard let location = entry.paged else { return entry }
+            pagedCount -= 1
+            guard let (properties, body) = pager?.pageIn(location) else { continue }
+            let message = entry.message.withContent(properties: properties, body: body)
+            return QueuedMessage(message: message, sequence: entry.sequence, redelivered: entry.redelivered, storeID: entry.storeID,
+                                 expiresAt: entry.expiresAt)
+        }
+        return nil
+    }
+
+    private func discard(_ entry: QueuedMessage, reason: DeathReason) {
+        discarded.append((entry, reason))
+    }
+
+    /// Discards the messages at the head that have expired by `now` (inclusive: a message with
+    /// TTL 0 that found no consumer in its own burst goes).
+    func expireHead(now: Int64) {
+        while let head = ready.first, head.expiresAt <= now, let entry = takeHead() {
+            discard(entry, reason: .expired)
+        }
+    }
+
+    /// When the head of the queue expires; nil when it holds nothing that expires.
+    var headExpiry: Int64? {
+        guard let head = ready.first, head.expiresAt != .max else { return nil }
+        return head.expiresAt
+    }
+
+    /// Whether a message fits under the length limits as they are now (reject-publish).
+    func admits(_ message: Message) -> Bool {
+        guard let features else { return true }
+        if let maxLength = features.maxLength, ready.count >= maxLength { return false }
+        if let maxBytes = features.maxLengthBytes, readyBodyBytes + message.body.readableBytes > maxBytes { return false }
+        return true
+    }
+
+    /// drop-head: discards the oldest messages until the queue is within its limits again.
+    private func dropOverflow() {
+        guard let features, features.overflow == .dropHead else { return }
+        while !ready.isEmpty,
+              ready.count > features.maxLength ?? .max || readyBodyBytes > features.maxLengthBytes ?? .max,
+              let entry = takeHead() {
+            discard(entry, reason: .maxlen)
+        }
+    }
+
     func add(_ consumer: Consumer) {
-        consumers.append(consumer)
+        // Highest consumer priority first; equal priorities keep their arrival order.
+        let index = consumers.firstIndex { $0.priority < consumer.priority } ?? consumers.endIndex
+        consumers.insert(consumer, at: index)
         hadConsumer = true
+    }
+
+    /// The consumer that receives every message under x-single-active-consumer.
+    var activeConsumer: Consumer? {
+        features?.singleActiveConsumer == true ? consumers.first : nil
     }
 
     func remove(_ consumer: Consumer) {
@@ -108,21 +203,40 @@ public final class Queue {
     }
 
     /// Hands ready messages to consumers with room, in round-robin order, until either runs out.
-    func dispatch() {
+    func dispatch(now: Int64) {
         while !ready.isEmpty, !consumers.isEmpty {
             guard let consumer = nextConsumerWithRoom() else { return }
-            guard let entry = dequeue() else { return }
+            guard let entry = dequeue(now: now) else { return }
             consumer.deliver(entry, from: self)
         }
     }
 
+    /// Round-robin among the consumers of the highest priority that has one with room; under
+    /// single active consumer, only the first.
     private func nextConsumerWithRoom() -> Consumer? {
+        if let active = activeConsumer { return active.hasRoom ? active : nil }
         let count = consumers.count
-        for offset in 0..<count {
-            let index = (roundRobin + offset) % count
+        // Sorted by priority: equal first and last means one group, the common case.
+        if consumers.first?.priority == consumers.last?.priority { return nextConsumerWithRoom(in: 0..<count) }
+        var offset = 0
+        while offset < count {
+            let priority = consumers[offset].priority
+            var end = offset
+            while end < count, consumers[end].priority == priority { end += 1 }
+            if let consumer = nextConsumerWithRoom(in: offset..<end) { return consumer }
+            offset = end
+        }
+        return nil
+    }
+
+    private func nextConsumerWithRoom(in group: Range<Int>) -> Consumer? {
+        let count = group.count
+        let start = group.contains(roundRobin) ? roundRobin - group.lowerBound : 0
+        for step in 0..<count {
+            let index = group.lowerBound + (start + step) % count
             let consumer = consumers[index]
             if consumer.hasRoom {
-                roundRobin = (index + 1) % count
+                roundRobin = index + 1 < group.upperBound ? index + 1 : group.lowerBound
                 return consumer
             }
         }

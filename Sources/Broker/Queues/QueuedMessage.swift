@@ -8,4 +8,6 @@ struct QueuedMessage {
     var storeID: UInt64 = 0
     /// Set while the body is paged out: `message` then carries no property bytes and no body.
     var paged: PageLocation?
+    /// When the message expires (broker clock, milliseconds); `.max` when it never does.
+    var expiresAt: Int64 = .max
 }

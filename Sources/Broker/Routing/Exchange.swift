@@ -13,6 +13,8 @@ public final class Exchange {
     public let autoDelete: Bool
     public let `internal`: Bool
     public let arguments: FieldTable
+    /// The `alternate-exchange` argument: where messages this exchange cannot route go instead.
+    let alternateExchange: String?
     public private(set) var bindings: [Binding] = []
 
     private var direct: [String: [Destination]] = [:]
@@ -27,6 +29,7 @@ public final class Exchange {
         self.autoDelete = autoDelete
         self.internal = `internal`
         self.arguments = arguments
+        if case .longString(let name) = arguments["alternate-exchange"] { alternateExchange = name } else { alternateExchange = nil }
     }
 
     /// Adds a binding; false when an identical binding exists.

@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Whoever owns the broker's event loop and wakes it for timed work: message expiry and queue
+/// expiry (`x-message-ttl`, `expiration`, `x-expires`).
+public protocol BrokerTimers: AnyObject {
+    /// Asks for `Broker.runTimers()` to be called on the broker's loop at this broker-clock time
+    /// (milliseconds). A later call with an earlier deadline replaces the earlier request.
+    func wake(at deadline: Int64)
+}
+
+/// Wall-clock time in milliseconds since the Unix epoch.
+public enum WallClock {
+    @Sendable public static func milliseconds() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    }
+}
+
+extension Broker {
+    /// Expires what is due in every timed queue and deletes unused queues whose x-expires passed.
+    public func runTimers() {
+        now = clock()
+        armedDeadline = .max
+        for queue in Array(timedQueues.values) {
+            if let deadline = expiryDeadline(of: queue), deadline <= now, let vhost = vhosts[queue.vhost] {
+                deleteQueue(queue, in: vhost)
+                continue
+            }
+            scheduleDispatch(queue)
+        }
+        finishBurst()
+    }
+
+    /// Registers a queue whose messages or whose own existence can expire.
+    func watchTimers(of queue: Queue) {
+        if queue.features?.isTimed != true { queue.holdsExpiringMessages = true }
+        timedQueues[ObjectIdentifier(queue)] = queue
+    }
+
+    /// Asks the timer owner for the earliest deadline among the timed queues, if it is new.
+    func armTimer() {
+        var earliest = Int64.max
+        for queue in timedQueues.values {
+            if let head = queue.headExpiry { earliest = min(earliest, head) }
+            if let expiry = expiryDeadline(of: queue) { earliest = min(earliest, expiry) }
+        }
+        guard earliest < armedDeadline, let timers else { return }
+        armedDeadline = earliest
+        timers.wake(at: earliest)
+    }
+
+    /// When an unused queue with x-expires is to be deleted; nil while it has consumers.
+    private func expiryDeadline(of queue: Queue) -> Int64? {
+        guard let expires = queue.features?.expires, queue.consumerCount == 0 else { return nil }
+        return queue.lastUsed + expires
+    }
+}
