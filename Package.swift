@@ -118,7 +118,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SyslogTests",
-            dependencies: ["Syslog", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["Syslog", .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "MetricsTestKit", package: "swift-metrics")]
         ),
         .testTarget(
             name: "AMQPServerTests",

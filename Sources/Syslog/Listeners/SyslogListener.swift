@@ -10,8 +10,8 @@ public struct SyslogListener: Service, CustomStringConvertible {
     private let runtime: BrokerRuntime
     private let group: any EventLoopGroup
     private let logger: Logger
-    public let udpCounters = SyslogCounters()
-    public let tcpCounters = SyslogCounters()
+    public let udpCounters: SyslogCounters
+    public let tcpCounters: SyslogCounters
 
     public init(configuration: SyslogListenerConfiguration, runtime: BrokerRuntime,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
@@ -19,6 +19,8 @@ public struct SyslogListener: Service, CustomStringConvertible {
         self.runtime = runtime
         self.group = group
         self.logger = logger
+        udpCounters = SyslogCounters(listener: configuration.listenerName(protocol: "udp", port: configuration.udpPort))
+        tcpCounters = SyslogCounters(listener: configuration.listenerName(protocol: "tcp", port: configuration.tcpPort))
     }
 
     public var description: String { "SyslogListener(\(configuration.host) udp \(configuration.udpPort) tcp \(configuration.tcpPort))" }
