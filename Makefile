@@ -9,7 +9,7 @@ RUN_ARGS   ?=
 
 # Debian packages the tests drive warren with: pika and pytest for the interop suite,
 # rabbitmq-c's command-line tools (amqp-tools), and the AMQP spec for `make generate`.
-TEST_PACKAGES := python3 python3-pika python3-pytest amqp-tools
+TEST_PACKAGES := python3 python3-pika python3-pytest amqp-tools rsyslog
 GENERATE_PACKAGES := python3 amqp-specs
 
 BENCH_PACKAGES := python3 rabbitmq-server
