@@ -12,7 +12,7 @@ RUN_ARGS   ?=
 TEST_PACKAGES := python3 python3-pika python3-pytest amqp-tools rsyslog
 GENERATE_PACKAGES := python3 amqp-specs
 
-BENCH_PACKAGES := python3 rabbitmq-server
+BENCH_PACKAGES := python3 rabbitmq-server libivykis0 libnet1 libpcre3 librabbitmq4 libjson-c5 libwrap0
 
 .PHONY: run build test deps-test generate bench clean
 
