@@ -77,3 +77,23 @@ def test_bad_syslog_keys_are_refused_with_the_key_named(warren_factory):
         w.expected_exit = True
         assert w.wait_exit() == 78, config
         assert text in w.output(), w.output()
+
+
+def test_counters_per_listener_are_reported_at_shutdown(warren_factory):
+    udp, tcp = free_udp_port(), find_free_port()
+    w = warren_factory(config='[syslog]\nport = 0\nmax_message_size = 1000\n' + listeners(("udp", udp), ("tcp", tcp)))
+    assert w.wait_for_output(f"syslog TCP listener ready on {HOST}:{tcp}"), w.output()
+    conn, ch, queue = bind_all(w, "topic_logs")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.sendto(b"<14>Nov 23 10:00:00 host app: fine", (HOST, udp))
+        s.sendto(b"no pri: repaired", (HOST, udp))
+        s.sendto(b"<14>" + b"z" * 1200, (HOST, udp))                    # over max_message_size: dropped
+    with socket.create_connection((HOST, tcp), timeout=5) as s:
+        s.sendall(b"<14>Nov 23 10:00:00 host app: one\n<14>Nov 23 10:00:00 host app: two\n12x broken")
+        assert s.recv(1) == b""                                          # broken octet count: closed
+    assert len(receive(conn, ch, queue, 4)) == 4
+    conn.close()
+    assert w.terminate() == 0
+    out = w.output()
+    assert f"syslog udp://{HOST}:{udp} stopped: 2 received, 2 published, 1 repaired, 1 dropped" in out, out
+    assert f"syslog tcp://{HOST}:{tcp} stopped: 2 received, 2 published, 0 repaired, 1 dropped" in out, out

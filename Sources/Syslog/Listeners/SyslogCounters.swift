@@ -22,6 +22,12 @@ public final class SyslogCounters: Sendable {
         metrics = Self.metricLabels.map { Counter(label: $0, dimensions: [("listener", listener)], factory: factory) }
     }
 
+    /// `N received, N published, N repaired, N dropped`.
+    public var summary: String {
+        "\(received.load(ordering: .relaxed)) received, \(published.load(ordering: .relaxed)) published, "
+            + "\(repaired.load(ordering: .relaxed)) repaired, \(dropped.load(ordering: .relaxed)) dropped"
+    }
+
     /// Adds what one burst collected.
     func add(_ tally: SyslogTally) {
         if tally.received > 0 { received.add(tally.received, ordering: .relaxed) }
