@@ -7,12 +7,12 @@ BUILD_DIR  ?= .build
 WARREN     := $(BUILD_DIR)/debug/warren
 RUN_ARGS   ?=
 
-# Debian packages the tests drive warren with: pika and pytest for the interop suite,
-# rabbitmq-c's command-line tools (amqp-tools), and the AMQP spec for `make generate`.
-TEST_PACKAGES := python3 python3-pika python3-pytest amqp-tools python3-kombu
+# Debian packages the tests drive warren with: pika, kombu and pytest for the interop suite,
+# rabbitmq-c's command-line tools (amqp-tools), rsyslog, and the AMQP spec for `make generate`.
+TEST_PACKAGES := python3 python3-pika python3-pytest amqp-tools python3-kombu rsyslog
 GENERATE_PACKAGES := python3 amqp-specs
 
-BENCH_PACKAGES := python3 rabbitmq-server
+BENCH_PACKAGES := python3 rabbitmq-server libivykis0 libnet1 libpcre3 librabbitmq4 libjson-c5 libwrap0
 
 .PHONY: run build test deps-test generate bench clean
 

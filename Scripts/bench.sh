@@ -32,7 +32,8 @@ PY
 }
 
 warren_port=$(free_port)
-"$BIN" serve --amqp-port "$warren_port" --syslog-port 0 --http-port 0 --data-dir "$work/warren" --log-level warning &
+warren_syslog=$(free_port)
+"$BIN" serve --amqp-port "$warren_port" --syslog-port "$warren_syslog" --http-port 0 --data-dir "$work/warren" --log-level warning &
 pids+=($!)
 wait_port "$warren_port" 30 || { echo "error: warren did not start" >&2; exit 1; }
 urls=(--url "amqp://guest:guest@127.0.0.1:$warren_port/%2F")
@@ -52,3 +53,7 @@ echo "warren on $warren_port, RabbitMQ $(dpkg-query -W -f='${Version}' rabbitmq-
 "$BIN" bench "${urls[@]}" --messages "$MESSAGES"
 "$BIN" bench "${urls[@]}" --messages "$MESSAGES" --confirm 1000 --prefetch 200
 "$BIN" bench "${urls[@]}" --messages "$MESSAGES" --confirm 1000 --prefetch 200 --persistent
+
+# Syslog ingest: the same load into warren's collector and into syslog-ng forwarding to the
+# RabbitMQ above (its AMQP destination), each counted by a consumer bound to topic_logs.
+Scripts/syslog-ng-bench.sh "$work" "$rabbit_port" "$BIN" "$warren_syslog" "$warren_port"

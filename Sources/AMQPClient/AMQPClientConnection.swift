@@ -18,14 +18,16 @@ public final class AMQPClientConnection: Sendable {
                                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> AMQPClientConnection {
         let eventLoop = group.next()
         let ready = eventLoop.makePromise(of: Void.self)
-        let channel = try await ClientBootstrap(group: eventLoop)
+        let connecting = ClientBootstrap(group: eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(AMQPClientHandler(url: url, heartbeat: heartbeat, ready: ready))
                 }
             }
-            .connect(host: url.host, port: url.port).get()
+            .connect(host: url.host, port: url.port)
+        connecting.whenFailure { ready.fail($0) }  // no handler will ever complete it
+        let channel = try await connecting.get()
         try await ready.futureResult.get()
         let handler = try await channel.eventLoop.submit {
             NIOLoopBound(try channel.pipeline.syncOperations.handler(type: AMQPClientHandler.self), eventLoop: channel.eventLoop)

@@ -6,10 +6,17 @@ import NIOCore
 /// Turns a collected entry into the message published on the log exchange: routing key
 /// `<facility>.<severity>`, persistent, JSON (or raw) body, and the entry's facility, severity,
 /// hostname and app_name as AMQP headers so a headers exchange or a consumer can filter on them.
-struct LogMessageEncoder {
-    let format: SyslogListenerConfiguration.BodyFormat
+/// The collector publishes it in-process; `warren emit` and `warren ship` send the same over AMQP.
+public struct LogMessageEncoder: Sendable {
+    public let format: SyslogListenerConfiguration.BodyFormat
 
-    func encode(_ entry: LogEntry, frame: ByteBuffer, peer: String, receivedAt: Date) -> InternalPublish {
+    public init(format: SyslogListenerConfiguration.BodyFormat) {
+        self.format = format
+    }
+
+    /// Body and properties of the message for `entry`; `frame` is the original bytes (the raw body).
+    public func message(for entry: LogEntry, frame: ByteBuffer, peer: String, receivedAt: Date)
+        -> (properties: BasicProperties, body: ByteBuffer) {
         let body: ByteBuffer
         switch format {
         case .json: body = entry.jsonBody(receivedAt: receivedAt, peer: peer)
@@ -22,6 +29,11 @@ struct LogMessageEncoder {
             contentType: format == .json ? "application/json" : "text/plain",
             headers: headers, deliveryMode: 2,
             timestamp: UInt64(max(0, receivedAt.timeIntervalSince1970)))
+        return (properties, body)
+    }
+
+    func encode(_ entry: LogEntry, frame: ByteBuffer, peer: String, receivedAt: Date) -> InternalPublish {
+        let (properties, body) = message(for: entry, frame: frame, peer: peer, receivedAt: receivedAt)
         return InternalPublish(routingKey: entry.routingKey,
                                header: ContentHeader(bodySize: UInt64(body.readableBytes), properties: properties), body: body)
     }

@@ -1,15 +1,54 @@
+import Metrics
 import Synchronization
 
-/// Entries received, repaired (RFC 3164 §4.3 fallbacks) and dropped (broken framing), per listener.
+/// Entries received, published, repaired (RFC 3164 §4.3 fallbacks) and dropped (broken framing,
+/// too large, or refused while the broker blocks publishers), per listener. Kept twice: as atomics
+/// for the process itself (its logs, tests) and as swift-metrics counters
+/// `warren_syslog_entries_{received,published,repaired,dropped}_total` with the dimension
+/// `listener` (`udp://127.0.0.1:5514`), exported by whatever metrics backend is bootstrapped.
+/// Both are advanced once per read burst (`add`), never per entry.
 public final class SyslogCounters: Sendable {
+    public let listener: String
     public let received = Atomic<Int>(0)
+    public let published = Atomic<Int>(0)
     public let repaired = Atomic<Int>(0)
     public let dropped = Atomic<Int>(0)
+    private let metrics: [Counter]
 
-    public init() {}
+    public static let metricLabels = ["received", "published", "repaired", "dropped"].map { "warren_syslog_entries_\($0)_total" }
 
-    func count(_ entry: LogEntry) {
-        received.add(1, ordering: .relaxed)
-        if entry.repaired { repaired.add(1, ordering: .relaxed) }
+    public init(listener: String, factory: any MetricsFactory = MetricsSystem.factory) {
+        self.listener = listener
+        metrics = Self.metricLabels.map { Counter(label: $0, dimensions: [("listener", listener)], factory: factory) }
+    }
+
+    /// `N received, N published, N repaired, N dropped`.
+    public var summary: String {
+        "\(received.load(ordering: .relaxed)) received, \(published.load(ordering: .relaxed)) published, "
+            + "\(repaired.load(ordering: .relaxed)) repaired, \(dropped.load(ordering: .relaxed)) dropped"
+    }
+
+    /// Adds what one burst collected.
+    func add(_ tally: SyslogTally) {
+        if tally.received > 0 { received.add(tally.received, ordering: .relaxed) }
+        if tally.published > 0 { published.add(tally.published, ordering: .relaxed) }
+        if tally.repaired > 0 { repaired.add(tally.repaired, ordering: .relaxed) }
+        if tally.dropped > 0 { dropped.add(tally.dropped, ordering: .relaxed) }
+        for (metric, amount) in zip(metrics, [tally.received, tally.published, tally.repaired, tally.dropped]) where amount > 0 {
+            metric.increment(by: Int64(amount))
+        }
+    }
+}
+
+/// What one read burst collected, counted in plain integers; added to the counters at its end.
+struct SyslogTally {
+    var received = 0
+    var published = 0
+    var repaired = 0
+    var dropped = 0
+
+    mutating func count(_ entry: LogEntry) {
+        received += 1
+        if entry.repaired { repaired += 1 }
     }
 }

@@ -10,8 +10,9 @@ public struct SyslogListener: Service, CustomStringConvertible {
     private let runtime: BrokerRuntime
     private let group: any EventLoopGroup
     private let logger: Logger
-    public let udpCounters = SyslogCounters()
-    public let tcpCounters = SyslogCounters()
+    /// nil for a side whose port is 0 (so no metric claims a listener that does not exist).
+    public let udpCounters: SyslogCounters?
+    public let tcpCounters: SyslogCounters?
 
     public init(configuration: SyslogListenerConfiguration, runtime: BrokerRuntime,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
@@ -19,31 +20,36 @@ public struct SyslogListener: Service, CustomStringConvertible {
         self.runtime = runtime
         self.group = group
         self.logger = logger
+        udpCounters = configuration.udpPort == 0 ? nil
+            : SyslogCounters(listener: configuration.listenerName(protocol: "udp", port: configuration.udpPort))
+        tcpCounters = configuration.tcpPort == 0 ? nil
+            : SyslogCounters(listener: configuration.listenerName(protocol: "tcp", port: configuration.tcpPort))
     }
 
     public var description: String { "SyslogListener(\(configuration.host) udp \(configuration.udpPort) tcp \(configuration.tcpPort))" }
 
     public func run() async throws {
         var channels: [any Channel] = []
-        if configuration.udpPort != 0 {
-            let udp = try await bindUDP()
+        if let udpCounters {
+            let udp = try await bindUDP(counting: udpCounters)
             channels.append(udp)
             logger.info("syslog UDP listener ready on \(configuration.host):\(udp.localAddress?.port ?? configuration.udpPort)")
         }
-        if configuration.tcpPort != 0 {
-            let tcp = try await bindTCP()
+        if let tcpCounters {
+            let tcp = try await bindTCP(counting: tcpCounters)
             channels.append(tcp)
             logger.info("syslog TCP listener ready on \(configuration.host):\(tcp.localAddress?.port ?? configuration.tcpPort)")
         }
         try? await gracefulShutdown()
         for channel in channels { try? await channel.close() }
-        logger.info("syslog listeners stopped: UDP \(udpCounters.received.load(ordering: .relaxed)) received, TCP \(tcpCounters.received.load(ordering: .relaxed)) received")
+        for counters in [udpCounters, tcpCounters].compactMap({ $0 }) {
+            logger.info("syslog \(counters.listener) stopped: \(counters.summary)")
+        }
     }
 
-    private func bindUDP() async throws -> any Channel {
+    private func bindUDP(counting counters: SyslogCounters) async throws -> any Channel {
         let configuration = self.configuration
         let runtime = self.runtime
-        let counters = udpCounters
         do {
             return try await DatagramBootstrap(group: group)
                 .channelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -62,10 +68,9 @@ public struct SyslogListener: Service, CustomStringConvertible {
         }
     }
 
-    private func bindTCP() async throws -> any Channel {
+    private func bindTCP(counting counters: SyslogCounters) async throws -> any Channel {
         let configuration = self.configuration
         let runtime = self.runtime
-        let counters = tcpCounters
         let logger = self.logger
         do {
             return try await ServerBootstrap(group: group)

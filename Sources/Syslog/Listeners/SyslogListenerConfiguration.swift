@@ -27,4 +27,9 @@ public struct SyslogListenerConfiguration: Sendable {
         self.vhost = vhost
         self.bodyFormat = bodyFormat
     }
+
+    /// `udp://127.0.0.1:5514`, `tcp://[::1]:5514`: the `listener` dimension of the counters.
+    public func listenerName(protocol name: String, port: Int) -> String {
+        "\(name)://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+    }
 }

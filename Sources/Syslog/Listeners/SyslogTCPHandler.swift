@@ -10,20 +10,18 @@ final class SyslogTCPHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private let runtime: BrokerRuntime
-    private let counters: SyslogCounters
-    private let encoder: LogMessageEncoder
     private let logger: Logger
     private var framer: SyslogTCPFramer
     private var batch: LogBatch
     private var peer = "?"
+    /// Set by broken framing: the rest of the stream is not read as frames any more.
+    private var failed = false
 
     init(configuration: SyslogListenerConfiguration, runtime: BrokerRuntime, counters: SyslogCounters, logger: Logger) {
         self.runtime = runtime
-        self.counters = counters
-        self.encoder = LogMessageEncoder(format: configuration.bodyFormat)
         self.logger = logger
         self.framer = SyslogTCPFramer(maxMessageSize: configuration.maxMessageSize)
-        self.batch = LogBatch(runtime: runtime, configuration: configuration)
+        self.batch = LogBatch(runtime: runtime, configuration: configuration, counters: counters)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -32,11 +30,13 @@ final class SyslogTCPHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !failed else { return }
         framer.append(unwrapInboundIn(data))
         do {
             while let frame = try framer.nextFrame() { collect(frame) }
         } catch {
-            counters.dropped.add(1, ordering: .relaxed)
+            batch.drop()
+            failed = true
             logger.warning("syslog TCP \(peer): \(error); closing the connection")
             batch.publish()
             context.close(promise: nil)
@@ -62,7 +62,7 @@ final class SyslogTCPHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if let rest = framer.finish() { collect(rest) }
+        if !failed, let rest = framer.finish() { collect(rest) }
         batch.publish()
         context.fireChannelInactive()
     }
@@ -70,7 +70,6 @@ final class SyslogTCPHandler: ChannelInboundHandler {
     private func collect(_ frame: ByteBuffer) {
         let receivedAt = Date()
         guard let entry = SyslogParser.parse(frame.readableBytesView, receivedAt: receivedAt) else { return }
-        counters.count(entry)
-        batch.append(encoder.encode(entry, frame: frame, peer: peer, receivedAt: receivedAt))
+        batch.append(entry, frame: frame, peer: peer, receivedAt: receivedAt)
     }
 }

@@ -18,4 +18,9 @@ extension SyslogCode {
     public var name: String { Int(rawValue) < Self.names.count ? Self.names[Int(rawValue)] : String(rawValue) }
     public var description: String { name }
     public static var allCases: [Self] { (0..<UInt8(names.count)).map(Self.init(uncheckedRawValue:)) }
+    /// The code named `name` (`kern`, `critical`, …), or nil.
+    public init?(name: String) {
+        guard let index = Self.names.firstIndex(of: name) else { return nil }
+        self.init(uncheckedRawValue: UInt8(index))
+    }
 }

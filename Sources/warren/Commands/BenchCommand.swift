@@ -18,8 +18,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Persistent messages to a durable queue.") var persistent = false
     @Option(help: "Runs per broker; the best is reported.") var runs = 1
     @Flag(help: "Print JSON instead of a table.") var json = false
+    @Option(name: .customLong("syslog"), help: "Syslog ingest mode: send to tcp://HOST:PORT or udp://HOST:PORT, count what arrives on topic_logs at the --url of the same position.")
+    var syslogTargets: [String] = []
+    @Option(help: "TCP connections sending at once in syslog ingest mode.") var connections = 8
 
     func run() async throws {
+        if !syslogTargets.isEmpty { return try await runIngest() }
         var options = ThroughputBenchmark.Options()
         options.messages = messages
         options.size = size

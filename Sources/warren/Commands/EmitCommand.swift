@@ -1,29 +1,40 @@
 import AMQPClient
 import AMQPWire
 import ArgumentParser
-import NIOCore
+import Syslog
 
-/// `warren emit ROUTING_KEY MESSAGE`: publishes one message, with a publisher confirm.
+/// `warren emit FACILITY.SEVERITY MESSAGE`: publishes one log entry, in the collector's JSON entry
+/// format, and waits for the broker's confirm.
 struct EmitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emit",
-        abstract: "Publish one message (default exchange: topic_logs) and wait for the broker's confirm."
+        abstract: "Publish one log entry (JSON, like the syslog collector's) and wait for the broker's confirm."
     )
 
     @OptionGroup var client: ClientOptions
-    @Option(help: "Exchange to publish to ('' is the default exchange).") var exchange = "topic_logs"
-    @Flag(help: "Mark the message persistent (delivery-mode 2).") var persistent = false
-    @Argument(help: "Routing key, e.g. kern.critical") var routingKey: String
-    @Argument(help: "Message body (words are joined with spaces).") var message: [String]
+    @OptionGroup var entry: LocalEntryOptions
+    @Argument(help: "Routing key FACILITY.SEVERITY, e.g. kern.critical") var routingKey: String
+    @Argument(help: "Message (words are joined with spaces).") var message: [String]
+
+    func validate() throws {
+        _ = try source()
+    }
+
+    private func source() throws -> LocalEntrySource {
+        let words = routingKey.split(separator: ".", omittingEmptySubsequences: false)
+        guard words.count == 2 else { throw ValidationError("the routing key must be FACILITY.SEVERITY, got '\(routingKey)'") }
+        return entry.source(facility: try Facility.parsed(String(words[0]), what: "facility"),
+                            severity: try Severity.parsed(String(words[1]), what: "severity"), defaultApp: "warren-emit")
+    }
 
     func run() async throws {
+        let message = try source().message(Array(message.joined(separator: " ").utf8))
         let connection = try await AMQPClientConnection.connect(to: try client.parsedURL())
         let channel = try await connection.openChannel()
         do {
             try await channel.call(.confirmSelect(ConfirmSelect()))
             let confirmed = try await channel.publishConfirmed(
-                exchange: exchange, routingKey: routingKey, body: ByteBuffer(string: message.joined(separator: " ")),
-                properties: BasicProperties(contentType: "text/plain", deliveryMode: persistent ? 2 : 1))
+                exchange: entry.exchange, routingKey: message.routingKey, body: message.body, properties: message.properties)
             await connection.close()
             if !confirmed { throw CommandFailure("the broker refused the message (basic.nack)") }
         } catch let error as AMQPClientError {

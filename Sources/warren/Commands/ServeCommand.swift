@@ -85,13 +85,11 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             logger.info("AMQP listener disabled (port 0)")
         }
-        if settings.syslogPort != 0 {
-            let syslog = SyslogListenerConfiguration(host: settings.bind, udpPort: settings.syslogPort, tcpPort: settings.syslogPort,
-                                                     exchange: settings.logExchange)
+        let syslogListeners = settings.syslogListenerConfigurations()
+        for syslog in syslogListeners {
             services.append(SyslogListener(configuration: syslog, runtime: runtime, logger: logger))
-        } else {
-            logger.info("syslog listeners disabled (port 0)")
         }
+        if syslogListeners.isEmpty { logger.info("syslog listeners disabled (port 0, no [[syslog.listeners]])") }
         if settings.httpPort != 0 {
             logger.warning("management HTTP listener on port \(settings.httpPort) is not part of this build yet")
         }

@@ -3,34 +3,92 @@ import AMQPWire
 import ArgumentParser
 import Foundation
 
-/// `warren tail PATTERN…`: an exclusive queue bound to each pattern, printing what arrives.
+/// `warren tail PATTERN…`: a queue bound to each pattern on the log exchange, one line per entry.
 struct TailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tail",
-        abstract: "Print messages whose routing key matches the patterns (e.g. 'kern.*' '*.critical'), as 'routing_key: body'."
+        abstract: "Print log entries whose routing key matches the patterns (e.g. 'kern.*' '*.critical').",
+        discussion: """
+            Each entry is one line: time, host, app, routing key, message; coloured by severity when stdout \
+            is a terminal. Without --durable the queue is exclusive and goes away with the command; with \
+            --durable NAME a durable queue keeps entries while no one listens, each acknowledged after it is printed.
+            """
     )
 
     @OptionGroup var client: ClientOptions
     @Option(help: "Topic exchange to bind to.") var exchange = "topic_logs"
+    @Flag(help: "Print each message body (the entry's JSON) as it arrived.") var json = false
+    @Flag(help: "Never colour (NO_COLOR in the environment does the same).") var noColor = false
+    @Option(help: "Use (or create) this durable queue, acknowledging each entry after printing it.") var durable: String?
+    @Option(help: "Unacknowledged entries in flight with --durable.") var prefetch: UInt16 = 100
+    @Option(help: "With --durable: keep at most N entries (x-max-length; the oldest are dropped).") var maxLength: Int?
+    @Option(help: "With --durable: drop entries older than this many seconds (x-message-ttl).") var ttl: Int?
     @Argument(help: "Binding patterns; * is one word, # is zero or more words.") var patterns: [String] = ["#"]
+
+    func validate() throws {
+        if durable == nil && (maxLength != nil || ttl != nil) {
+            throw ValidationError("--max-length and --ttl apply to a --durable queue")
+        }
+        if let maxLength, maxLength < 0 { throw ValidationError("--max-length must not be negative") }
+        if let ttl, ttl < 0 || ttl > Int(UInt32.max) / 1000 { throw ValidationError("--ttl out of range: \(ttl)") }
+        if durable?.isEmpty == true { throw ValidationError("--durable needs a queue name") }
+    }
 
     func run() async throws {
         let connection = try await AMQPClientConnection.connect(to: try client.parsedURL())
         let channel = try await connection.openChannel()
+        let printer = TailPrinter(json: json, formatter: LogLineFormatter(color: ColorChoice.standardOutput(noColorFlag: noColor)))
         do {
-            guard case .queueDeclareOk(let ok) = try await channel.call(.queueDeclare(QueueDeclare(exclusive: true))) else {
-                throw CommandFailure("unexpected reply to queue.declare")
-            }
+            let queue = try await declareQueue(on: channel)
             for pattern in patterns {
-                try await channel.call(.queueBind(QueueBind(queue: ok.queue, exchange: exchange, routingKey: pattern)))
+                try await channel.call(.queueBind(QueueBind(queue: queue, exchange: exchange, routingKey: pattern)))
             }
-            try await channel.consume(queue: ok.queue, noAck: true) { delivery in
-                let body = String(decoding: delivery.body.readableBytesView, as: UTF8.self)
-                FileHandle.standardOutput.write(Data("\(delivery.routingKey): \(body)\n".utf8))
+            let acknowledge = durable != nil
+            if acknowledge { try await channel.call(.basicQos(BasicQos(prefetchCount: prefetch))) }
+            let (deliveries, continuation) = AsyncStream.makeStream(of: Delivery.self)
+            try await channel.consume(queue: queue, noAck: !acknowledge) { continuation.yield($0) }
+            FileHandle.standardError.write(Data("tail: queue \(queue) bound to \(patterns.joined(separator: " ")) on \(exchange)\n".utf8))
+            let watcher = Task {
+                defer { continuation.finish() }
+                try await connection.closed()
             }
-            try await connection.closed()
+            // On SIGINT/SIGTERM: print and acknowledge what has arrived, then close (the rest is requeued).
+            let stop = await StopSignal.watch { continuation.finish() }
+            defer { stop.cancel() }
+            for await delivery in deliveries {
+                printer.print(delivery)
+                if acknowledge { try await channel.ack(delivery.deliveryTag) }
+            }
+            await connection.close()
+            try await watcher.value
         } catch let error as AMQPClientError {
             throw CommandFailure("\(error)")
         }
+    }
+
+    /// An exclusive server-named queue, or the named durable one with its optional limits.
+    private func declareQueue(on channel: AMQPClientChannel) async throws -> String {
+        var declare = QueueDeclare(exclusive: true)
+        if let durable {
+            declare = QueueDeclare(queue: durable, durable: true)
+            if let maxLength { declare.arguments["x-max-length"] = .int64(Int64(maxLength)) }
+            if let ttl { declare.arguments["x-message-ttl"] = .int64(Int64(ttl) * 1000) }
+        }
+        guard case .queueDeclareOk(let ok) = try await channel.call(.queueDeclare(declare)) else {
+            throw CommandFailure("unexpected reply to queue.declare")
+        }
+        return ok.queue
+    }
+}
+
+/// Writes each delivery to stdout: the formatted line, or with --json the body as it arrived.
+struct TailPrinter: Sendable {
+    var json: Bool
+    var formatter: LogLineFormatter
+
+    func print(_ delivery: Delivery) {
+        let body = Data(delivery.body.readableBytesView)
+        let line = json ? String(decoding: body, as: UTF8.self) : formatter.line(routingKey: delivery.routingKey, body: body)
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 }

@@ -54,7 +54,7 @@ struct ConfigFile: Decodable, Equatable {
     var bind: String?
     var dataDir: String?
     var amqp: AMQP?
-    var syslog: Listener?
+    var syslog: SyslogSection?
     var http: Listener?
     var limits: Limits?
     var vhosts: [VirtualHost]?

@@ -18,6 +18,7 @@ struct ServeSettings: Equatable {
     var queueMemoryLimit = 128 * 1024 * 1024
     var vhosts: [String] = []
     var users: [ConfigFile.UserEntry] = []
+    var syslog = SyslogSettings()
 
     /// Applies the keys present in a config file.
     mutating func apply(_ file: ConfigFile) throws {
@@ -46,6 +47,8 @@ struct ServeSettings: Equatable {
         }
         vhosts += file.vhosts?.map(\.name) ?? []
         users += file.users ?? []
+        logExchange = file.syslog?.exchange ?? logExchange
+        try syslog.apply(file.syslog)
     }
 
     /// Applies `WARREN_*` environment variables.

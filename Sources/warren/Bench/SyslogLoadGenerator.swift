@@ -1,0 +1,120 @@
+import Foundation
+import Synchronization
+
+/// Sends `count` RFC 3164 lines of `size` bytes (`<182>… bench[pid]: entry N xxx…`, so local6.info)
+/// as fast as the socket takes them: over TCP split across `connections` connections, each on its
+/// own thread with blocking writes of 64 KiB (LF framing); over UDP one datagram per entry.
+struct SyslogLoadGenerator {
+    let target: SyslogTarget
+    let count: Int
+    let size: Int
+    let connections: Int
+
+    static func line(_ index: Int, size: Int) -> [UInt8] {
+        var text = Array("<182>Nov 23 10:00:00 benchhost bench[4242]: entry \(index) ".utf8)
+        if text.count < size { text += [UInt8](repeating: UInt8(ascii: "x"), count: size - text.count) }
+        return text
+    }
+
+    /// Blocks until everything is written; returns the number of entries sent.
+    func run() throws -> Int {
+        let senders = target.udp ? 1 : max(1, min(connections, count))
+        let errors = ErrorBox()
+        let group = DispatchGroup()
+        for sender in 0..<senders {
+            let share = count / senders + (sender < count % senders ? 1 : 0)
+            let first = sender * (count / senders) + min(sender, count % senders)
+            group.enter()
+            Thread.detachNewThread { [self] in
+                defer { group.leave() }
+                do {
+                    if target.udp { try sendDatagrams(first..<(first + share)) } else { try sendStream(first..<(first + share)) }
+                } catch {
+                    errors.record("\(error)")
+                }
+            }
+        }
+        group.wait()
+        if let error = errors.first { throw BenchError(error) }
+        return count
+    }
+
+    private func socket(type: Int32) throws -> (Int32, sockaddr_in) {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(target.port).bigEndian)
+        guard inet_pton(AF_INET, target.host, &address.sin_addr) == 1 else { throw BenchError("not an IPv4 address: \(target.host)") }
+        let fd = Foundation.socket(AF_INET, type, 0)
+        guard fd >= 0 else { throw BenchError("socket: \(String(cString: strerror(errno)))") }
+        return (fd, address)
+    }
+
+    private func sendStream(_ range: Range<Int>) throws {
+        #if os(Linux)
+        let (fd, address) = try socket(type: Int32(SOCK_STREAM.rawValue))
+        #else
+        let (fd, address) = try socket(type: SOCK_STREAM)
+        #endif
+        defer { close(fd) }
+        var target = address
+        let connected = withUnsafePointer(to: &target) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw BenchError("connect to \(self.target): \(String(cString: strerror(errno)))") }
+        var chunk: [UInt8] = []
+        chunk.reserveCapacity(64 * 1024 + size + 1)
+        for index in range {
+            chunk += Self.line(index, size: size)
+            chunk.append(0x0A)
+            if chunk.count >= 64 * 1024 || index == range.upperBound - 1 {
+                try writeAll(fd, chunk)
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        shutdown(fd, Int32(SHUT_WR))
+    }
+
+    private func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            guard written > 0 else {
+                if written < 0 && errno == EINTR { continue }
+                throw BenchError("write to \(target): \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+    }
+
+    private func sendDatagrams(_ range: Range<Int>) throws {
+        #if os(Linux)
+        let (fd, address) = try socket(type: Int32(SOCK_DGRAM.rawValue))
+        #else
+        let (fd, address) = try socket(type: SOCK_DGRAM)
+        #endif
+        defer { close(fd) }
+        var target = address
+        for index in range {
+            let datagram = Self.line(index, size: size)
+            _ = withUnsafePointer(to: &target) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                    datagram.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, socketAddress, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+            }
+        }
+    }
+}
+
+/// The first error of the sender threads.
+private final class ErrorBox: Sendable {
+    private let errors = Mutex<[String]>([])
+
+    func record(_ error: String) { errors.withLock { $0.append(error) } }
+    var first: String? { errors.withLock { $0.first } }
+}
+
+/// A benchmark that cannot run (bad address, refused connection).
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
