@@ -75,6 +75,25 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // Debian's libhiredis-dev; its pkg-config file only adds -D_FILE_OFFSET_BITS=64, which
+        // SwiftPM refuses, so the headers are found on the default include path instead.
+        .systemLibrary(name: "CHiredis"),
+        .target(
+            name: "Redis",
+            dependencies: ["CHiredis", .product(name: "NIOPosix", package: "swift-nio")]
+        ),
+        .target(
+            name: "RedisBridge",
+            dependencies: [
+                "Redis",
+                "AMQPServer",
+                "AMQPWire",
+                "Broker",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "warren",
             dependencies: [
@@ -82,6 +101,8 @@ let package = Package(
                 "AMQPClient",
                 "Store",
                 "Syslog",
+                "Redis",
+                "RedisBridge",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -6,7 +6,8 @@ struct Warren: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "warren",
         abstract: "Collect syslog, route it through an embedded AMQP 0-9-1 broker, subscribe by pattern.",
-        subcommands: [ServeCommand.self, EmitCommand.self, TailCommand.self, BenchCommand.self, ShipCommand.self],
+        subcommands: [ServeCommand.self, EmitCommand.self, TailCommand.self, BenchCommand.self, ShipCommand.self,
+                      StatsCommand.self, RecentCommand.self],
         defaultSubcommand: nil
     )
 }

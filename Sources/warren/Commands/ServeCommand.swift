@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import NIOPosix
+import RedisBridge
 import ServiceLifecycle
 import Store
 import Syslog
@@ -19,6 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Syslog UDP and TCP port.") var syslogPort: Int?
     @Option(help: "Management HTTP port.") var httpPort: Int?
     @Option(help: "Directory for durable state.") var dataDir: String?
+    @Option(help: "Mirror counters and recent entries into this Redis (redis://host:port[/db]).") var redis: String?
     @Option(help: "TOML configuration file (flags and WARREN_* variables override it).") var config: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
 
@@ -62,6 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.amqpPort = amqpPort ?? settings.amqpPort
         settings.syslogPort = syslogPort ?? settings.syslogPort
         settings.httpPort = httpPort ?? settings.httpPort
+        if let redis { try settings.enableRedisBridge(url: redis, key: "--redis") }
         return settings
     }
 
@@ -90,6 +93,9 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(SyslogListener(configuration: syslog, runtime: runtime, logger: logger))
         }
         if syslogListeners.isEmpty { logger.info("syslog listeners disabled (port 0, no [[syslog.listeners]])") }
+        if let bridge = settings.redisBridge {
+            services.append(RedisBridge(configuration: bridge, runtime: runtime, logger: logger))
+        }
         if settings.httpPort != 0 {
             logger.warning("management HTTP listener on port \(settings.httpPort) is not part of this build yet")
         }

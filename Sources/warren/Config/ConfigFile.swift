@@ -34,6 +34,20 @@ struct ConfigFile: Decodable, Equatable {
         }
     }
 
+    /// `[redis]`: the Redis bridge (off unless `url` is set).
+    struct Redis: Decodable, Equatable {
+        var url: String?
+        var patterns: [String]?
+        var recentLimit: Int?
+        var maxBacklog: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case url, patterns
+            case recentLimit = "recent_limit"
+            case maxBacklog = "max_backlog"
+        }
+    }
+
     struct VirtualHost: Decodable, Equatable {
         var name: String
     }
@@ -59,9 +73,10 @@ struct ConfigFile: Decodable, Equatable {
     var limits: Limits?
     var vhosts: [VirtualHost]?
     var users: [UserEntry]?
+    var redis: Redis?
 
     enum CodingKeys: String, CodingKey {
-        case bind, amqp, syslog, http, limits, vhosts, users
+        case bind, amqp, syslog, http, limits, vhosts, users, redis
         case dataDir = "data_dir"
     }
 

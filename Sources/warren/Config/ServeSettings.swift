@@ -1,4 +1,6 @@
 import AMQPServer
+import Redis
+import RedisBridge
 
 /// Everything `warren serve` runs with, after defaults, the config file, environment variables
 /// and command-line flags have been applied in that order.
@@ -19,6 +21,8 @@ struct ServeSettings: Equatable {
     var vhosts: [String] = []
     var users: [ConfigFile.UserEntry] = []
     var syslog = SyslogSettings()
+    /// The Redis bridge; nil leaves it off.
+    var redisBridge: RedisBridgeConfiguration?
 
     /// Applies the keys present in a config file.
     mutating func apply(_ file: ConfigFile) throws {
@@ -49,6 +53,34 @@ struct ServeSettings: Equatable {
         users += file.users ?? []
         logExchange = file.syslog?.exchange ?? logExchange
         try syslog.apply(file.syslog)
+        if let redis = file.redis {
+            try applyRedis(redis)
+        }
+    }
+
+    private mutating func applyRedis(_ section: ConfigFile.Redis) throws {
+        guard let text = section.url else {
+            if section != ConfigFile.Redis() { throw ConfigError("redis: the bridge needs redis.url") }
+            return
+        }
+        try enableRedisBridge(url: text, key: "redis.url")
+        if let patterns = section.patterns {
+            guard !patterns.isEmpty else { throw ConfigError("redis.patterns must name at least one pattern") }
+            redisBridge?.patterns = patterns
+        }
+        if let limit = section.recentLimit { redisBridge?.recentLimit = try Self.ranged(limit, 1...1_000_000, key: "redis.recent_limit") }
+        if let cap = section.maxBacklog { redisBridge?.maxBacklog = try Self.ranged(cap, 1...Int.max, key: "redis.max_backlog") }
+    }
+
+    /// Turns the bridge on for a redis:// URL (keeping settings from the config file).
+    mutating func enableRedisBridge(url text: String, key: String) throws {
+        guard let url = RedisURL(text) else {
+            throw ConfigError("\(key) must be redis://host[:port][/db], got '\(text)'")
+        }
+        var bridge = redisBridge ?? RedisBridgeConfiguration(url: url)
+        bridge.url = url
+        bridge.exchange = logExchange
+        redisBridge = bridge
     }
 
     /// Applies `WARREN_*` environment variables.
