@@ -7,20 +7,24 @@ BUILD_DIR  ?= .build
 WARREN     := $(BUILD_DIR)/debug/warren
 RUN_ARGS   ?=
 
+# C libraries warren links: hiredis for the Redis bridge.
+BUILD_PACKAGES := libhiredis-dev
 # Debian packages the tests drive warren with: pika, kombu and pytest for the interop suite,
-# rabbitmq-c's command-line tools (amqp-tools), rsyslog, and the AMQP spec for `make generate`.
-TEST_PACKAGES := python3 python3-pika python3-pytest amqp-tools python3-kombu rsyslog
+# rabbitmq-c's command-line tools (amqp-tools), rsyslog, redis-server with redis-py, and the AMQP
+# spec for `make generate`.
+TEST_PACKAGES := $(BUILD_PACKAGES) python3 python3-pika python3-pytest amqp-tools python3-kombu rsyslog \
+                 redis-server python3-redis
 GENERATE_PACKAGES := python3 amqp-specs
 
-BENCH_PACKAGES := python3 rabbitmq-server libivykis0 libnet1 libpcre3 librabbitmq4 libjson-c5 libwrap0
+BENCH_PACKAGES := $(BUILD_PACKAGES) python3 rabbitmq-server libivykis0 libnet1 libpcre3 librabbitmq4 libjson-c5 libwrap0
 
-.PHONY: run build test deps-test generate bench clean
+.PHONY: run build test deps-build deps-test generate bench clean
 
 run: build
 	@mkdir -p data
 	$(WARREN) serve --data-dir ./data $(RUN_ARGS)
 
-build:
+build: deps-build
 	@command -v $(SWIFT) >/dev/null || { echo "error: the Swift toolchain ($(SWIFT)) is not on PATH" >&2; exit 1; }
 	$(SWIFT) build --scratch-path $(BUILD_DIR)
 
@@ -28,6 +32,9 @@ test: deps-test
 	@command -v $(SWIFT) >/dev/null || { echo "error: the Swift toolchain ($(SWIFT)) is not on PATH" >&2; exit 1; }
 	$(SWIFT) build --build-tests --scratch-path $(BUILD_DIR)
 	PYTHON=$(PYTHON) SWIFT=$(SWIFT) BUILD_DIR=$(BUILD_DIR) Scripts/run-tests.sh
+
+deps-build:
+	@Scripts/ensure-packages.sh $(BUILD_PACKAGES)
 
 deps-test:
 	@Scripts/ensure-packages.sh $(TEST_PACKAGES)

@@ -143,6 +143,10 @@ let package = Package(
                            .product(name: "MetricsTestKit", package: "swift-metrics")]
         ),
         .testTarget(
+            name: "RedisTests",
+            dependencies: ["Redis"]
+        ),
+        .testTarget(
             name: "AMQPServerTests",
             dependencies: [
                 "AMQPServer",

@@ -9,7 +9,7 @@ struct RecentCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: RedisOptions
-    @Option(name: .short, help: "How many entries.") var count = 20
+    @Option(name: [.customShort("n"), .long], help: "How many entries.") var count = 20
     @Flag(help: "Print each entry's JSON.") var json = false
     @Flag(help: "Never colour (NO_COLOR in the environment does the same).") var noColor = false
     @Argument(help: "facility.severity, or 'all'.") var routingKey: String
