@@ -1,0 +1,78 @@
+import AMQPClient
+import Foundation
+import Redis
+
+/// A redis-server `warren compare` runs on a private port and directory, with one persistence mode.
+final class PrivateRedis {
+    enum Persistence: String {
+        case none = "no persistence"
+        case everysec = "AOF everysec"
+        case always = "AOF always"
+    }
+
+    let port: Int
+    let persistence: Persistence
+    private let process: ChildProcess
+
+    init(directory: String, persistence: Persistence) throws {
+        port = try ChildProcess.freePort()
+        self.persistence = persistence
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var arguments = ["/usr/bin/redis-server", "--bind", "127.0.0.1", "--port", String(port), "--dir", directory,
+                         "--save", "", "--daemonize", "no"]
+        switch persistence {
+        case .none: arguments += ["--appendonly", "no"]
+        case .everysec: arguments += ["--appendonly", "yes", "--appendfsync", "everysec"]
+        case .always: arguments += ["--appendonly", "yes", "--appendfsync", "always"]
+        }
+        process = ChildProcess(arguments: arguments, logFile: directory + "/redis.log")
+    }
+
+    var url: RedisURL { RedisURL(port: port) }
+
+    func start() async throws {
+        try process.start()
+        try await ChildProcess.waitForPort(port)
+    }
+
+    /// kill -9 then start again on the same port and directory.
+    func crashAndRestart() async throws {
+        process.kill()
+        try await start()
+    }
+
+    func stop() { process.kill() }
+}
+
+/// A private `warren serve` (this same executable) with AMQP only, on a free port and a temp directory.
+final class PrivateWarren {
+    let port: Int
+    private let process: ChildProcess
+
+    init(directory: String) throws {
+        port = try ChildProcess.freePort()
+        try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        process = ChildProcess(arguments: [executable, "serve", "--amqp-port", String(port), "--syslog-port", "0",
+                                           "--http-port", "0", "--data-dir", directory + "/data"],
+                               logFile: directory + "/warren.log")
+    }
+
+    var url: AMQPURL {
+        var url = AMQPURL()
+        url.port = port
+        return url
+    }
+
+    func start() async throws {
+        try process.start()
+        try await ChildProcess.waitForPort(port)
+    }
+
+    func crashAndRestart() async throws {
+        process.kill()
+        try await start()
+    }
+
+    func stop() { process.kill() }
+}
