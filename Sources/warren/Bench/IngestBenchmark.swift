@@ -36,8 +36,8 @@ struct IngestBenchmark {
         let tally = ReceiptTally()
         try await channel.consume(queue: ok.queue, noAck: true) { _ in tally.receive() }
 
-        let start = ContinuousClock.now
         let generator = SyslogLoadGenerator(target: target, count: messages, size: size, connections: connections)
+        let start = ContinuousClock.now
         let sent = try await Task.detached { try generator.run() }.value
         let sendSeconds = Self.seconds(ContinuousClock.now - start)
         var seen = 0
