@@ -23,6 +23,8 @@ struct IngestBenchmark {
     let messages: Int
     let size: Int
     let connections: Int
+    /// UDP: datagrams per second offered (0: flat out).
+    var rate = 0
     var idle = Duration.seconds(5)
 
     func run() async throws -> Result {
@@ -36,7 +38,7 @@ struct IngestBenchmark {
         let tally = ReceiptTally()
         try await channel.consume(queue: ok.queue, noAck: true) { _ in tally.receive() }
 
-        let generator = SyslogLoadGenerator(target: target, count: messages, size: size, connections: connections)
+        let generator = SyslogLoadGenerator(target: target, count: messages, size: size, connections: connections, rate: rate)
         let start = ContinuousClock.now
         let sent = try await Task.detached { try generator.run() }.value
         let sendSeconds = Self.seconds(ContinuousClock.now - start)

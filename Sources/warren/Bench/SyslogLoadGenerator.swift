@@ -8,12 +8,15 @@ import Synchronization
 struct SyslogLoadGenerator: Sendable {
     let target: SyslogTarget
     let count: Int
+    /// UDP only: datagrams per second (0: as fast as the socket takes them).
+    let rate: Int
     /// TCP: one stream of LF-terminated lines per connection. UDP: one datagram per entry.
     private let payloads: [[UInt8]]
 
-    init(target: SyslogTarget, count: Int, size: Int, connections: Int) {
+    init(target: SyslogTarget, count: Int, size: Int, connections: Int, rate: Int = 0) {
         self.target = target
         self.count = count
+        self.rate = rate
         let senders = target.udp ? 1 : max(1, min(connections, count))
         var payloads: [[UInt8]] = []
         if target.udp {
@@ -86,6 +89,10 @@ struct SyslogLoadGenerator: Sendable {
         shutdown(fd, Int32(SHUT_WR))
     }
 
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
     private func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
@@ -106,7 +113,13 @@ struct SyslogLoadGenerator: Sendable {
         #endif
         defer { close(fd) }
         var target = address
-        for datagram in payloads {
+        let start = ContinuousClock.now
+        for (index, datagram) in payloads.enumerated() {
+            if rate > 0, index % 64 == 0 {
+                // Paced in steps of 64 datagrams: sleep until this one is due.
+                let due = start + .nanoseconds(Int64(index) * 1_000_000_000 / Int64(rate))
+                if due > .now { Thread.sleep(forTimeInterval: Self.seconds(due - .now)) }
+            }
             _ = withUnsafePointer(to: &target) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
                     datagram.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, socketAddress, socklen_t(MemoryLayout<sockaddr_in>.size)) }
