@@ -9,7 +9,7 @@ set -euo pipefail
 work=$1 rabbit_port=$2 BIN=$3 warren_syslog=$4 warren_port=$5
 INGEST_MESSAGES=${INGEST_MESSAGES:-300000}
 UDP_MESSAGES=${UDP_MESSAGES:-100000}
-UDP_RATE=${UDP_RATE:-20000}
+UDP_RATE=${UDP_RATE:-40000}
 CONNECTIONS=${CONNECTIONS:-8}
 tree=${BUILD_DIR:-.build}/bench-tools/syslog-ng
 if [ ! -x "$tree/usr/sbin/syslog-ng" ]; then
