@@ -9,6 +9,7 @@ set -euo pipefail
 work=$1 rabbit_port=$2 BIN=$3 warren_syslog=$4 warren_port=$5
 INGEST_MESSAGES=${INGEST_MESSAGES:-300000}
 UDP_MESSAGES=${UDP_MESSAGES:-100000}
+UDP_RATE=${UDP_RATE:-40000}
 CONNECTIONS=${CONNECTIONS:-8}
 tree=${BUILD_DIR:-.build}/bench-tools/syslog-ng
 if [ ! -x "$tree/usr/sbin/syslog-ng" ]; then
@@ -52,4 +53,6 @@ rabbit_url="amqp://guest:guest@127.0.0.1:$rabbit_port/%2F"
 "$BIN" bench --messages "$INGEST_MESSAGES" --connections "$CONNECTIONS" \
     --syslog "tcp://127.0.0.1:$warren_syslog" --url "$warren_url" --syslog "tcp://127.0.0.1:$port" --url "$rabbit_url"
 "$BIN" bench --messages "$UDP_MESSAGES" \
+    --syslog "udp://127.0.0.1:$warren_syslog" --url "$warren_url" --syslog "udp://127.0.0.1:$port" --url "$rabbit_url"
+"$BIN" bench --messages "$UDP_MESSAGES" --rate "$UDP_RATE" \
     --syslog "udp://127.0.0.1:$warren_syslog" --url "$warren_url" --syslog "udp://127.0.0.1:$port" --url "$rabbit_url"

@@ -8,9 +8,7 @@ extension LogEntry {
     /// `received_at` is UTC with milliseconds. A parameter name repeated within an element (allowed by
     /// RFC 5424 §6.3.3) gets an array of its values in order; a repeated SD-ID is merged into one object.
     public func jsonBody(receivedAt: Date, peer: String) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(message.utf8.count + 256)
-        var json = JSONObjectWriter(into: buffer)
+        var json = JSONObjectWriter(capacity: message.utf8.count + 256)
         json.field("timestamp", timestamp)
         json.field("received_at", UTCCalendar.iso8601Milliseconds(receivedAt))
         json.field("facility", facility.name)

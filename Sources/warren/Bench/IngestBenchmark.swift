@@ -23,6 +23,8 @@ struct IngestBenchmark {
     let messages: Int
     let size: Int
     let connections: Int
+    /// UDP: datagrams per second offered (0: flat out).
+    var rate = 0
     var idle = Duration.seconds(5)
 
     func run() async throws -> Result {
@@ -36,8 +38,8 @@ struct IngestBenchmark {
         let tally = ReceiptTally()
         try await channel.consume(queue: ok.queue, noAck: true) { _ in tally.receive() }
 
+        let generator = SyslogLoadGenerator(target: target, count: messages, size: size, connections: connections, rate: rate)
         let start = ContinuousClock.now
-        let generator = SyslogLoadGenerator(target: target, count: messages, size: size, connections: connections)
         let sent = try await Task.detached { try generator.run() }.value
         let sendSeconds = Self.seconds(ContinuousClock.now - start)
         var seen = 0

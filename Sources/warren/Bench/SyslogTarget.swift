@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// Where the ingest benchmark sends syslog: `tcp://HOST:PORT` or `udp://HOST:PORT`.
-struct SyslogTarget: CustomStringConvertible {
+struct SyslogTarget: Sendable, CustomStringConvertible {
     var udp: Bool
     var host: String
     var port: Int

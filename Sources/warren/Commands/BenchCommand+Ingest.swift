@@ -13,8 +13,9 @@ extension BenchCommand {
         for (target, url) in zip(try syslogTargets.map(SyslogTarget.init), try urls.map(AMQPURL.init)) {
             var best: IngestBenchmark.Result?
             for _ in 0..<max(1, runs) {
-                let result = try await IngestBenchmark(target: target, url: url, messages: messages, size: size,
-                                                       connections: connections).run()
+                var benchmark = IngestBenchmark(target: target, url: url, messages: messages, size: size, connections: connections)
+                benchmark.rate = rate
+                let result = try await benchmark.run()
                 if result.receivedPerSecond > best?.receivedPerSecond ?? -1 { best = result }
             }
             if let best { rows.append(("\(target) -> \(url.host):\(url.port)", best)) }
@@ -27,7 +28,9 @@ extension BenchCommand {
             }
             return
         }
-        print("syslog ingest: \(messages) entries x \(size) B, \(syslogTargets.first?.hasPrefix("udp") == true ? "1 UDP sender" : "\(connections) TCP connections")")
+        let udp = syslogTargets.first?.hasPrefix("udp") == true
+        let load = udp ? "1 UDP sender, " + (rate > 0 ? "\(rate)/s offered" : "flat out") : "\(connections) TCP connections"
+        print("syslog ingest: \(messages) entries x \(size) B, \(load)")
         let baseline = rows.first?.1.receivedPerSecond ?? 1
         for (pipeline, result) in rows {
             print(String(format: "%-50@ received %9d/%-9d %10.0f entries/s   lost %7d   x%.2f", pipeline as NSString,

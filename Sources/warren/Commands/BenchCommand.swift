@@ -21,6 +21,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("syslog"), help: "Syslog ingest mode: send to tcp://HOST:PORT or udp://HOST:PORT, count what arrives on topic_logs at the --url of the same position.")
     var syslogTargets: [String] = []
     @Option(help: "TCP connections sending at once in syslog ingest mode.") var connections = 8
+    @Option(help: "Syslog ingest over UDP: datagrams per second offered (0: as fast as possible).") var rate = 0
 
     func run() async throws {
         if !syslogTargets.isEmpty { return try await runIngest() }
