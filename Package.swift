@@ -103,6 +103,8 @@ let package = Package(
                 "Syslog",
                 "Redis",
                 "RedisBridge",
+                "Broker",
+                "AMQPWire",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

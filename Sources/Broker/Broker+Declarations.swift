@@ -3,7 +3,9 @@ import AMQPWire
 /// exchange.* and queue.* methods.
 extension Broker {
     func declareExchange(_ declare: ExchangeDeclare, on channel: BrokerChannel) throws(AMQPError) {
-        _ = try channel.session.vhost.declareExchange(declare)
+        let vhost = channel.session.vhost
+        let exchange = try vhost.declareExchange(declare)
+        if !vhost.policies.isEmpty { applyPolicies(to: exchange, in: vhost) }
         reply(.exchangeDeclareOk, on: channel, unless: declare.noWait)
     }
 
@@ -72,7 +74,7 @@ extension Broker {
     @discardableResult
     func makeQueue(name: String, in vhost: VirtualHost, durable: Bool, autoDelete: Bool, arguments: FieldTable,
                    owner: ConnectionID?) throws(AMQPError) -> Queue {
-        let features = try QueueFeatures.parse(arguments, queue: name, vhost: vhost.name)
+        let features = try effectiveFeatures(name: name, arguments: arguments, in: vhost)
         let queue = Queue(name: name, vhost: vhost.name, durable: durable, autoDelete: autoDelete, arguments: arguments, owner: owner)
         queue.features = features
         queue.lastUsed = now

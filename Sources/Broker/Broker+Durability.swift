@@ -7,6 +7,8 @@ extension Broker {
     /// binding between durable ends, in every vhost.
     func durableDefinitions() -> Definitions {
         var definitions = Definitions()
+        let policies = policies()
+        definitions.policies = policies.isEmpty ? nil : policies
         for vhost in vhosts.values.sorted(by: { $0.name < $1.name }) {
             definitions.vhosts.append(.init(name: vhost.name))
             let predeclared = Set(VirtualHost.predeclared.map(\.0))
@@ -38,6 +40,10 @@ extension Broker {
     /// Recreates durable vhosts, exchanges, queues and bindings (before any client connects).
     public func restore(_ definitions: Definitions) {
         for entry in definitions.vhosts { addVhost(entry.name) }
+        for policy in definitions.policies ?? [] {
+            addVhost(policy.vhost)
+            if (try? policy.validate()) != nil { vhosts[policy.vhost]?.policies[policy.name] = policy }
+        }
         for entry in definitions.exchanges {
             guard let vhost = vhosts[entry.vhost] ?? { addVhost(entry.vhost); return vhosts[entry.vhost] }(),
                   let type = ExchangeType(rawValue: entry.type) else { continue }
@@ -51,6 +57,9 @@ extension Broker {
             now = clock()
             _ = try? makeQueue(name: entry.name, in: vhost, durable: true, autoDelete: entry.autoDelete,
                                arguments: entry.arguments.table, owner: nil)
+        }
+        for vhost in vhosts.values where !vhost.policies.isEmpty {
+            for exchange in vhost.exchanges.values { applyPolicies(to: exchange, in: vhost) }
         }
         for entry in definitions.bindings {
             guard let vhost = vhosts[entry.vhost], let source = vhost.exchanges[entry.source] else { continue }

@@ -58,6 +58,8 @@ public struct Definitions: Codable, Equatable, Sendable {
     public var exchanges: [ExchangeEntry] = []
     public var queues: [QueueEntry] = []
     public var bindings: [BindingEntry] = []
+    /// Absent in files written before policies existed.
+    public var policies: [Policy]?
 
     public init() {}
 }

@@ -5,6 +5,8 @@ public final class VirtualHost {
     public let name: String
     public private(set) var exchanges: [String: Exchange] = [:]
     public private(set) var queues: [String: Queue] = [:]
+    /// Policies by name (`Broker.setPolicy`).
+    var policies: [String: Policy] = [:]
     /// Exchanges whose redeclaration may differ in durable and auto-delete (the log exchange, so
     /// the classic tutorial's non-durable `exchange_declare('topic_logs', 'topic')` works unchanged).
     private var lenientExchanges: Set<String> = []

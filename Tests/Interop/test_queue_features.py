@@ -378,3 +378,38 @@ def test_queue_features_survive_a_restart(warren_factory, tmp_path):
     _, properties, body = wait_for(lambda: get_body(channel, "dead"))
     assert body == b"1" and properties.headers["x-death"][0]["reason"] == "maxlen"
     connection.close()
+
+
+POLICY_CONFIG = """\
+[[policies]]
+name = "capped-logs"
+pattern = "^logs\\\\."
+apply_to = "queues"
+priority = 1
+definition = { max-length = 2, overflow = "reject-publish" }
+"""
+
+
+def test_config_policy_applies_to_matching_queues_only(warren_factory):
+    w = warren_factory(POLICY_CONFIG)
+    connection = w.connect()
+    channel = connection.channel()
+    channel.confirm_delivery()
+    channel.queue_declare("logs.kern")
+    channel.queue_declare("other")
+    for body in (b"1", b"2"):
+        channel.basic_publish("", "logs.kern", body)
+        channel.basic_publish("", "other", body)
+    with pytest.raises(pe.NackError):
+        channel.basic_publish("", "logs.kern", b"3")
+    channel.basic_publish("", "other", b"3")
+    assert depth(channel, "logs.kern") == 2 and depth(channel, "other") == 3
+    connection.close()
+
+
+def test_invalid_config_policy_stops_warren_with_the_reason(warren_factory):
+    w = warren_factory('[[policies]]\nname = "bad"\npattern = ".*"\ndefinition = { message-ttl = -5 }\n',
+                       expect_ready=False)
+    w.expected_exit = True
+    assert w.wait_exit() == 78
+    assert "policies: PRECONDITION_FAILED - invalid arg 'x-message-ttl' in policy 'bad' in vhost '/': {value_negative,-5}" in w.output()

@@ -153,8 +153,6 @@ def test_tail_durable_queue_keeps_entries_while_away_and_acks(collector, tails):
     conn.close()
 
 
-@pytest.mark.xfail(strict=True, reason="x-max-length / x-message-ttl are implemented in the broker by another "
-                   "branch; remove this marker when it is merged")
 def test_tail_durable_max_length_and_ttl_are_declared(collector, tails):
     name = "tail-bounded-test"
     tails(collector, "--durable", name, "--max-length", "3", "--ttl", "600", "local6.*").stop()

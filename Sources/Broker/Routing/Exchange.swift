@@ -13,8 +13,8 @@ public final class Exchange {
     public let autoDelete: Bool
     public let `internal`: Bool
     public let arguments: FieldTable
-    /// The `alternate-exchange` argument: where messages this exchange cannot route go instead.
-    let alternateExchange: String?
+    /// The `alternate-exchange` argument (or policy): where messages this exchange cannot route go instead.
+    var alternateExchange: String?
     public private(set) var bindings: [Binding] = []
 
     private var direct: [String: [Destination]] = [:]
@@ -29,7 +29,7 @@ public final class Exchange {
         self.autoDelete = autoDelete
         self.internal = `internal`
         self.arguments = arguments
-        if case .longString(let name) = arguments["alternate-exchange"] { alternateExchange = name } else { alternateExchange = nil }
+        alternateExchange = Broker.alternateExchange(arguments)
     }
 
     /// Adds a binding; false when an identical binding exists.

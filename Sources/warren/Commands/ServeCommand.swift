@@ -1,4 +1,5 @@
 import AMQPServer
+import AMQPWire
 import ArgumentParser
 import Foundation
 import Logging
@@ -78,6 +79,13 @@ struct ServeCommand: AsyncParsableCommand {
             _ = try StorePersistence.restore(into: broker, store: store, recovered: recovered,
                                              brokerLoop: runtime.eventLoop, logger: logger)
             broker.declareLogExchange(settings.logExchange)
+            for policy in settings.policies {
+                do throws(AMQPError) {
+                    try broker.setPolicy(policy)
+                } catch {
+                    throw ConfigError("policies: \(error.text)")
+                }
+            }
             broker.configurePaging(try PageFiles(directory: settings.dataDir + "/paging", logger: logger),
                                    queueMemoryLimit: settings.queueMemoryLimit)
         }

@@ -48,6 +48,36 @@ struct ConfigFile: Decodable, Equatable {
         }
     }
 
+    /// `[[policies]]`: RabbitMQ-style policies (`definition` keys as `rabbitmqctl set_policy` takes them).
+    struct PolicyEntry: Decodable, Equatable {
+        var vhost: String?
+        var name: String
+        var pattern: String
+        var applyTo: String?
+        var priority: Int?
+        var definition: [String: PolicyValue]
+
+        enum CodingKeys: String, CodingKey {
+            case vhost, name, pattern, priority, definition
+            case applyTo = "apply_to"
+        }
+    }
+
+    /// A policy definition value: TOML integers and strings.
+    enum PolicyValue: Decodable, Equatable {
+        case integer(Int64)
+        case string(String)
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let number = try? container.decode(Int64.self) {
+                self = .integer(number)
+            } else {
+                self = .string(try container.decode(String.self))
+            }
+        }
+    }
+
     struct VirtualHost: Decodable, Equatable {
         var name: String
     }
@@ -74,9 +104,10 @@ struct ConfigFile: Decodable, Equatable {
     var vhosts: [VirtualHost]?
     var users: [UserEntry]?
     var redis: Redis?
+    var policies: [PolicyEntry]?
 
     enum CodingKeys: String, CodingKey {
-        case bind, amqp, syslog, http, limits, vhosts, users, redis
+        case bind, amqp, syslog, http, limits, vhosts, users, redis, policies
         case dataDir = "data_dir"
     }
 

@@ -1,4 +1,6 @@
 import AMQPServer
+import AMQPWire
+import Broker
 import Redis
 import RedisBridge
 
@@ -21,6 +23,8 @@ struct ServeSettings: Equatable {
     var vhosts: [String] = []
     var users: [ConfigFile.UserEntry] = []
     var syslog = SyslogSettings()
+    /// Policies from the config file, set at startup (over any stored ones of the same name).
+    var policies: [Policy] = []
     /// The Redis bridge; nil leaves it off.
     var redisBridge: RedisBridgeConfiguration?
 
@@ -55,6 +59,16 @@ struct ServeSettings: Equatable {
         try syslog.apply(file.syslog)
         if let redis = file.redis {
             try applyRedis(redis)
+        }
+        policies += (file.policies ?? []).map { entry in
+            Policy(vhost: entry.vhost ?? "/", name: entry.name, pattern: entry.pattern, applyTo: entry.applyTo ?? "all",
+                   priority: entry.priority ?? 0,
+                   definition: FieldTable(entry.definition.sorted { $0.key < $1.key }.map { key, value in
+                       switch value {
+                       case .integer(let number): FieldTable.Entry(key: key, value: .int64(number))
+                       case .string(let text): FieldTable.Entry(key: key, value: .longString(text))
+                       }
+                   }))
         }
     }
 

@@ -171,3 +171,76 @@ final class ManualTime: BrokerTimers, @unchecked Sendable {
         #expect(out.channelError?.text == "PRECONDITION_FAILED - invalid arg 'x-expires' for queue 'bad' in vhost '/': {value_zero,0}")
     }
 }
+
+/// Vhost policies applied to matching queues and exchanges, with RabbitMQ's precedence.
+@Suite struct PolicyTests {
+    let broker = Broker()
+    let client: TestClient
+
+    init() {
+        client = TestClient(broker)
+        client.open()
+    }
+
+    private func features(_ queue: String) -> QueueFeatures? { broker.vhost("/")?.queues[queue]?.features }
+
+    @Test func aMatchingPolicyGivesAPlainQueueItsSettings() throws {
+        try broker.setPolicy(Policy(name: "logs", pattern: "^logs\\.", applyTo: "queues",
+                                    definition: ["max-length": .int64(5), "dead-letter-exchange": .longString("dlx")]))
+        client.declareQueue("logs.kern")
+        client.declareQueue("other")
+        #expect(features("logs.kern")?.maxLength == 5)
+        #expect(features("logs.kern")?.deadLetterExchange == "dlx")
+        #expect(features("other") == nil)
+    }
+
+    @Test func theSmallerLimitWinsAndTheArgumentWinsOtherwise() throws {
+        try broker.setPolicy(Policy(name: "p", pattern: ".*", definition: [
+            "message-ttl": .int64(1000), "max-length": .int64(50), "dead-letter-exchange": .longString("from-policy"),
+        ]))
+        client.declareQueue("q", arguments: ["x-message-ttl": .int32(5000), "x-max-length": .int32(10),
+                                             "x-dead-letter-exchange": .longString("from-argument")])
+        #expect(features("q")?.messageTTL == 1000)
+        #expect(features("q")?.maxLength == 10)
+        #expect(features("q")?.deadLetterExchange == "from-argument")
+    }
+
+    @Test func theHighestPriorityPolicyAppliesAndClearingItRestoresTheArguments() throws {
+        client.declareQueue("q")
+        try broker.setPolicy(Policy(name: "low", pattern: "q", priority: 1, definition: ["max-length": .int64(1)]))
+        try broker.setPolicy(Policy(name: "high", pattern: "q", priority: 9, definition: ["max-length": .int64(9)]))
+        #expect(features("q")?.maxLength == 9)
+        broker.clearPolicy(vhost: "/", policy: "high")
+        #expect(features("q")?.maxLength == 1)
+        broker.clearPolicy(vhost: "/", policy: "low")
+        #expect(features("q") == nil)
+    }
+
+    @Test func aPolicyAlternateExchangeAppliesToExchangesDeclaredLater() throws {
+        try broker.setPolicy(Policy(name: "ae", pattern: "^main$", applyTo: "exchanges",
+                                    definition: ["alternate-exchange": .longString("ae")]))
+        client.declareExchange("ae", type: "fanout")
+        client.declareQueue("unrouted")
+        client.bindQueue("unrouted", to: "ae")
+        client.declareExchange("main", type: "direct")
+        client.run([Cmd.publish("m", exchange: "main", key: "nowhere")])
+        #expect(broker.readyBodies("unrouted") == ["m"])
+    }
+
+    @Test func invalidPoliciesAreRefused() {
+        #expect(throws: AMQPError.self) { try broker.setPolicy(Policy(name: "p", pattern: "(", definition: [:])) }
+        #expect(throws: AMQPError.self) { try broker.setPolicy(Policy(name: "p", pattern: ".*", applyTo: "nothing", definition: [:])) }
+        #expect(throws: AMQPError.self) { try broker.setPolicy(Policy(name: "p", pattern: ".*", definition: ["message-ttl": .int64(-1)])) }
+        #expect(throws: AMQPError.self) { try broker.setPolicy(Policy(name: "p", pattern: ".*", definition: ["max-priority": .int64(5)])) }
+        #expect(broker.policies().isEmpty)
+    }
+
+    @Test func policiesAreExportedWithTheDurableDefinitionsAndRestored() throws {
+        try broker.setPolicy(Policy(name: "p", pattern: "^d", definition: ["max-length": .int64(3)]))
+        let definitions = broker.durableDefinitions()
+        #expect(definitions.policies?.map(\.name) == ["p"])
+        let restored = Broker()
+        restored.restore(definitions)
+        #expect(restored.policies() == broker.policies())
+    }
+}
