@@ -6,7 +6,7 @@ import NIOCore
 /// which hands it batches of commands and receives outbound batches through each connection's outlet.
 public final class Broker {
     private(set) var vhosts: [String: VirtualHost] = [:]
-    private var sessions: [ConnectionID: Session] = [:]
+    private(set) var sessions: [ConnectionID: Session] = [:]
     private let outbound = OutboundSchedule()
     /// Queues that may be able to deliver after this burst.
     private var queuesToDispatch: [Queue] = []

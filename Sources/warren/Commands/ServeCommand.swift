@@ -3,6 +3,9 @@ import AMQPWire
 import ArgumentParser
 import Foundation
 import Logging
+import Management
+import Metrics
+import Prometheus
 import NIOPosix
 import RedisBridge
 import ServiceLifecycle
@@ -11,6 +14,9 @@ import Syslog
 
 /// `warren serve`: runs the listeners until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
+    /// Where every swift-metrics counter of the process goes; `GET /metrics` renders it.
+    static let metricsRegistry = PrometheusCollectorRegistry()
+
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the broker and collectors (a port of 0 disables that listener)."
@@ -33,6 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "warren")
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: Self.metricsRegistry))
         do {
             let settings = try resolveSettings()
             try await serve(settings, logger: logger)
@@ -105,7 +112,10 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(RedisBridge(configuration: bridge, runtime: runtime, logger: logger))
         }
         if settings.httpPort != 0 {
-            logger.warning("management HTTP listener on port \(settings.httpPort) is not part of this build yet")
+            services.append(ManagementServer(host: settings.bind, port: settings.httpPort, runtime: runtime, users: users,
+                                             registry: Self.metricsRegistry, logger: logger))
+        } else {
+            logger.info("management HTTP listener disabled (port 0)")
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -1,0 +1,87 @@
+import AMQPWire
+
+/// A queue as the management API shows it: a value copied off the broker's loop.
+public struct QueueSnapshot: Sendable, Equatable {
+    public var name, vhost: String
+    public var durable, autoDelete, exclusive: Bool
+    public var arguments: FieldTable
+    public var messagesReady, messagesUnacknowledged, consumers, memory: Int
+    public var policy: String?
+}
+
+/// An exchange as the management API shows it.
+public struct ExchangeSnapshot: Sendable, Equatable {
+    public var name, vhost, type: String
+    public var durable, autoDelete, `internal`: Bool
+    public var arguments: FieldTable
+}
+
+/// A binding as the management API shows it (`destination_type` is `queue` or `exchange`).
+public struct BindingSnapshot: Sendable, Equatable {
+    public var vhost, source, destination, destinationType, routingKey: String
+    public var arguments: FieldTable
+}
+
+/// A client connection as the management API shows it.
+public struct ConnectionSnapshot: Sendable, Equatable {
+    public var id: UInt64
+    public var user, vhost: String
+    public var channels, consumers: Int
+}
+
+extension Broker {
+    public var vhostNames: [String] { vhosts.keys.sorted() }
+
+    public func queueSnapshots(vhost name: String? = nil) -> [QueueSnapshot] {
+        selectedVhosts(name).flatMap { vhost in
+            vhost.queues.values.sorted { $0.name < $1.name }.map { queue in
+                QueueSnapshot(name: queue.name, vhost: vhost.name, durable: queue.durable, autoDelete: queue.autoDelete,
+                              exclusive: queue.owner != nil, arguments: queue.arguments, messagesReady: queue.messageCount,
+                              messagesUnacknowledged: queue.unackedCount, consumers: queue.consumerCount,
+                              memory: queue.readyBytes + queue.unackedBytes,
+                              policy: policy(forQueue: queue.name, in: vhost)?.name)
+            }
+        }
+    }
+
+    public func exchangeSnapshots(vhost name: String? = nil) -> [ExchangeSnapshot] {
+        selectedVhosts(name).flatMap { vhost in
+            vhost.exchanges.values.sorted { $0.name < $1.name }.map { exchange in
+                ExchangeSnapshot(name: exchange.name, vhost: vhost.name, type: exchange.type.rawValue, durable: exchange.durable,
+                                 autoDelete: exchange.autoDelete, internal: exchange.internal, arguments: exchange.arguments)
+            }
+        }
+    }
+
+    /// Every queue's implicit binding to the default exchange, then the explicit ones, as RabbitMQ lists them.
+    public func bindingSnapshots(vhost name: String? = nil) -> [BindingSnapshot] {
+        selectedVhosts(name).flatMap { vhost in
+            let implicit = vhost.queues.keys.sorted().map {
+                BindingSnapshot(vhost: vhost.name, source: "", destination: $0, destinationType: "queue", routingKey: $0, arguments: [:])
+            }
+            let explicit = vhost.exchanges.values.sorted { $0.name < $1.name }.flatMap { exchange in
+                exchange.bindings.map { binding in
+                    let (destination, kind): (String, String) = switch binding.destination {
+                    case .queue(let queue): (queue, "queue")
+                    case .exchange(let target): (target, "exchange")
+                    }
+                    return BindingSnapshot(vhost: vhost.name, source: exchange.name, destination: destination,
+                                           destinationType: kind, routingKey: binding.key, arguments: binding.arguments)
+                }
+            }
+            return implicit + explicit
+        }
+    }
+
+    public func connectionSnapshots() -> [ConnectionSnapshot] {
+        sessions.values.sorted { $0.id.raw < $1.id.raw }.map { session in
+            ConnectionSnapshot(id: session.id.raw, user: session.user, vhost: session.vhost.name,
+                               channels: session.channels.count,
+                               consumers: session.channels.values.reduce(0) { $0 + $1.consumers.count })
+        }
+    }
+
+    private func selectedVhosts(_ name: String?) -> [VirtualHost] {
+        vhosts.values.filter { name == nil || $0.name == name }.sorted { $0.name < $1.name }
+    }
+}

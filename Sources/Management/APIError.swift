@@ -1,0 +1,32 @@
+import AMQPWire
+import Foundation
+import Hummingbird
+
+/// An error answered as RabbitMQ's management API answers it: a status and `{"error", "reason"}`.
+struct APIError: Error, HTTPResponseError {
+    let status: HTTPResponse.Status
+    let error: String
+    let reason: String
+
+    static let notFound = APIError(status: .notFound, error: "Object Not Found", reason: "Not Found")
+    static let loginFailed = APIError(status: .unauthorized, error: "not_authorised", reason: "Login failed")
+    static let notAdministrator = APIError(status: .forbidden, error: "not_authorised", reason: "Not administrator user")
+    static let notManagement = APIError(status: .unauthorized, error: "not_authorised", reason: "Not management user")
+
+    static func badRequest(_ reason: String) -> APIError { APIError(status: .badRequest, error: "bad_request", reason: reason) }
+
+    /// A broker refusal: 404 for missing objects, 400 for the rest, with the AMQP text as the reason.
+    static func broker(_ error: AMQPError) -> APIError {
+        let reason = String(error.text.dropFirst("\(error.code.name) - ".count))
+        return APIError(status: error.code == .notFound ? .notFound : .badRequest,
+                        error: error.code == .notFound ? "Object Not Found" : "bad_request", reason: reason)
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Basic realm=\"RabbitMQ Management\"" }
+        let body = try JSONSerialization.data(withJSONObject: ["error": error, "reason": reason], options: [.sortedKeys, .withoutEscapingSlashes])
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

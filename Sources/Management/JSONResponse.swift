@@ -1,0 +1,61 @@
+import AMQPWire
+import Broker
+import Foundation
+import Hummingbird
+
+/// JSON bodies with RabbitMQ's field names, built from broker snapshots.
+enum JSONResponse {
+    static func ok(_ value: Any, status: HTTPResponse.Status = .ok) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func noContent() -> Response { Response(status: .noContent) }
+    static func created() -> Response { Response(status: .created) }
+
+    static func queue(_ queue: QueueSnapshot) -> [String: Any] {
+        [
+            "name": queue.name, "vhost": queue.vhost, "durable": queue.durable, "auto_delete": queue.autoDelete,
+            "exclusive": queue.exclusive, "arguments": table(queue.arguments), "node": node,
+            "messages": queue.messagesReady + queue.messagesUnacknowledged, "messages_ready": queue.messagesReady,
+            "messages_unacknowledged": queue.messagesUnacknowledged, "consumers": queue.consumers, "memory": queue.memory,
+            "policy": queue.policy ?? NSNull(), "state": "running", "type": "classic",
+        ]
+    }
+
+    static func exchange(_ exchange: ExchangeSnapshot) -> [String: Any] {
+        [
+            "name": exchange.name, "vhost": exchange.vhost, "type": exchange.type, "durable": exchange.durable,
+            "auto_delete": exchange.autoDelete, "internal": exchange.internal, "arguments": table(exchange.arguments),
+        ]
+    }
+
+    static func binding(_ binding: BindingSnapshot) -> [String: Any] {
+        [
+            "source": binding.source, "vhost": binding.vhost, "destination": binding.destination,
+            "destination_type": binding.destinationType, "routing_key": binding.routingKey,
+            "arguments": table(binding.arguments), "properties_key": propertiesKey(binding.routingKey),
+        ]
+    }
+
+    static func connection(_ connection: ConnectionSnapshot) -> [String: Any] {
+        ["name": "connection #\(connection.id)", "user": connection.user, "vhost": connection.vhost,
+         "channels": connection.channels, "state": "running", "node": node]
+    }
+
+    /// The binding's key in URLs, as RabbitMQ forms it for bindings without arguments.
+    static func propertiesKey(_ routingKey: String) -> String {
+        routingKey.isEmpty ? "~" : routingKey.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? routingKey
+    }
+
+    /// A field table as JSON (through the definitions' JSON mapping).
+    static func table(_ table: FieldTable) -> Any {
+        guard let data = try? JSONEncoder().encode(JSONFieldTable(table)),
+              let object = try? JSONSerialization.jsonObject(with: data) else { return [String: Any]() }
+        return object
+    }
+
+    static let node = "warren@localhost"
+}

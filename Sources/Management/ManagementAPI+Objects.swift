@@ -1,0 +1,157 @@
+import AMQPWire
+import Broker
+import Foundation
+import Hummingbird
+
+/// Queues, exchanges and bindings: list, show, create, delete, purge.
+extension ManagementAPI {
+    func registerQueues(on router: Router<ManagementContext>) {
+        router.get("/api/queues") { request, context in
+            _ = try auth.user(request, context)
+            return try JSONResponse.ok(try await read { $0.queueSnapshots() }.map(JSONResponse.queue))
+        }
+        router.get("/api/queues/:vhost") { request, context in
+            _ = try auth.user(request, context)
+            let vhost = try RequestInput.parameter("vhost", context)
+            guard try await read({ $0.vhost(vhost) != nil }) else { throw APIError.notFound }
+            return try JSONResponse.ok(try await read { $0.queueSnapshots(vhost: vhost) }.map(JSONResponse.queue))
+        }
+        router.get("/api/queues/:vhost/:name") { request, context in
+            _ = try auth.user(request, context)
+            let (vhost, name) = (try RequestInput.parameter("vhost", context), try RequestInput.parameter("name", context))
+            guard let queue = try await read({ $0.queueSnapshots(vhost: vhost).first { $0.name == name } }) else { throw APIError.notFound }
+            return try JSONResponse.ok(JSONResponse.queue(queue))
+        }
+        router.put("/api/queues/:vhost/:name") { request, context in
+            _ = try auth.administrator(request, context)
+            var request = request
+            let (vhost, name) = (try RequestInput.parameter("vhost", context), try RequestInput.parameter("name", context))
+            let body = try await RequestInput.object(&request)
+            let durable = try RequestInput.bool(body, "durable", default: true)
+            let autoDelete = try RequestInput.bool(body, "auto_delete", default: false)
+            let arguments = try RequestInput.arguments(body)
+            try await change { broker throws(AMQPError) in
+                try broker.manageDeclareQueue(vhost: vhost, queue: name, durable: durable, autoDelete: autoDelete, arguments: arguments)
+            }
+            return JSONResponse.created()
+        }
+        router.delete("/api/queues/:vhost/:name") { request, context in
+            _ = try auth.administrator(request, context)
+            let (vhost, name) = (try RequestInput.parameter("vhost", context), try RequestInput.parameter("name", context))
+            try await change { broker throws(AMQPError) in try broker.manageDeleteQueue(vhost: vhost, queue: name) }
+            return JSONResponse.noContent()
+        }
+        router.delete("/api/queues/:vhost/:name/contents") { request, context in
+            _ = try auth.administrator(request, context)
+            let (vhost, name) = (try RequestInput.parameter("vhost", context), try RequestInput.parameter("name", context))
+            _ = try await change { broker throws(AMQPError) in try broker.managePurgeQueue(vhost: vhost, queue: name) }
+            return JSONResponse.noContent()
+        }
+    }
+
+    func registerExchanges(on router: Router<ManagementContext>) {
+        router.get("/api/exchanges") { request, context in
+            _ = try auth.user(request, context)
+            return try JSONResponse.ok(try await read { $0.exchangeSnapshots() }.map(JSONResponse.exchange))
+        }
+        router.get("/api/exchanges/:vhost") { request, context in
+            _ = try auth.user(request, context)
+            let vhost = try RequestInput.parameter("vhost", context)
+            guard try await read({ $0.vhost(vhost) != nil }) else { throw APIError.notFound }
+            return try JSONResponse.ok(try await read { $0.exchangeSnapshots(vhost: vhost) }.map(JSONResponse.exchange))
+        }
+        router.get("/api/exchanges/:vhost/:name") { request, context in
+            _ = try auth.user(request, context)
+            let (vhost, name) = (try RequestInput.parameter("vhost", context), try RequestInput.parameter("name", context))
+            guard let exchange = try await read({ $0.exchangeSnapshots(vhost: vhost).first { $0.name == name } }) else {
+                throw APIError.notFound
+            }
+            return try JSONResponse.ok(JSONResponse.exchange(exchange))
+        }
+        router.put("/api/exchanges/:vhost/:name") { request, context in
+            _ = try auth.administrator(request, context)
+            var request = request
+            let (vhost, name) = (try RequestInput.parameter("vhost", context), try RequestInput.parameter("name", context))
+            let body = try await RequestInput.object(&request)
+            guard let type = body["type"] as? String else { throw APIError.badRequest("type is required") }
+            let durable = try RequestInput.bool(body, "durable", default: true)
+            let autoDelete = try RequestInput.bool(body, "auto_delete", default: false)
+            let isInternal = try RequestInput.bool(body, "internal", default: false)
+            let arguments = try RequestInput.arguments(body)
+            try await change { broker throws(AMQPError) in
+                try broker.manageDeclareExchange(vhost: vhost, exchange: name, type: type, durable: durable,
+                                                 autoDelete: autoDelete, internal: isInternal, arguments: arguments)
+            }
+            return JSONResponse.created()
+        }
+        router.delete("/api/exchanges/:vhost/:name") { request, context in
+            _ = try auth.administrator(request, context)
+            let (vhost, name) = (try RequestInput.parameter("vhost", context), try RequestInput.parameter("name", context))
+            try await change { broker throws(AMQPError) in try broker.manageDeleteExchange(vhost: vhost, exchange: name) }
+            return JSONResponse.noContent()
+        }
+    }
+
+    func registerBindings(on router: Router<ManagementContext>) {
+        router.get("/api/bindings") { request, context in
+            _ = try auth.user(request, context)
+            return try JSONResponse.ok(try await read { $0.bindingSnapshots() }.map(JSONResponse.binding))
+        }
+        router.get("/api/bindings/:vhost") { request, context in
+            _ = try auth.user(request, context)
+            let vhost = try RequestInput.parameter("vhost", context)
+            guard try await read({ $0.vhost(vhost) != nil }) else { throw APIError.notFound }
+            return try JSONResponse.ok(try await read { $0.bindingSnapshots(vhost: vhost) }.map(JSONResponse.binding))
+        }
+        for kind in ["q", "e"] {
+            router.post("/api/bindings/:vhost/e/:source/\(kind)/:destination") { request, context in
+                _ = try auth.administrator(request, context)
+                var request = request
+                let vhost = try RequestInput.parameter("vhost", context)
+                let (source, destination) = (try RequestInput.parameter("source", context), try RequestInput.parameter("destination", context))
+                let body = try await RequestInput.object(&request)
+                let key = body["routing_key"] as? String ?? ""
+                let arguments = try RequestInput.arguments(body)
+                try await change { broker throws(AMQPError) in
+                    try broker.manageBind(vhost: vhost, source: source, destination: destination,
+                                          destinationType: kind == "q" ? "queue" : "exchange", routingKey: key, arguments: arguments)
+                }
+                return JSONResponse.created()
+            }
+            router.delete("/api/bindings/:vhost/e/:source/\(kind)/:destination/:props") { request, context in
+                _ = try auth.administrator(request, context)
+                let vhost = try RequestInput.parameter("vhost", context)
+                let (source, destination) = (try RequestInput.parameter("source", context), try RequestInput.parameter("destination", context))
+                let props = try RequestInput.parameter("props", context)
+                try await change { broker throws(AMQPError) in
+                    try broker.manageBind(vhost: vhost, source: source, destination: destination,
+                                          destinationType: kind == "q" ? "queue" : "exchange",
+                                          routingKey: props == "~" ? "" : props, arguments: [:], unbind: true)
+                }
+                return JSONResponse.noContent()
+            }
+        }
+    }
+
+    func registerDefinitions(on router: Router<ManagementContext>) {
+        router.get("/api/definitions") { request, context in
+            _ = try auth.administrator(request, context)
+            let definitions = try await read { $0.exportDefinitions() }
+            let data = try JSONEncoder().encode(definitions)
+            return try JSONResponse.ok(try JSONSerialization.jsonObject(with: data))
+        }
+        router.post("/api/definitions") { request, context in
+            _ = try auth.administrator(request, context)
+            var request = request
+            let data = try await RequestInput.data(&request)
+            let definitions: Definitions
+            do {
+                definitions = try JSONDecoder().decode(Definitions.self, from: data)
+            } catch {
+                throw APIError.badRequest("invalid definitions: \(error)")
+            }
+            try await change { broker throws(AMQPError) in try broker.importDefinitions(definitions) }
+            return JSONResponse.noContent()
+        }
+    }
+}

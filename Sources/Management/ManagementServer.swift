@@ -1,0 +1,25 @@
+import AMQPServer
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// The management HTTP listener (RabbitMQ-compatible API and Prometheus metrics) as a service of
+/// `warren serve`.
+public struct ManagementServer: Service {
+    private let application: Application<RouterResponder<ManagementContext>>
+
+    public init(host: String, port: Int, runtime: BrokerRuntime, users: UserDirectory,
+                registry: PrometheusCollectorRegistry, logger: Logger) {
+        let router = Router(context: ManagementContext.self)
+        ManagementAPI(runtime: runtime, auth: Authorization(users: users),
+                      metrics: MetricsEndpoint(registry: registry, runtime: runtime)).register(on: router)
+        application = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "warren"),
+                                  onServerRunning: { _ in logger.info("management HTTP listener ready on \(host):\(port)") },
+                                  logger: logger)
+    }
+
+    public func run() async throws {
+        try await application.run()
+    }
+}
