@@ -13,7 +13,7 @@ BUILD_PACKAGES := libhiredis-dev
 # rabbitmq-c's command-line tools (amqp-tools), rsyslog, redis-server with redis-py, and the AMQP
 # spec for `make generate`.
 TEST_PACKAGES := $(BUILD_PACKAGES) python3 python3-pika python3-pytest amqp-tools python3-kombu rsyslog \
-                 redis-server python3-redis
+                 redis-server python3-redis chromium python3-websocket
 GENERATE_PACKAGES := python3 amqp-specs
 
 BENCH_PACKAGES := $(BUILD_PACKAGES) python3 rabbitmq-server libivykis0 libnet1 libpcre3 librabbitmq4 libjson-c5 libwrap0

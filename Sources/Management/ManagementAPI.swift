@@ -9,10 +9,22 @@ struct ManagementAPI: Sendable {
     let runtime: BrokerRuntime
     let auth: Authorization
     let metrics: MetricsEndpoint
+    let tail: LiveTail
 
     func register(on router: Router<ManagementContext>) {
         router.get("/api/healthchecks/node") { _, _ in try JSONResponse.ok(["status": "ok"]) }
         router.get("/metrics") { _, _ in try await metrics.response() }
+        for path in ["/", "/tail"] {
+            router.get(RouterPath(stringLiteral: path)) { request, context in
+                _ = try auth.user(request, context)
+                return LiveTailPage.response()
+            }
+        }
+        router.get("/api/tail") { request, context in
+            _ = try auth.user(request, context)
+            let patterns = request.uri.queryParameters.getAll("pattern").map { String($0) }.filter { !$0.isEmpty }
+            return tail.response(patterns: patterns.isEmpty ? ["#"] : patterns)
+        }
         router.get("/api/whoami") { request, context in
             let user = try auth.user(request, context)
             return try JSONResponse.ok(["name": user.name, "tags": user.tags])

@@ -9,11 +9,12 @@ import ServiceLifecycle
 public struct ManagementServer: Service {
     private let application: Application<RouterResponder<ManagementContext>>
 
-    public init(host: String, port: Int, runtime: BrokerRuntime, users: UserDirectory,
+    public init(host: String, port: Int, runtime: BrokerRuntime, users: UserDirectory, logExchange: String,
                 registry: PrometheusCollectorRegistry, logger: Logger) {
         let router = Router(context: ManagementContext.self)
         ManagementAPI(runtime: runtime, auth: Authorization(users: users),
-                      metrics: MetricsEndpoint(registry: registry, runtime: runtime)).register(on: router)
+                      metrics: MetricsEndpoint(registry: registry, runtime: runtime),
+                      tail: LiveTail(runtime: runtime, exchange: logExchange)).register(on: router)
         application = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "warren"),
                                   onServerRunning: { _ in logger.info("management HTTP listener ready on \(host):\(port)") },
                                   logger: logger)

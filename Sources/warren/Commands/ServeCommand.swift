@@ -113,7 +113,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if settings.httpPort != 0 {
             services.append(ManagementServer(host: settings.bind, port: settings.httpPort, runtime: runtime, users: users,
-                                             registry: Self.metricsRegistry, logger: logger))
+                                             logExchange: settings.logExchange, registry: Self.metricsRegistry, logger: logger))
         } else {
             logger.info("management HTTP listener disabled (port 0)")
         }

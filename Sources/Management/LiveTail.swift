@@ -1,0 +1,72 @@
+import AMQPServer
+import AMQPWire
+import Broker
+import Foundation
+import Hummingbird
+
+/// `GET /api/tail?pattern=kern.*`: log entries matching the patterns as server-sent events, from an
+/// exclusive queue bound to the log exchange that goes away with the browser's connection.
+struct LiveTail: Sendable {
+    let runtime: BrokerRuntime
+    let exchange: String
+
+    func response(patterns: [String]) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        let runtime = runtime
+        let exchange = exchange
+        let body = ResponseBody { writer in
+            let connection = InProcessConnection(runtime: runtime, user: "warren-live-tail")
+            defer { connection.close() }
+            let queue = "warren.live-tail.\(UUID().uuidString.prefix(12).lowercased())"
+            var commands: [BrokerCommand] = [
+                .channelOpened(1),
+                .method(1, .queueDeclare(QueueDeclare(queue: queue, exclusive: true, autoDelete: true))),
+            ]
+            for pattern in patterns {
+                commands.append(.method(1, .queueBind(QueueBind(queue: queue, exchange: exchange, routingKey: pattern))))
+            }
+            commands.append(.method(1, .basicConsume(BasicConsume(queue: queue, noAck: true))))
+            connection.send(commands)
+            // Entries and a keep-alive comment every 5 s share one stream, so a browser that left
+            // is noticed (the write fails) even when no entry arrives.
+            let (chunks, sink) = AsyncStream<ByteBuffer>.makeStream()
+            let entries = Task {
+                for await burst in connection.outbound { sink.yield(Self.events(burst)) }
+                sink.finish()
+            }
+            let keepAlive = Task {
+                while (try? await Task.sleep(for: Self.keepAliveInterval)) != nil { sink.yield(ByteBuffer(string: ": keep-alive\n\n")) }
+            }
+            defer {
+                entries.cancel()
+                keepAlive.cancel()
+            }
+            try await writer.write(ByteBuffer(string: ": subscribed to \(patterns.joined(separator: " "))\n\n"))
+            for await chunk in chunks where chunk.readableBytes > 0 {
+                try await writer.write(chunk)  // throws once the browser has gone
+            }
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    static let keepAliveInterval: Duration = .seconds(5)
+
+    /// One `entry` event per delivery in a broker burst.
+    private static func events(_ burst: [Outbound]) -> ByteBuffer {
+        var events = ByteBuffer()
+        for case .content(_, .basicDeliver(let deliver), _, let entry) in burst {
+            events.writeString("event: entry\nid: \(deliver.routingKey)\ndata: ")
+            events.writeImmutableBuffer(singleLine(entry))
+            events.writeString("\n\n")
+        }
+        return events
+    }
+
+    /// An SSE data line may not contain a newline; JSON entries have none, raw bodies might.
+    private static func singleLine(_ body: ByteBuffer) -> ByteBuffer {
+        guard body.readableBytesView.contains(UInt8(ascii: "\n")) else { return body }
+        return ByteBuffer(string: String(buffer: body).replacingOccurrences(of: "\n", with: "\\n"))
+    }
+}

@@ -1,0 +1,103 @@
+"""The live-tail page in a real browser: headless Chromium (Debian's `chromium`), driven through
+the DevTools protocol, loads /tail?pattern=user.*, subscribes, and shows the entries `logger`
+sends; a screenshot is saved next to the test's files. Leaving the page removes its queue."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import time
+import urllib.request
+
+import pytest
+import websocket
+
+from conftest import HOST, find_free_port
+
+DEADLINE = 15.0
+
+
+def wait_for(condition, timeout=DEADLINE, interval=0.05):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not met before the deadline")
+
+
+class Browser:
+    """Chromium with a private profile and a DevTools port, one page, driven over its websocket."""
+
+    def __init__(self, profile):
+        self.port = find_free_port()
+        self.proc = subprocess.Popen(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                                      f"--remote-debugging-port={self.port}", f"--user-data-dir={profile}", "about:blank"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        targets = wait_for(self._targets)
+        page = next(t for t in targets if t["type"] == "page")
+        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], suppress_origin=True, timeout=DEADLINE)
+        self.sequence = 0
+
+    def _targets(self):
+        try:
+            return json.load(urllib.request.urlopen(f"http://{HOST}:{self.port}/json", timeout=2))
+        except OSError:
+            return None
+
+    def call(self, method, **params):
+        self.sequence += 1
+        self.ws.send(json.dumps({"id": self.sequence, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.sequence:
+                assert "error" not in message, message
+                return message["result"]
+
+    def evaluate(self, expression):
+        return self.call("Runtime.evaluate", expression=expression)["result"].get("value")
+
+    def close(self):
+        self.ws.close()
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+
+
+def live_tail_queues(w):
+    request = urllib.request.Request(f"http://{HOST}:{w.http_port}/api/queues")
+    request.add_header("Authorization", "Basic " + base64.b64encode(b"guest:guest").decode())
+    return [q["name"] for q in json.load(urllib.request.urlopen(request, timeout=5)) if q["name"].startswith("warren.live-tail.")]
+
+
+def logger(port, *args):
+    subprocess.run(["logger", "-n", HOST, "-P", str(port), *args], check=True, timeout=10)
+
+
+def test_live_tail_page_shows_matching_entries_in_chromium(warren_factory, tmp_path):
+    http_port, syslog_port = find_free_port(), find_free_port()
+    w = warren_factory(extra_args=["--http-port", str(http_port), "--syslog-port", str(syslog_port)])
+    assert w.wait_for_output("management HTTP listener ready"), w.output()
+    w.http_port = http_port
+    browser = Browser(tmp_path / "chromium-profile")
+    try:
+        browser.call("Network.enable")
+        browser.call("Network.setExtraHTTPHeaders", headers={"Authorization": "Basic " + base64.b64encode(b"guest:guest").decode()})
+        browser.call("Page.navigate", url=f"http://{HOST}:{http_port}/tail?pattern=user.*")
+        wait_for(lambda: "subscribed to user.*" in (browser.evaluate("document.getElementById('status').textContent") or ""))
+        logger(syslog_port, "-d", "-p", "user.crit", "-t", "browserapp", "seen in the browser")
+        logger(syslog_port, "-d", "-p", "local2.info", "-t", "other", "not for this page")
+        line = wait_for(lambda: browser.evaluate(
+            "[...document.querySelectorAll('#entries .entry')].map(e => e.className + '|' + e.textContent).join('\\n')"))
+        assert "entry critical|" in line and "browserapp user.critical: seen in the browser" in line
+        assert "not for this page" not in line
+        shot = base64.b64decode(browser.call("Page.captureScreenshot", format="png")["data"])
+        assert shot.startswith(b"\x89PNG") and len(shot) > 2000
+        (tmp_path / "live-tail.png").write_bytes(shot)
+        assert len(live_tail_queues(w)) == 1
+    finally:
+        browser.close()
+    # The browser is gone: the next entry's write fails and the page's queue goes away.
+    logger(syslog_port, "-d", "-p", "user.info", "-t", "after", "nobody watches")
+    wait_for(lambda: live_tail_queues(w) == [])
