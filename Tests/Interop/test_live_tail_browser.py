@@ -11,6 +11,8 @@ import time
 import urllib.request
 
 import pytest
+
+import polling
 import websocket
 
 from conftest import HOST, find_free_port
@@ -18,14 +20,8 @@ from conftest import HOST, find_free_port
 DEADLINE = 15.0
 
 
-def wait_for(condition, timeout=DEADLINE, interval=0.05):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not met before the deadline")
+def wait_for(condition, timeout=DEADLINE, interval=0.02):
+    return polling.wait_for(condition, timeout, interval)
 
 
 class Browser:

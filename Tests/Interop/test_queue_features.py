@@ -13,17 +13,13 @@ import pika
 import pika.exceptions as pe
 import pytest
 
+import polling
+
 DEADLINE = 5.0
 
 
-def wait_for(condition, timeout=DEADLINE, interval=0.01):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not met before the deadline")
+def wait_for(condition, timeout=DEADLINE, interval=0.02):
+    return polling.wait_for(condition, timeout, interval)
 
 
 def depth(channel, queue):

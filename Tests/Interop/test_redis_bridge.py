@@ -13,6 +13,8 @@ import time
 
 import pytest
 
+import polling
+
 from conftest import HOST, find_free_port
 from redis_server import RedisServer
 
@@ -20,13 +22,7 @@ DEADLINE = 15.0
 
 
 def wait_for(condition, timeout=DEADLINE, interval=0.02):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not met before the deadline")
+    return polling.wait_for(condition, timeout, interval)
 
 
 def send_entries(port, count, start=0, pri=187, app="bridge-test"):

@@ -2,8 +2,29 @@ import AMQPClient
 import Foundation
 import Redis
 
+/// A server `warren compare` started itself: a child process listening on a private port.
+protocol PrivateServer {
+    var port: Int { get }
+    var process: ChildProcess { get }
+}
+
+extension PrivateServer {
+    func start() async throws {
+        try process.start()
+        try await ChildProcess.waitForPort(port)
+    }
+
+    /// kill -9, then start again on the same port and directory.
+    func crashAndRestart() async throws {
+        process.kill()
+        try await start()
+    }
+
+    func stop() { process.kill() }
+}
+
 /// A redis-server `warren compare` runs on a private port and directory, with one persistence mode.
-final class PrivateRedis {
+final class PrivateRedis: PrivateServer {
     enum Persistence: String {
         case none = "no persistence"
         case everysec = "AOF everysec"
@@ -12,7 +33,7 @@ final class PrivateRedis {
 
     let port: Int
     let persistence: Persistence
-    private let process: ChildProcess
+    let process: ChildProcess
 
     init(directory: String, persistence: Persistence) throws {
         port = try ChildProcess.freePort()
@@ -29,25 +50,12 @@ final class PrivateRedis {
     }
 
     var url: RedisURL { RedisURL(port: port) }
-
-    func start() async throws {
-        try process.start()
-        try await ChildProcess.waitForPort(port)
-    }
-
-    /// kill -9 then start again on the same port and directory.
-    func crashAndRestart() async throws {
-        process.kill()
-        try await start()
-    }
-
-    func stop() { process.kill() }
 }
 
 /// A private `warren serve` (this same executable) with AMQP only, on a free port and a temp directory.
-final class PrivateWarren {
+final class PrivateWarren: PrivateServer {
     let port: Int
-    private let process: ChildProcess
+    let process: ChildProcess
 
     init(directory: String) throws {
         port = try ChildProcess.freePort()
@@ -63,16 +71,4 @@ final class PrivateWarren {
         url.port = port
         return url
     }
-
-    func start() async throws {
-        try process.start()
-        try await ChildProcess.waitForPort(port)
-    }
-
-    func crashAndRestart() async throws {
-        process.kill()
-        try await start()
-    }
-
-    func stop() { process.kill() }
 }
