@@ -57,6 +57,8 @@ extension Broker {
             return
         }
         for delivery in try channel.settle(tag: tag, multiple: multiple) {
+            delivery.queue.counts.acknowledged += 1
+            channel.session.vhost.counts.acknowledged += 1
             settled(delivery)
         }
         scheduleChannelQueues(channel)

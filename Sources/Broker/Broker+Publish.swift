@@ -33,6 +33,7 @@ extension Broker {
             let returned = BasicReturn(replyCode: ReplyCode.noRoute.rawValue, replyText: ReplyCode.noRoute.name,
                                        exchange: publish.exchange, routingKey: publish.routingKey)
             channel.session.send(.content(channel.number, .basicReturn(returned), header, body))
+            vhost.counts.returned += 1
         }
         if let sequence {
             // A persisted message is confirmed only once its record is fsync'd; one a full
@@ -60,6 +61,7 @@ extension Broker {
             rejected = refuseWhereFull(message, targets: &targets)
         }
         let stored = enqueue(message, into: targets, in: vhost)
+        vhost.counts.published += 1
         return (delivered, stored, rejected)
     }
 
@@ -115,6 +117,7 @@ extension Broker {
                 watchTimers(of: queue)
             }
             queue.enqueue(message, storeID: queue.isPersistent ? storeID : 0, expiresAt: expiresAt)
+            queue.counts.published += 1
             scheduleDispatch(queue)
         }
         return storeID != 0

@@ -5,6 +5,8 @@ public final class VirtualHost {
     public let name: String
     public private(set) var exchanges: [String: Exchange] = [:]
     public private(set) var queues: [String: Queue] = [:]
+    /// Messages published to, delivered, acknowledged and returned in this vhost so far.
+    public internal(set) var counts = MessageCounts()
     /// Policies by name (`Broker.setPolicy`).
     var policies: [String: Policy] = [:]
     /// Exchanges whose redeclaration may differ in durable and auto-delete (the log exchange, so

@@ -15,8 +15,9 @@ enum JSONResponse {
     static func noContent() -> Response { Response(status: .noContent) }
     static func created() -> Response { Response(status: .created) }
 
-    static func queue(_ queue: QueueSnapshot) -> [String: Any] {
+    static func queue(_ queue: QueueSnapshot, rates: MessageRates) -> [String: Any] {
         [
+            "message_stats": rates.stats(queue.counts, key: "queue \(queue.vhost) \(queue.name)"),
             "name": queue.name, "vhost": queue.vhost, "durable": queue.durable, "auto_delete": queue.autoDelete,
             "exclusive": queue.exclusive, "arguments": table(queue.arguments), "node": node,
             "messages": queue.messagesReady + queue.messagesUnacknowledged, "messages_ready": queue.messagesReady,

@@ -8,19 +8,19 @@ extension ManagementAPI {
     func registerQueues(on router: Router<ManagementContext>) {
         router.get("/api/queues") { request, context in
             _ = try auth.user(request, context)
-            return try JSONResponse.ok(try await read { $0.queueSnapshots() }.map(JSONResponse.queue))
+            return try JSONResponse.ok(try await read { $0.queueSnapshots() }.map { JSONResponse.queue($0, rates: rates) })
         }
         router.get("/api/queues/:vhost") { request, context in
             _ = try auth.user(request, context)
             let vhost = try RequestInput.parameter("vhost", context)
             guard try await read({ $0.vhost(vhost) != nil }) else { throw APIError.notFound }
-            return try JSONResponse.ok(try await read { $0.queueSnapshots(vhost: vhost) }.map(JSONResponse.queue))
+            return try JSONResponse.ok(try await read { $0.queueSnapshots(vhost: vhost) }.map { JSONResponse.queue($0, rates: rates) })
         }
         router.get("/api/queues/:vhost/:name") { request, context in
             _ = try auth.user(request, context)
             let (vhost, name) = (try RequestInput.parameter("vhost", context), try RequestInput.parameter("name", context))
             guard let queue = try await read({ $0.queueSnapshots(vhost: vhost).first { $0.name == name } }) else { throw APIError.notFound }
-            return try JSONResponse.ok(JSONResponse.queue(queue))
+            return try JSONResponse.ok(JSONResponse.queue(queue, rates: rates))
         }
         router.put("/api/queues/:vhost/:name") { request, context in
             _ = try auth.administrator(request, context)

@@ -10,6 +10,7 @@ struct ManagementAPI: Sendable {
     let auth: Authorization
     let metrics: MetricsEndpoint
     let tail: LiveTail
+    let rates = MessageRates()
 
     func register(on router: Router<ManagementContext>) {
         router.get("/api/healthchecks/node") { _, _ in try JSONResponse.ok(["status": "ok"]) }
@@ -80,6 +81,13 @@ struct ManagementAPI: Sendable {
         let queues = try await read { $0.queueSnapshots() }
         let exchanges = try await read { $0.exchangeSnapshots().count }
         let connections = try await read { $0.connectionSnapshots() }
+        let totals = try await read { $0.vhostCounts.values.reduce(into: MessageCounts()) { sum, counts in
+            sum.published += counts.published
+            sum.delivered += counts.delivered
+            sum.redelivered += counts.redelivered
+            sum.acknowledged += counts.acknowledged
+            sum.returned += counts.returned
+        } }
         let ready = queues.reduce(0) { $0 + $1.messagesReady }
         let unacked = queues.reduce(0) { $0 + $1.messagesUnacknowledged }
         return [
@@ -89,6 +97,7 @@ struct ManagementAPI: Sendable {
                               "exchanges": exchanges, "queues": queues.count,
                               "consumers": queues.reduce(0) { $0 + $1.consumers }],
             "queue_totals": ["messages": ready + unacked, "messages_ready": ready, "messages_unacknowledged": unacked],
+            "message_stats": rates.stats(totals, key: "overview"),
         ]
     }
 }

@@ -1,6 +1,7 @@
 import AMQPServer
 import Broker
 import Hummingbird
+import NIOConcurrencyHelpers
 import Prometheus
 
 /// `GET /metrics` in Prometheus' text format: whatever swift-metrics recorded (syslog, Redis
@@ -8,6 +9,13 @@ import Prometheus
 struct MetricsEndpoint: Sendable {
     let registry: PrometheusCollectorRegistry
     let runtime: BrokerRuntime
+    /// The vhost totals at the previous scrape: counters advance by the difference.
+    private let scraped = NIOLockedValueBox<[String: MessageCounts]>([:])
+
+    init(registry: PrometheusCollectorRegistry, runtime: BrokerRuntime) {
+        self.registry = registry
+        self.runtime = runtime
+    }
 
     func response() async throws -> Response {
         let queues = try await runtime.withBrokerResult { $0.queueSnapshots() }
@@ -22,6 +30,24 @@ struct MetricsEndpoint: Sendable {
         gauge("warren_connections", "Open AMQP connections").set(to: Double(connections.count))
         gauge("warren_channels", "Open AMQP channels").set(to: Double(connections.reduce(0) { $0 + $1.channels }))
         gauge("warren_consumers", "AMQP consumers").set(to: Double(connections.reduce(0) { $0 + $1.consumers }))
+        let vhostCounts = try await runtime.withBrokerResult { $0.vhostCounts }
+        let previous = scraped.withLockedValue { old in
+            defer { old = vhostCounts }
+            return old
+        }
+        for (vhost, counts) in vhostCounts {
+            let before = previous[vhost] ?? MessageCounts()
+            let series: [(String, KeyPath<MessageCounts, Int>)] = [
+                ("published", \.published), ("delivered", \.delivered), ("redelivered", \.redelivered),
+                ("acked", \.acknowledged), ("returned", \.returned),
+            ]
+            for (name, path) in series {
+                registry.makeCounter(descriptor: MetricNameDescriptor(metricName: "warren_messages_\(name)", unitName: "total",
+                                                                      helpText: "Messages \(name) per vhost"),
+                                     labels: [("vhost", vhost)])
+                    .increment(by: Int64(counts[keyPath: path] - before[keyPath: path]))
+            }
+        }
         let alarm = runtime.alarm.current
         gauge("warren_memory_alarm", "1 while the memory alarm blocks publishers").set(to: alarm == .memory ? 1 : 0)
         gauge("warren_disk_alarm", "1 while the disk alarm blocks publishers").set(to: alarm == .disk ? 1 : 0)

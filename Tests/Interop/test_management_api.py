@@ -177,3 +177,28 @@ def test_prometheus_metrics(managed):
 
 def test_health_check(managed):
     assert call(managed, "GET", "/api/healthchecks/node") == (200, {"status": "ok"})
+
+
+def test_message_stats_and_message_counters(managed):
+    connection = managed.connect()
+    channel = connection.channel()
+    channel.confirm_delivery()
+    channel.queue_declare("counted")
+    for _ in range(3):
+        channel.basic_publish("", "counted", b"x")
+    method, _, _ = channel.basic_get("counted")
+    channel.basic_ack(method.delivery_tag)
+    method, _, _ = channel.basic_get("counted")
+    channel.basic_nack(method.delivery_tag, requeue=True)
+    channel.basic_get("counted", auto_ack=True)
+    status, queue = call(managed, "GET", "/api/queues/%2F/counted")
+    stats = queue["message_stats"]
+    assert (stats["publish"], stats["deliver_get"], stats["redeliver"], stats["ack"]) == (3, 3, 1, 1)
+    assert "rate" in stats["publish_details"]
+    overview = call(managed, "GET", "/api/overview")[1]
+    assert overview["message_stats"]["publish"] == 3
+    text = call(managed, "GET", "/metrics")[1].decode()
+    assert 'warren_messages_published_total{vhost="/"} 3' in text
+    assert 'warren_messages_delivered_total{vhost="/"} 3' in text
+    assert 'warren_messages_acked_total{vhost="/"} 1' in text
+    connection.close()

@@ -82,6 +82,12 @@ final class BrokerChannel {
     /// A stored message leaves the queue for good (no-ack) or is marked delivered (it will come
     /// back redelivered after a restart).
     private func recordDelivery(_ entry: QueuedMessage, from queue: Queue, noAck: Bool) {
+        queue.counts.delivered += 1
+        session.vhost.counts.delivered += 1
+        if entry.redelivered {
+            queue.counts.redelivered += 1
+            session.vhost.counts.redelivered += 1
+        }
         guard entry.storeID != 0, let persistence = session.persistence else { return }
         if noAck {
             persistence.removed(id: entry.storeID, queue: queue.name)

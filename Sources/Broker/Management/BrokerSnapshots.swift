@@ -7,6 +7,7 @@ public struct QueueSnapshot: Sendable, Equatable {
     public var arguments: FieldTable
     public var messagesReady, messagesUnacknowledged, consumers, memory: Int
     public var policy: String?
+    public var counts: MessageCounts
 }
 
 /// An exchange as the management API shows it.
@@ -32,6 +33,9 @@ public struct ConnectionSnapshot: Sendable, Equatable {
 extension Broker {
     public var vhostNames: [String] { vhosts.keys.sorted() }
 
+    /// Each vhost's message totals, by name.
+    public var vhostCounts: [String: MessageCounts] { vhosts.mapValues(\.counts) }
+
     public func queueSnapshots(vhost name: String? = nil) -> [QueueSnapshot] {
         selectedVhosts(name).flatMap { vhost in
             vhost.queues.values.sorted { $0.name < $1.name }.map { queue in
@@ -39,7 +43,7 @@ extension Broker {
                               exclusive: queue.owner != nil, arguments: queue.arguments, messagesReady: queue.messageCount,
                               messagesUnacknowledged: queue.unackedCount, consumers: queue.consumerCount,
                               memory: queue.readyBytes + queue.unackedBytes,
-                              policy: policy(forQueue: queue.name, in: vhost)?.name)
+                              policy: policy(forQueue: queue.name, in: vhost)?.name, counts: queue.counts)
             }
         }
     }

@@ -31,6 +31,8 @@ public final class Queue {
     var dispatchScheduled = false
     /// Set when deleted, so late acks and requeues for it are dropped.
     var isDeleted = false
+    /// Messages enqueued, delivered and acknowledged so far.
+    public internal(set) var counts = MessageCounts()
     /// TTL, limits, dead-lettering, priorities, single active consumer; nil for a plain queue.
     var features: QueueFeatures? {
         didSet {

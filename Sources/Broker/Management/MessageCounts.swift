@@ -1,0 +1,11 @@
+/// Running totals of what happened to messages in a queue or a vhost, for the management API's
+/// `message_stats` and the Prometheus counters. Plain integers: the broker's loop is their only writer.
+public struct MessageCounts: Sendable, Equatable {
+    public var published = 0
+    public var delivered = 0
+    public var redelivered = 0
+    public var acknowledged = 0
+    public var returned = 0
+
+    public init() {}
+}
