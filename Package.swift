@@ -38,6 +38,7 @@ let package = Package(
             dependencies: [
                 "AMQPWire",
                 "Broker",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -9,6 +9,7 @@ import Hummingbird
 struct LiveTail: Sendable {
     let runtime: BrokerRuntime
     let exchange: String
+    let open: OpenStreams
 
     func response(patterns: [String]) -> Response {
         var headers = HTTPFields()
@@ -16,6 +17,7 @@ struct LiveTail: Sendable {
         headers[.cacheControl] = "no-cache"
         let runtime = runtime
         let exchange = exchange
+        let open = open
         let body = ResponseBody { writer in
             let connection = InProcessConnection(runtime: runtime, user: "warren-live-tail")
             defer { connection.close() }
@@ -44,9 +46,13 @@ struct LiveTail: Sendable {
                 keepAlive.cancel()
             }
             try await writer.write(ByteBuffer(string: ": subscribed to \(patterns.joined(separator: " "))\n\n"))
+            // An open page must not hold up warren's shutdown: the stream ends when it begins.
+            guard let key = open.add(sink) else { return }
+            defer { open.remove(key) }
             for await chunk in chunks where chunk.readableBytes > 0 {
                 try await writer.write(chunk)  // throws once the browser has gone
             }
+            try await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)
     }

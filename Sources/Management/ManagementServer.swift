@@ -8,19 +8,25 @@ import ServiceLifecycle
 /// `warren serve`.
 public struct ManagementServer: Service {
     private let application: Application<RouterResponder<ManagementContext>>
+    private let streams = OpenStreams()
 
     public init(host: String, port: Int, runtime: BrokerRuntime, users: UserDirectory, logExchange: String,
                 registry: PrometheusCollectorRegistry, logger: Logger) {
         let router = Router(context: ManagementContext.self)
         ManagementAPI(runtime: runtime, auth: Authorization(users: users),
                       metrics: MetricsEndpoint(registry: registry, runtime: runtime),
-                      tail: LiveTail(runtime: runtime, exchange: logExchange)).register(on: router)
+                      tail: LiveTail(runtime: runtime, exchange: logExchange, open: streams)).register(on: router)
         application = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "warren"),
                                   onServerRunning: { _ in logger.info("management HTTP listener ready on \(host):\(port)") },
                                   logger: logger)
     }
 
     public func run() async throws {
-        try await application.run()
+        let streams = streams
+        try await withGracefulShutdownHandler {
+            try await application.run()
+        } onGracefulShutdown: {
+            streams.finishAll()  // open live-tail pages would otherwise hold the server up
+        }
     }
 }

@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Metrics
 import NIOCore
 
 #if canImport(Glibc)
@@ -49,8 +51,13 @@ final class SegmentFiles {
                 offset += written
             }
         }
+        let started = DispatchTime.now().uptimeNanoseconds
         guard fsync(descriptor) == 0 else { throw StoreError.io("fsync \(path(segment))", errno) }
+        Self.fsyncTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
     }
+
+    /// How long each group commit's fsync takes (a histogram in `/metrics`).
+    static let fsyncTimer = Metrics.Timer(label: "warren_store_fsync_seconds")
 
     func delete(_ segment: UInt32) {
         if openSegment?.number == segment, let open = openSegment {

@@ -97,3 +97,20 @@ def test_live_tail_page_shows_matching_entries_in_chromium(warren_factory, tmp_p
     # The browser is gone: the next entry's write fails and the page's queue goes away.
     logger(syslog_port, "-d", "-p", "user.info", "-t", "after", "nobody watches")
     wait_for(lambda: live_tail_queues(w) == [])
+
+
+def test_an_open_live_tail_stream_does_not_hold_up_shutdown(warren_factory):
+    import http.client
+    http_port = find_free_port()
+    w = warren_factory(extra_args=["--http-port", str(http_port)])
+    assert w.wait_for_output("management HTTP listener ready"), w.output()
+    w.http_port = http_port
+    stream = http.client.HTTPConnection(HOST, http_port, timeout=DEADLINE)
+    stream.request("GET", "/api/tail?pattern=%23", headers={"Authorization": "Basic " + base64.b64encode(b"guest:guest").decode()})
+    response = stream.getresponse()
+    assert response.status == 200 and response.getheader("Content-Type") == "text/event-stream"
+    assert response.readline().startswith(b": subscribed to #")
+    wait_for(lambda: len(live_tail_queues(w)) == 1)
+    assert w.terminate() == 0  # the stream ends, warren stops within the fixture's stop timeout
+    assert response.read().strip() == b""  # returns: the response was ended properly, not left open
+    stream.close()
