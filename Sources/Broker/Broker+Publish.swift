@@ -116,7 +116,7 @@ extension Broker {
                 expiresAt = now + ttl
                 watchTimers(of: queue)
             }
-            queue.enqueue(message, storeID: queue.isPersistent ? storeID : 0, expiresAt: expiresAt)
+            queue.enqueue(message, storeID: queue.isPersistent ? storeID : 0, expiresAt: expiresAt, now: now)
             queue.counts.published += 1
             scheduleDispatch(queue)
         }

@@ -46,6 +46,28 @@ enum JSONResponse {
          "channels": connection.channels, "state": "running", "node": node]
     }
 
+    static func channel(_ channel: ChannelSnapshot) -> [String: Any] {
+        let connectionName = "connection #\(channel.connection)"
+        return ["name": "\(connectionName) (\(channel.number))", "number": Int(channel.number), "user": channel.user,
+                "vhost": channel.vhost, "consumer_count": channel.consumers,
+                "messages_unacknowledged": channel.unacknowledged, "prefetch_count": channel.prefetch,
+                "global_prefetch_count": channel.globalPrefetch, "confirm": channel.confirm,
+                "transactional": channel.transactional, "state": "running", "node": node,
+                "connection_details": ["name": connectionName]]
+    }
+
+    static func consumer(_ consumer: ConsumerSnapshot) -> [String: Any] {
+        let connectionName = "connection #\(consumer.connection)"
+        var arguments: [String: Any] = [:]
+        if consumer.priority != 0 { arguments["x-priority"] = consumer.priority }
+        let channel: [String: Any] = ["name": "\(connectionName) (\(consumer.channel))", "number": Int(consumer.channel),
+                                      "connection_name": connectionName, "node": node]
+        let queue: [String: Any] = ["name": consumer.queue, "vhost": consumer.vhost]
+        return ["consumer_tag": consumer.tag, "queue": queue, "ack_required": consumer.ackRequired,
+                "exclusive": consumer.exclusive, "prefetch_count": consumer.prefetch, "arguments": arguments,
+                "active": true, "activity_status": "up", "channel_details": channel]
+    }
+
     /// The binding's key in URLs, as RabbitMQ forms it for bindings without arguments.
     static func propertiesKey(_ routingKey: String) -> String {
         routingKey.isEmpty ? "~" : routingKey.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? routingKey

@@ -55,6 +55,14 @@ struct ManagementAPI: Sendable {
             _ = try auth.user(request, context)
             return try JSONResponse.ok(try await read { $0.connectionSnapshots() }.map(JSONResponse.connection))
         }
+        router.get("/api/channels") { request, context in
+            _ = try auth.user(request, context)
+            return try JSONResponse.ok(try await read { $0.channelSnapshots() }.map(JSONResponse.channel))
+        }
+        router.get("/api/consumers") { request, context in
+            _ = try auth.user(request, context)
+            return try JSONResponse.ok(try await read { $0.consumerSnapshots() }.map(JSONResponse.consumer))
+        }
         registerQueues(on: router)
         registerExchanges(on: router)
         registerBindings(on: router)

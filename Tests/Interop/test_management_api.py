@@ -202,3 +202,21 @@ def test_message_stats_and_message_counters(managed):
     assert 'warren_messages_delivered_total{vhost="/"} 3' in text
     assert 'warren_messages_acked_total{vhost="/"} 1' in text
     connection.close()
+
+
+def test_channels_and_consumers(managed):
+    connection = managed.connect()
+    channel = connection.channel()
+    channel.basic_qos(prefetch_count=7)
+    channel.confirm_delivery()
+    channel.queue_declare("watched")
+    tag = channel.basic_consume("watched", lambda *a: None, arguments={"x-priority": 3})
+    status, channels = call(managed, "GET", "/api/channels")
+    [mine] = [c for c in channels if c["consumer_count"] == 1]
+    assert (mine["user"], mine["vhost"], mine["prefetch_count"], mine["confirm"], mine["transactional"]) == ("guest", "/", 7, True, False)
+    status, consumers = call(managed, "GET", "/api/consumers")
+    [consumer] = consumers
+    assert consumer["consumer_tag"] == tag and consumer["queue"] == {"name": "watched", "vhost": "/"}
+    assert consumer["ack_required"] is True and consumer["prefetch_count"] == 7 and consumer["arguments"] == {"x-priority": 3}
+    assert consumer["channel_details"]["number"] == mine["number"]
+    connection.close()

@@ -182,3 +182,24 @@ def test_compare_measures_every_scenario_on_the_spot():
     assert all(row["numbers"]["msg_per_s"] > 0 and row["numbers"]["p99_ms"] >= row["numbers"]["p50_ms"] for row in throughput)
     assert rows[("5", "Redis INCR + LPUSH/LTRIM")]["numbers"]["count"] == 300
     assert rows[("5", "AMQP queue")]["numbers"]["count"] == 0
+
+
+def test_a_full_bridge_queue_parks_entries_instead_of_dropping_them(warren_factory):
+    # No Redis at all: the bridge holds 1000 entries in flight (its prefetch), 10 more wait in its
+    # queue (max_backlog), and the rest are parked with x-death instead of growing the queue.
+    syslog_port = find_free_port()
+    config = f'[redis]\nurl = "redis://{HOST}:{find_free_port()}/0"\nmax_backlog = 10\n'
+    w = warren_factory(config, extra_args=["--syslog-port", str(syslog_port)])
+    assert w.wait_for_output("syslog TCP listener ready"), w.output()
+    send_entries(syslog_port, 1100)
+    conn = w.connect()
+    channel = conn.channel()
+
+    def depths():
+        return (channel.queue_declare("warren.redis-bridge", passive=True).method.message_count,
+                channel.queue_declare("warren.redis-bridge.parked", passive=True).method.message_count)
+    wait_for(lambda: depths() == (10, 90))
+    _, properties, _ = channel.basic_get("warren.redis-bridge.parked", auto_ack=True)
+    assert properties.headers["x-death"][0]["reason"] == "maxlen"
+    assert properties.headers["x-death"][0]["queue"] == "warren.redis-bridge"
+    conn.close()

@@ -30,7 +30,49 @@ public struct ConnectionSnapshot: Sendable, Equatable {
     public var channels, consumers: Int
 }
 
+/// A channel as the management API shows it.
+public struct ChannelSnapshot: Sendable, Equatable {
+    public var connection: UInt64
+    public var number: UInt16
+    public var user, vhost: String
+    public var consumers, unacknowledged, prefetch, globalPrefetch: Int
+    public var confirm, transactional: Bool
+}
+
+/// A consumer as the management API shows it.
+public struct ConsumerSnapshot: Sendable, Equatable {
+    public var connection: UInt64
+    public var channel: UInt16
+    public var vhost, queue, tag: String
+    public var ackRequired, exclusive: Bool
+    public var prefetch: Int
+    public var priority: Int64
+}
+
 extension Broker {
+    public func channelSnapshots() -> [ChannelSnapshot] {
+        sessions.values.sorted { $0.id.raw < $1.id.raw }.flatMap { session in
+            session.channels.values.sorted { $0.number < $1.number }.map { channel in
+                ChannelSnapshot(connection: session.id.raw, number: channel.number, user: session.user, vhost: session.vhost.name,
+                                consumers: channel.consumers.count, unacknowledged: channel.unacked.count,
+                                prefetch: channel.consumerPrefetch, globalPrefetch: channel.channelPrefetch,
+                                confirm: channel.nextPublishSequence != nil, transactional: channel.transaction != nil)
+            }
+        }
+    }
+
+    public func consumerSnapshots() -> [ConsumerSnapshot] {
+        sessions.values.sorted { $0.id.raw < $1.id.raw }.flatMap { session in
+            session.channels.values.sorted { $0.number < $1.number }.flatMap { channel in
+                channel.consumers.values.sorted { $0.tag < $1.tag }.map { consumer in
+                    ConsumerSnapshot(connection: session.id.raw, channel: channel.number, vhost: session.vhost.name,
+                                     queue: consumer.queue.name, tag: consumer.tag, ackRequired: !consumer.noAck,
+                                     exclusive: consumer.exclusive, prefetch: consumer.prefetchLimit, priority: consumer.priority)
+                }
+            }
+        }
+    }
+
     public var vhostNames: [String] { vhosts.keys.sorted() }
 
     /// Each vhost's message totals, by name.

@@ -68,7 +68,9 @@ public final class Queue {
     public var isPersistent: Bool { durable && owner == nil }
     public var consumerCount: Int { consumers.count }
 
-    func enqueue(_ message: Message, storeID: UInt64 = 0, redelivered: Bool = false, expiresAt: Int64 = .max) {
+    /// Adds a published message. A queue with a length limit first hands what it can to its
+    /// consumers, as RabbitMQ delivers to a waiting consumer before counting the queue's length.
+    func enqueue(_ message: Message, storeID: UInt64 = 0, redelivered: Bool = false, expiresAt: Int64 = .max, now: Int64 = .min) {
         var entry = QueuedMessage(message: message, sequence: nextSequence, redelivered: redelivered, storeID: storeID,
                                   expiresAt: expiresAt)
         nextSequence &+= 1
@@ -79,7 +81,10 @@ public final class Queue {
             pagedCount += 1
         }
         insert(entry)
-        if features?.hasLengthLimit == true { dropOverflow() }
+        if features?.hasLengthLimit == true {
+            dispatch(now: now)
+            dropOverflow()
+        }
     }
 
     /// Adds a ready message at its place: by priority (highest first) on a priority queue, then by publish order.

@@ -105,6 +105,13 @@ final class ManualTime: BrokerTimers, @unchecked Sendable {
         #expect(broker.readyBodies("dead") == ["1"])
     }
 
+    @Test func aWaitingConsumerTakesABurstLargerThanTheLimit() {
+        client.declareQueue("capped", arguments: ["x-max-length": .int32(2), "x-overflow": .longString("reject-publish")])
+        client.consume("capped", noAck: true)
+        let out = client.run((1...5).map { Cmd.publish("\($0)", key: "capped") })
+        #expect(out.bodies == ["1", "2", "3", "4", "5"])
+    }
+
     @Test func rejectPublishNacksAConfirmingPublisher() {
         client.declareQueue("full", arguments: ["x-max-length": .int32(1), "x-overflow": .longString("reject-publish")])
         client.call(.confirmSelect(ConfirmSelect(noWait: false)))
