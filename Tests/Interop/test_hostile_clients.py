@@ -344,3 +344,33 @@ def test_live_tail_streams_beyond_the_limit_are_refused(warren_factory):
     assert metric(metrics(w), "warren_live_tail_streams_refused_total") == 1
     second.close()
     stream.close()
+
+
+# ---------------------------------------------------------------------------
+# Redis key cardinality from syslog hostnames
+# ---------------------------------------------------------------------------
+
+def test_a_flood_of_unique_hostnames_makes_a_bounded_number_of_redis_keys(warren_factory, tmp_path):
+    import socket
+
+    import polling
+    from redis_server import RedisServer
+
+    server = RedisServer(tmp_path / "redis").start()
+    try:
+        syslog_port = find_free_port()
+        w = warren_factory("[redis]\nurl = \"%s\"\nmax_hosts = 5\n" % server.url,
+                           extra_args=["--syslog-port", str(syslog_port)])
+        assert w.wait_for_output("syslog TCP listener ready"), w.output()
+        frames = []
+        for index in range(200):
+            message = f"<14>1 2026-11-24T00:00:00Z flood-{index} app - - - entry {index}".encode()
+            frames.append(b"%d %s" % (len(message), message))
+        with socket.create_connection((HOST, syslog_port), timeout=10) as sock:
+            sock.sendall(b"".join(frames))
+        client = server.client()
+        polling.wait_for(lambda: int(client.get("warren:count:user.info") or 0) == 200, timeout=15)
+        hosts = sorted(client.scan_iter("warren:host:*"))
+        assert hosts == sorted(["warren:host:_other"] + [f"warren:host:flood-{index}" for index in range(5)])
+    finally:
+        server.stop()
