@@ -70,6 +70,16 @@ extension ConnectionStateMachineTests {
             == "PRECONDITION_FAILED - message size 18446744073709551615 is larger than configured max size 16777216")
     }
 
+    @Test mutating func atTheCeilingTheTextSaysMaxSizeAsRabbitMQ() {
+        machine = ConnectionStateMachine(users: UserDirectory(), peerIsLoopback: true,
+                                         limits: ConnectionLimits(handshakeTimeoutMilliseconds: 10_000, maxMessageSize: 536_870_912))
+        openConnection()
+        _ = feed(.channelOpen, channel: 1)
+        _ = feed(.basicPublish(BasicPublish(routingKey: "k")), channel: 1)
+        let refused = feed(.header(ContentHeader(bodySize: 536_870_913, properties: BasicProperties())), channel: 1)
+        #expect(Self.channelClose(refused)?.replyText == "PRECONDITION_FAILED - message size 536870913 is larger than max size 536870912")
+    }
+
     @Test mutating func aMessageOfExactlyTheMaximumIsAccepted() {
         machine = ConnectionStateMachine(users: UserDirectory(), peerIsLoopback: true,
                                          limits: ConnectionLimits(handshakeTimeoutMilliseconds: 10_000, maxMessageSize: 4))

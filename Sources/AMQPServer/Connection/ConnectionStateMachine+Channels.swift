@@ -55,7 +55,9 @@ extension ConnectionStateMachine {
     /// RabbitMQ's `max_message_size` check: the channel (not the connection) closes with 406, and
     /// the body frames that follow are dropped until close-ok, never buffered.
     private mutating func refuseOversizedContent(_ size: UInt64, on channel: UInt16, into actions: inout [ConnectionAction]) {
-        let error = AMQPError(.preconditionFailed, "message size \(size) is larger than configured max size \(limits.maxMessageSize)",
+        // RabbitMQ says "configured" unless the limit is its ceiling.
+        let kind = limits.maxMessageSize == ConnectionLimits.maxMessageSizeCeiling ? "max size" : "configured max size"
+        let error = AMQPError(.preconditionFailed, "message size \(size) is larger than \(kind) \(limits.maxMessageSize)",
                               classID: 60, methodID: 40)
         closeChannel(channel, with: error, into: &actions)
         actions.append(.channelClosed(channel))  // the broker lets go of the channel now
