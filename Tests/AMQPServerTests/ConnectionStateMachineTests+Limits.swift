@@ -129,16 +129,13 @@ extension ConnectionStateMachineTests {
 
 /// Counting connections against `connection_max` and the vhosts' `max-connections`.
 @Suite struct ConnectionAdmissionTests {
-    @Test func theNodeLimitRefusesOneMoreAndReleaseMakesRoom() {
+    @Test func connectionMaxCountsSocketsAndAClosedOneMakesRoom() {
         let admission = ConnectionAdmission(limits: .init(connectionMax: 2))
-        #expect(admission.admit(vhost: "/", user: "guest") == nil)
-        #expect(admission.admit(vhost: "logs", user: "guest") == nil)
-        let refused = admission.admit(vhost: "/", user: "guest")
-        #expect(refused?.code == .notAllowed)
-        #expect(refused?.text == "NOT_ALLOWED - connection refused: node connection limit (2) is reached")
-        admission.release(vhost: "logs")
-        #expect(admission.admit(vhost: "/", user: "guest") == nil)
-        #expect(admission.current.open == 2 && admission.current.openByVhost == ["/": 2] && admission.current.refused == 1)
+        #expect(admission.accept() && admission.accept())
+        #expect(!admission.accept())
+        admission.socketClosed()
+        #expect(admission.accept())
+        #expect(admission.current.sockets == 2 && admission.current.refused == 1)
     }
 
     @Test func aVhostLimitLeavesOtherVhostsOpen() {

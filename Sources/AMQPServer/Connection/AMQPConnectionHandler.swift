@@ -23,6 +23,8 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     private var handshakeTimer: Scheduled<Void>?
     private let registry: ConnectionRegistry
     private let admission: ConnectionAdmission
+    /// Whether this connection holds a socket slot (`connection_max`).
+    private var accepted = false
     /// The vhost whose connection slot this connection holds, once admitted.
     private var admittedVhost: String?
     private let runtime: BrokerRuntime
@@ -52,6 +54,14 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         registry.add(context.channel)
         logger[metadataKey: "peer"] = "\(context.remoteAddress.map { "\($0)" } ?? "?")"
+        accepted = admission.accept()
+        guard accepted else {
+            logger.debug("closing connection: connection_max (\(admission.limits.connectionMax)) sockets are open")
+            stopDecoding()
+            context.close(promise: nil)
+            context.fireChannelActive()
+            return
+        }
         handshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(machine.limits.handshakeTimeoutMilliseconds)) {
             [weak self] in self?.handshakeTimedOut(context: context)
         }
@@ -65,6 +75,8 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
         handshakeTimer?.cancel()
         if let admittedVhost { admission.release(vhost: admittedVhost) }
         admittedVhost = nil
+        if accepted { admission.socketClosed() }
+        accepted = false
         machine.socketClosed(into: &actions)
         perform(context: context)
         submitBrokerCommands()

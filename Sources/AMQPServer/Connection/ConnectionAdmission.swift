@@ -1,9 +1,11 @@
 import AMQPWire
 import NIOConcurrencyHelpers
 
-/// The node's open AMQP connections, in total and per vhost: one past `connection_max` or past a
-/// vhost's `max-connections` is refused at connection.open with RabbitMQ's 530 texts. Also counts
-/// the connections dropped for `handshake_timeout`, for `/metrics`.
+/// The node's AMQP connections. `connection_max` counts sockets, handshaking or open, as RabbitMQ's
+/// (its listener's accept limit): one more is closed as soon as it is accepted, so a flood of idle
+/// sockets cannot take every file descriptor. A vhost's `max-connections` counts open connections:
+/// one more is refused at connection.open with RabbitMQ's 530 text. Also counts the connections
+/// dropped for `handshake_timeout`, for `/metrics`.
 public final class ConnectionAdmission: Sendable {
     /// `connection_max` and the vhosts' `max-connections`.
     public struct Limits: Sendable, Equatable {
@@ -18,6 +20,9 @@ public final class ConnectionAdmission: Sendable {
 
     /// What has been counted so far; every field only grows except `open`.
     public struct Counts: Sendable, Equatable {
+        /// Accepted sockets, handshaking or open.
+        public var sockets = 0
+        /// Connections past connection.open-ok.
         public var open = 0
         public var openByVhost: [String: Int] = [:]
         public var refused = 0
@@ -33,22 +38,38 @@ public final class ConnectionAdmission: Sendable {
 
     public var current: Counts { counts.withLockedValue { $0 } }
 
+    /// Takes a socket slot for a connection just accepted; false (counted) past `connection_max`.
+    func accept() -> Bool {
+        counts.withLockedValue { counts in
+            guard counts.sockets < limits.connectionMax else {
+                counts.refused += 1
+                return false
+            }
+            counts.sockets += 1
+            return true
+        }
+    }
+
+    /// Gives back the socket slot of an accepted connection that closed.
+    func socketClosed() {
+        counts.withLockedValue { $0.sockets -= 1 }
+    }
+
     /// Takes a slot for a connection opening `vhost`, or says why not.
     func admit(vhost: String, user: String) -> AMQPError? {
-        let refusal: String? = counts.withLockedValue { counts in
-            if counts.open >= limits.connectionMax {
-                counts.refused += 1
-                return "connection refused: node connection limit (\(limits.connectionMax)) is reached"
-            }
+        let refused: Int? = counts.withLockedValue { counts in
             if let max = limits.vhostMaxConnections[vhost], counts.openByVhost[vhost, default: 0] >= max {
                 counts.refused += 1
-                return "access to vhost '\(vhost)' refused for user '\(user)': connection limit (\(max)) is reached"
+                return max
             }
             counts.open += 1
             counts.openByVhost[vhost, default: 0] += 1
             return nil
         }
-        return refusal.map { AMQPError(.notAllowed, $0, classID: 10, methodID: 40) }
+        return refused.map { max in
+            AMQPError(.notAllowed, "access to vhost '\(vhost)' refused for user '\(user)': connection limit (\(max)) is reached",
+                      classID: 10, methodID: 40)
+        }
     }
 
     /// Gives back the slot of an admitted connection that closed.

@@ -5,8 +5,8 @@ import Broker
 /// per channel, and the live-tail streams.
 struct LimitSettings: Equatable {
     var connection = ConnectionLimits.rabbitDefaults
-    /// `amqp.connection_max`: RabbitMQ's default is unlimited; warren's bounds a connection flood
-    /// with a clear 530 well before the process runs out of file descriptors.
+    /// `amqp.connection_max`: sockets, handshaking or open. RabbitMQ's default is unlimited; warren's
+    /// bounds a flood of sockets well before the process runs out of file descriptors.
     var connectionMax = 4096
     var vhostMaxConnections: [String: Int] = [:]
     var broker = BrokerLimits.defaults
