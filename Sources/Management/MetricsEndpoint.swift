@@ -80,8 +80,9 @@ struct MetricsEndpoint: Sendable {
 
     private func writeLimits(to text: inout PrometheusText) {
         let connections = admission.current
-        text.family("warren_connections_refused_total", .counter, help: "AMQP connections refused by connection_max or a vhost's max-connections")
-        text.sample("warren_connections_refused_total", connections.refused)
+        text.family("warren_connections_refused_total", .counter, help: "AMQP connections refused, by the limit that refused them")
+        text.sample("warren_connections_refused_total", [("limit", "connection_max")], connections.refusedSockets)
+        text.sample("warren_connections_refused_total", [("limit", "vhost_max_connections")], connections.refusedByVhost)
         text.family("warren_handshake_timeouts_total", .counter, help: "AMQP connections closed by handshake_timeout before connection.open")
         text.sample("warren_handshake_timeouts_total", connections.handshakeTimeouts)
         let tails = streams.counts

@@ -135,7 +135,7 @@ extension ConnectionStateMachineTests {
         #expect(!admission.accept())
         admission.socketClosed()
         #expect(admission.accept())
-        #expect(admission.current.sockets == 2 && admission.current.refused == 1)
+        #expect(admission.current.sockets == 2 && admission.current.refusedSockets == 1)
     }
 
     @Test func aVhostLimitLeavesOtherVhostsOpen() {

@@ -178,7 +178,7 @@ def test_connection_max_counts_sockets_handshaking_or_open(warren_factory):
     idle.start()  # connection.start came back: this socket holds a slot
     with w.raw() as refused:
         assert refused.read_until_eof() == b""
-    assert metric(metrics(w), "warren_connections_refused_total") == 1
+    assert metric(metrics(w), 'warren_connections_refused_total{limit="connection_max"}') == 1
     idle.close_socket()
 
     def connects():

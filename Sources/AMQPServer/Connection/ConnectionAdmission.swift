@@ -25,7 +25,10 @@ public final class ConnectionAdmission: Sendable {
         /// Connections past connection.open-ok.
         public var open = 0
         public var openByVhost: [String: Int] = [:]
-        public var refused = 0
+        /// Sockets closed at accept for `connection_max`.
+        public var refusedSockets = 0
+        /// connection.open refused for a vhost's `max-connections`.
+        public var refusedByVhost = 0
         public var handshakeTimeouts = 0
     }
 
@@ -42,7 +45,7 @@ public final class ConnectionAdmission: Sendable {
     func accept() -> Bool {
         counts.withLockedValue { counts in
             guard counts.sockets < limits.connectionMax else {
-                counts.refused += 1
+                counts.refusedSockets += 1
                 return false
             }
             counts.sockets += 1
@@ -59,7 +62,7 @@ public final class ConnectionAdmission: Sendable {
     func admit(vhost: String, user: String) -> AMQPError? {
         let refused: Int? = counts.withLockedValue { counts in
             if let max = limits.vhostMaxConnections[vhost], counts.openByVhost[vhost, default: 0] >= max {
-                counts.refused += 1
+                counts.refusedByVhost += 1
                 return max
             }
             counts.open += 1
