@@ -18,7 +18,7 @@ public final class ConnectionAdmission: Sendable {
         }
     }
 
-    /// What has been counted so far; every field only grows except `open`.
+    /// Sockets and connections open now, and refusals and handshake timeouts so far.
     public struct Counts: Sendable, Equatable {
         /// Accepted sockets, handshaking or open.
         public var sockets = 0
