@@ -9,6 +9,7 @@ import base64
 import http.client
 import json
 import re
+import socket
 import threading
 import time
 import urllib.request
@@ -17,7 +18,9 @@ import pika
 import pytest
 
 import amqp_raw as r
+import polling
 from conftest import HOST, find_free_port
+from redis_server import RedisServer
 
 BASIC_PUBLISH = (60, 40)
 GUEST = {"Authorization": "Basic " + base64.b64encode(b"guest:guest").decode()}
@@ -171,8 +174,6 @@ def expect_refused_open(w, vhost, text):
 def test_connection_max_counts_sockets_handshaking_or_open(warren_factory):
     """As RabbitMQ's listener accept limit: one socket more is closed at once, so idle sockets
     cannot take every file descriptor; a closed one gives its slot back."""
-    import polling
-
     w = start_with_http(warren_factory, "[amqp]\nconnection_max = 2\n")
     opened, idle = w.raw_connect(), w.raw()
     idle.start()  # connection.start came back: this socket holds a slot
@@ -370,11 +371,6 @@ def test_live_tail_streams_beyond_the_limit_are_refused(warren_factory):
 # ---------------------------------------------------------------------------
 
 def test_a_flood_of_unique_hostnames_makes_a_bounded_number_of_redis_keys(warren_factory, tmp_path):
-    import socket
-
-    import polling
-    from redis_server import RedisServer
-
     server = RedisServer(tmp_path / "redis").start()
     try:
         syslog_port = find_free_port()
