@@ -168,6 +168,14 @@ let package = Package(
             dependencies: ["Redis"]
         ),
         .testTarget(
+            name: "RedisBridgeTests",
+            dependencies: ["RedisBridge"]
+        ),
+        .testTarget(
+            name: "ManagementTests",
+            dependencies: ["Management", "AMQPWire", "Broker", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
             name: "AMQPServerTests",
             dependencies: [
                 "AMQPServer",

@@ -8,14 +8,19 @@ public struct AMQPListenerConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var tuning: Tuning
+    public var connectionLimits: ConnectionLimits
+    /// Counts connections against `connection_max` and the vhosts' `max-connections`.
+    public var admission: ConnectionAdmission
     public var users: UserDirectory
     public var limits: ResourceLimits
 
-    public init(host: String, port: Int, tuning: Tuning = .rabbitDefaults, users: UserDirectory = UserDirectory(),
-                limits: ResourceLimits) {
+    public init(host: String, port: Int, tuning: Tuning = .rabbitDefaults, connectionLimits: ConnectionLimits = .rabbitDefaults,
+                admission: ConnectionAdmission, users: UserDirectory = UserDirectory(), limits: ResourceLimits) {
         self.host = host
         self.port = port
         self.tuning = tuning
+        self.connectionLimits = connectionLimits
+        self.admission = admission
         self.users = users
         self.limits = limits
     }
@@ -70,7 +75,8 @@ public struct AMQPListener: Service {
                         let handler = AMQPConnectionHandler(
                             users: configuration.users,
                             peerIsLoopback: channel.remoteAddress.map(Self.isLoopback) ?? false,
-                            tuning: configuration.tuning, registry: registry, runtime: runtime, alarm: alarm, logger: logger)
+                            tuning: configuration.tuning, limits: configuration.connectionLimits,
+                            admission: configuration.admission, registry: registry, runtime: runtime, alarm: alarm, logger: logger)
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
                 }

@@ -7,6 +7,9 @@ extension Broker {
         if channel.consumers[tag] != nil || channel.replyToConsumerTag == tag {
             throw AMQPError(.notAllowed, "attempt to reuse consumer tag '\(tag)'")
         }
+        guard channel.consumers.count < limits.consumersPerChannel else {
+            throw AMQPError(.notAllowed, "reached maximum (\(limits.consumersPerChannel)) of consumers per channel")
+        }
         if consume.queue == DirectReplyTo.pseudoQueue {
             try directReplyTo.startConsumer(tag: tag, noAck: consume.noAck, on: channel)
             reply(.basicConsumeOk(BasicConsumeOk(consumerTag: tag)), on: channel, unless: consume.noWait)
@@ -53,7 +56,7 @@ extension Broker {
 
     func acknowledge(tag: UInt64, multiple: Bool, on channel: BrokerChannel) throws(AMQPError) {
         if channel.transaction != nil {
-            channel.transaction?.steps.append(.ack(tag: tag, multiple: multiple))
+            try holdInTransaction(.ack(tag: tag, multiple: multiple), on: channel)
             return
         }
         for delivery in try channel.settle(tag: tag, multiple: multiple) {
@@ -73,7 +76,7 @@ extension Broker {
 
     func reject(tag: UInt64, multiple: Bool, requeue shouldRequeue: Bool, on channel: BrokerChannel) throws(AMQPError) {
         if channel.transaction != nil {
-            channel.transaction?.steps.append(.reject(tag: tag, multiple: multiple, requeue: shouldRequeue))
+            try holdInTransaction(.reject(tag: tag, multiple: multiple, requeue: shouldRequeue), on: channel)
             return
         }
         let settled = try channel.settle(tag: tag, multiple: multiple)

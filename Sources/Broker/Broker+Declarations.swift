@@ -63,6 +63,9 @@ extension Broker {
             replyDeclareOk(existing, on: channel, noWait: declare.noWait)
             return
         }
+        if let max = limits.vhostMaxQueues[vhost.name], vhost.queues.count >= max {
+            throw AMQPError(.preconditionFailed, "cannot declare queue '\(name)': queue limit in vhost '\(vhost.name)' (\(max)) is reached")
+        }
         let queue = try makeQueue(name: name, in: vhost, durable: declare.durable, autoDelete: declare.autoDelete,
                                   arguments: declare.arguments, owner: declare.exclusive ? session.id : nil)
         // Every queue is bound to the default exchange by its name (implicitly: see route()).

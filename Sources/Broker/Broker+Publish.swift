@@ -6,7 +6,7 @@ extension Broker {
     func receivePublish(_ publish: BasicPublish, header: ContentHeader, body: ByteBuffer, on channel: BrokerChannel) throws(AMQPError) {
         if channel.transaction != nil {
             _ = try channel.session.vhost.exchange(publish.exchange)  // a missing exchange fails at once, as RabbitMQ
-            channel.transaction?.steps.append(.publish(publish, header, body))
+            try holdInTransaction(.publish(publish, header, body), on: channel)
             return
         }
         try route(publish, header: header, body: body, on: channel)

@@ -35,6 +35,15 @@ extension Broker {
         if stored { awaitingDisk.append((channel, .reply(.txCommitOk))) } else { reply(.txCommitOk, on: channel, unless: false) }
     }
 
+    /// Keeps a step for tx.commit; past `limits.transactionSteps` the channel closes (406).
+    func holdInTransaction(_ step: Transaction.Step, on channel: BrokerChannel) throws(AMQPError) {
+        guard let held = channel.transaction?.steps.count else { return }
+        guard held < limits.transactionSteps else {
+            throw AMQPError(.preconditionFailed, "transaction holds the maximum of \(limits.transactionSteps) publishes and acknowledgements; commit or roll back")
+        }
+        channel.transaction?.steps.append(step)
+    }
+
     func rollback(on channel: BrokerChannel) throws(AMQPError) {
         guard channel.transaction != nil else {
             throw AMQPError(.preconditionFailed, "channel is not transactional")

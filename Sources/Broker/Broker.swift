@@ -23,6 +23,8 @@ public final class Broker {
         case reply(AMQPMethod)
     }
     var awaitingDisk: [(channel: BrokerChannel, wait: DiskWait)] = []
+    /// Consumers per channel, queues per vhost, transaction size.
+    public var limits = BrokerLimits.defaults
     /// The broker's clock: wall time in milliseconds. Tests replace it.
     public var clock: @Sendable () -> Int64 = WallClock.milliseconds
     /// The clock read once at the start of each burst, so one burst sees one time.

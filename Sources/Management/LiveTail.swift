@@ -11,7 +11,11 @@ struct LiveTail: Sendable {
     let exchange: String
     let open: OpenStreams
 
-    func response(patterns: [String]) -> Response {
+    func response(patterns: [String]) throws -> Response {
+        guard open.admitsAnother() else {
+            throw APIError(status: .serviceUnavailable, error: "service_unavailable",
+                           reason: "\(open.limit) live-tail streams are open (max_live_tail_streams)")
+        }
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
@@ -60,19 +64,13 @@ struct LiveTail: Sendable {
     static let keepAliveInterval: Duration = .seconds(5)
 
     /// One `entry` event per delivery in a broker burst.
-    private static func events(_ burst: [Outbound]) -> ByteBuffer {
+    static func events(_ burst: [Outbound]) -> ByteBuffer {
         var events = ByteBuffer()
-        for case .content(_, .basicDeliver(let deliver), _, let entry) in burst {
-            events.writeString("event: entry\nid: \(deliver.routingKey)\ndata: ")
-            events.writeImmutableBuffer(singleLine(entry))
+        for case .content(_, .basicDeliver(let deliver), _, let body) in burst {
+            events.writeString("event: entry\ndata: ")
+            events.writeBytes(LiveTailEvent(routingKey: deliver.routingKey, body: body).json)
             events.writeString("\n\n")
         }
         return events
-    }
-
-    /// An SSE data line may not contain a newline; JSON entries have none, raw bodies might.
-    private static func singleLine(_ body: ByteBuffer) -> ByteBuffer {
-        guard body.readableBytesView.contains(UInt8(ascii: "\n")) else { return body }
-        return ByteBuffer(string: String(buffer: body).replacingOccurrences(of: "\n", with: "\\n"))
     }
 }

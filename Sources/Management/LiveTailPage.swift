@@ -54,8 +54,10 @@ enum LiveTailPage {
         source.onopen = () => { status.textContent = 'subscribed to ' + patterns.join(' '); };
         source.onerror = () => { status.textContent = 'disconnected, retrying'; };
         source.addEventListener('entry', event => {
+          const delivery = JSON.parse(event.data);
           let entry;
-          try { entry = JSON.parse(event.data); } catch (e) { entry = { severity: 'info', message: event.data, facility: '', }; }
+          try { entry = JSON.parse(delivery.body); } catch (e) { entry = null; }
+          if (entry === null || typeof entry !== 'object') entry = { severity: 'info', message: delivery.body, facility: '', };
           if (paused) held.push(entry); else show(entry);
         });
       }

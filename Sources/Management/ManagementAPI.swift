@@ -24,7 +24,7 @@ struct ManagementAPI: Sendable {
         router.get("/api/tail") { request, context in
             _ = try auth.user(request, context)
             let patterns = request.uri.queryParameters.getAll("pattern").map { String($0) }.filter { !$0.isEmpty }
-            return tail.response(patterns: patterns.isEmpty ? ["#"] : patterns)
+            return try tail.response(patterns: patterns.isEmpty ? ["#"] : patterns)
         }
         router.get("/api/whoami") { request, context in
             let user = try auth.user(request, context)

@@ -8,13 +8,17 @@ import ServiceLifecycle
 /// `warren serve`.
 public struct ManagementServer: Service {
     private let application: Application<RouterResponder<ManagementContext>>
-    private let streams = OpenStreams()
+    private let streams: OpenStreams
 
+    /// `admission` is the AMQP listener's connection counter (for `/metrics`); at most
+    /// `maxLiveTailStreams` live-tail streams are open at once.
     public init(host: String, port: Int, runtime: BrokerRuntime, users: UserDirectory, logExchange: String,
-                registry: PrometheusCollectorRegistry, logger: Logger) {
+                registry: PrometheusCollectorRegistry, admission: ConnectionAdmission, maxLiveTailStreams: Int, logger: Logger) {
+        let streams = OpenStreams(limit: maxLiveTailStreams)
+        self.streams = streams
         let router = Router(context: ManagementContext.self)
         ManagementAPI(runtime: runtime, auth: Authorization(users: users),
-                      metrics: MetricsEndpoint(registry: registry, runtime: runtime),
+                      metrics: MetricsEndpoint(registry: registry, runtime: runtime, admission: admission, streams: streams),
                       tail: LiveTail(runtime: runtime, exchange: logExchange, open: streams)).register(on: router)
         application = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "warren"),
                                   onServerRunning: { _ in logger.info("management HTTP listener ready on \(host):\(port)") },

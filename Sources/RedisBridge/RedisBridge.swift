@@ -21,6 +21,7 @@ public final class RedisBridge: Service {
     private let entriesCounter = Counter(label: "warren_redis_bridge_entries_total")
     private let errorsCounter = Counter(label: "warren_redis_bridge_errors_total")
     private let lagGauge = Gauge(label: "warren_redis_bridge_lag_messages")
+    private let overflowCounter = Counter(label: "warren_redis_bridge_names_overflowed_total")
 
     public init(configuration: RedisBridgeConfiguration, runtime: BrokerRuntime, logger: Logger) {
         self.configuration = configuration
@@ -33,6 +34,7 @@ public final class RedisBridge: Service {
         let connection = InProcessConnection(runtime: runtime, vhost: configuration.vhost, user: "warren-redis-bridge")
         connection.send(subscribeCommands())
         logger.info("redis bridge: \(configuration.patterns) on '\(configuration.exchange)' → \(configuration.url)")
+        var caps = BridgeKeyCaps(maxRoutingKeys: configuration.maxRoutingKeys, maxHosts: configuration.maxHosts)
         var writer = BatchWriter(redis: redis, logger: logger, instance: String(instance), recentLimit: configuration.recentLimit,
                                  errors: errorsCounter)
         await withGracefulShutdownHandler {
@@ -42,7 +44,10 @@ public final class RedisBridge: Service {
                 for item in burst {
                     switch item {
                     case .content(_, .basicDeliver(let deliver), _, let body):
-                        entries.append(BridgeEntry(routingKey: deliver.routingKey, body: Array(body.readableBytesView), now: Date()))
+                        var entry = BridgeEntry(routingKey: deliver.routingKey, body: Array(body.readableBytesView), now: Date())
+                        let overflowed = caps.apply(to: &entry)
+                        if overflowed > 0 { overflowCounter.increment(by: overflowed) }
+                        entries.append(entry)
                         lastTag = deliver.deliveryTag
                     case .closeChannel(_, let error), .closeConnection(let error):
                         logger.error("redis bridge: the broker refused the bridge's subscription: \(error.text)")

@@ -9,6 +9,11 @@ public struct RedisBridgeConfiguration: Sendable, Equatable {
     public var recentLimit = 1000
     /// The bridge queue's cap (x-max-length); what overflows is parked in `warren.redis-bridge.parked`.
     public var maxBacklog: Int?
+    /// Distinct hostnames given their own `warren:host:*` key; later ones share `warren:host:_other`.
+    public var maxHosts = 10_000
+    /// Distinct routing keys (and facilities, severities) given their own keys and hash fields;
+    /// later ones share `_other`. Syslog itself produces at most 24 × 8.
+    public var maxRoutingKeys = 1_000
     /// Deliveries in flight to Redis at once (the consumer's prefetch).
     public var batchLimit = 1000
     public var exchange = "topic_logs"

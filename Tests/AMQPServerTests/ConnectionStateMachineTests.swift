@@ -23,11 +23,12 @@ import Testing
         return actions
     }
 
-    mutating func openConnection(heartbeat: UInt16 = 60) {
+    mutating func openConnection(heartbeat: UInt16 = 60, channelMax: UInt16 = 2047) {
         machine.protocolHeaderReceived(accepted: true, into: &actions)
         _ = feed(.connectionStartOk(Self.plainGuest))
-        _ = feed(.connectionTuneOk(ConnectionTuneOk(channelMax: 2047, frameMax: 131_072, heartbeat: heartbeat)))
+        _ = feed(.connectionTuneOk(ConnectionTuneOk(channelMax: channelMax, frameMax: 131_072, heartbeat: heartbeat)))
         _ = feed(.connectionOpen(ConnectionOpen(virtualHost: "/")))
+        machine.admitted(vhost: "/", user: "guest", refusal: nil, into: &actions)
     }
 
     static func closeCode(_ actions: [ConnectionAction]) -> UInt16? {
@@ -56,9 +57,10 @@ import Testing
         ])
         let tuned = feed(.connectionTuneOk(ConnectionTuneOk(channelMax: 100, frameMax: 8192, heartbeat: 5)))
         #expect(tuned == [.tuned(Tuning(channelMax: 100, frameMax: 8192, heartbeat: 5))])
-        #expect(feed(.connectionOpen(ConnectionOpen(virtualHost: "/"))) == [
-            .send(.connectionOpenOk, channel: 0), .opened(vhost: "/", user: "guest"),
-        ])
+        #expect(feed(.connectionOpen(ConnectionOpen(virtualHost: "/"))) == [.admissionRequested(vhost: "/", user: "guest")])
+        actions.removeAll()
+        machine.admitted(vhost: "/", user: "guest", refusal: nil, into: &actions)
+        #expect(actions == [.send(.connectionOpenOk, channel: 0), .opened(vhost: "/", user: "guest")])
         #expect(machine.state == .open(vhost: "/", user: "guest"))
     }
 

@@ -20,7 +20,13 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     private var output: ByteBuffer
     private var heartbeat: HeartbeatMonitor?
     private var closeTimer: Scheduled<Void>?
+    private var handshakeTimer: Scheduled<Void>?
     private let registry: ConnectionRegistry
+    private let admission: ConnectionAdmission
+    /// Whether this connection holds a socket slot (`connection_max`).
+    private var accepted = false
+    /// The vhost whose connection slot this connection holds, once admitted.
+    private var admittedVhost: String?
     private let runtime: BrokerRuntime
     private let alarm: ResourceAlarm
     /// Set once the client has published: only publishing connections are blocked by an alarm.
@@ -33,10 +39,11 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     private var brokerCommands: [BrokerCommand] = []
     private var logger: Logger
 
-    init(users: UserDirectory, peerIsLoopback: Bool, tuning: Tuning, registry: ConnectionRegistry, runtime: BrokerRuntime,
-         alarm: ResourceAlarm, logger: Logger) {
+    init(users: UserDirectory, peerIsLoopback: Bool, tuning: Tuning, limits: ConnectionLimits, admission: ConnectionAdmission,
+         registry: ConnectionRegistry, runtime: BrokerRuntime, alarm: ResourceAlarm, logger: Logger) {
         self.alarm = alarm
-        self.machine = ConnectionStateMachine(users: users, peerIsLoopback: peerIsLoopback, proposedTuning: tuning)
+        self.machine = ConnectionStateMachine(users: users, peerIsLoopback: peerIsLoopback, proposedTuning: tuning, limits: limits)
+        self.admission = admission
         self.registry = registry
         self.runtime = runtime
         self.connectionID = runtime.makeConnectionID()
@@ -47,6 +54,17 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         registry.add(context.channel)
         logger[metadataKey: "peer"] = "\(context.remoteAddress.map { "\($0)" } ?? "?")"
+        accepted = admission.accept()
+        guard accepted else {
+            logger.debug("closing connection: connection_max (\(admission.limits.connectionMax)) sockets are open")
+            stopDecoding()
+            context.close(promise: nil)
+            context.fireChannelActive()
+            return
+        }
+        handshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(machine.limits.handshakeTimeoutMilliseconds)) {
+            [weak self] in self?.handshakeTimedOut(context: context)
+        }
         context.fireChannelActive()
     }
 
@@ -54,6 +72,11 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
         registry.remove(context.channel)
         heartbeat?.stop()
         closeTimer?.cancel()
+        handshakeTimer?.cancel()
+        if let admittedVhost { admission.release(vhost: admittedVhost) }
+        admittedVhost = nil
+        if accepted { admission.socketClosed() }
+        accepted = false
         machine.socketClosed(into: &actions)
         perform(context: context)
         submitBrokerCommands()
@@ -155,7 +178,15 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
                     self?.heartbeatEvent(event, context: context)
                 }
             }
+        case .admissionRequested(let vhost, let user):
+            let refusal = admission.admit(vhost: vhost, user: user)
+            if refusal == nil { admittedVhost = vhost } else { logger.info("refusing connection: \(refusal?.text ?? "")") }
+            var answer: [ConnectionAction] = []
+            machine.admitted(vhost: vhost, user: user, refusal: refusal, into: &answer)
+            for action in answer { perform(action, context: context) }
         case .opened(let vhost, let user):
+            handshakeTimer?.cancel()
+            handshakeTimer = nil
             logger.info("connection opened: user '\(user)' on vhost '\(vhost)'")
             connectedToBroker = true
             runtime.connect(connectionID, vhost: vhost, user: user, outlet: ConnectionOutlet(handler: self, context: context))
@@ -255,6 +286,14 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
         }
         submitBrokerCommands()
         flush(context: context)
+    }
+
+    private func handshakeTimedOut(context: ChannelHandlerContext) {
+        handshakeTimer = nil
+        guard machine.handshakeTimedOut(into: &actions) else { return }
+        admission.countHandshakeTimeout()
+        logger.info("closing connection: handshake_timeout (\(machine.limits.handshakeTimeoutMilliseconds) ms) before connection.open")
+        perform(context: context)
     }
 
     private func heartbeatEvent(_ event: HeartbeatMonitor.Event, context: ChannelHandlerContext) {

@@ -9,6 +9,9 @@ enum ConnectionAction: Equatable {
     case rejectProtocolHeader
     /// Tuning is settled: apply frame_max to the decoder and start heartbeats.
     case tuned(Tuning)
+    /// connection.open passed the vhost and permission checks: the handler checks the connection
+    /// limits and answers with `admitted(vhost:user:refusal:)`.
+    case admissionRequested(vhost: String, user: String)
     /// The connection is open on a vhost for a user.
     case opened(vhost: String, user: String)
     /// A channel was opened by the client.

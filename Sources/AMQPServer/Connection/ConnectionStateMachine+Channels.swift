@@ -23,6 +23,10 @@ extension ConnectionStateMachine {
             guard var assembly = channel.content else {
                 throw AMQPError(.unexpectedFrame, "expected method frame, got non method frame instead")
             }
+            guard header.bodySize <= limits.maxMessageSize else {
+                refuseOversizedContent(header.bodySize, on: frame.channel, into: &actions)
+                return
+            }
             let step = try assembly.receive(header: header)
             finish(step, assembly: assembly, on: frame.channel, into: &actions)
         case .body(let body):
@@ -46,6 +50,17 @@ extension ConnectionStateMachine {
             channels[channel]?.content = nil
             actions.append(.publish(channel, publish, header, body))
         }
+    }
+
+    /// RabbitMQ's `max_message_size` check: the channel (not the connection) closes with 406, and
+    /// the body frames that follow are dropped until close-ok, never buffered.
+    private mutating func refuseOversizedContent(_ size: UInt64, on channel: UInt16, into actions: inout [ConnectionAction]) {
+        // RabbitMQ says "configured" unless the limit is its ceiling.
+        let kind = limits.maxMessageSize == ConnectionLimits.maxMessageSizeCeiling ? "max size" : "configured max size"
+        let error = AMQPError(.preconditionFailed, "message size \(size) is larger than \(kind) \(limits.maxMessageSize)",
+                              classID: 60, methodID: 40)
+        closeChannel(channel, with: error, into: &actions)
+        actions.append(.channelClosed(channel))  // the broker lets go of the channel now
     }
 
     private mutating func connectionFrameReceived(_ frame: Frame, into actions: inout [ConnectionAction]) throws(AMQPError) {
@@ -78,8 +93,9 @@ extension ConnectionStateMachine {
         guard case .channelOpen = method else {
             throw AMQPError(.channelError, "expected 'channel.open' on channel \(frame.channel)").caused(by: method)
         }
-        guard frame.channel <= tuning.channelMax else {
-            throw AMQPError(.channelError, "channel \(frame.channel) is above the negotiated channel_max (\(tuning.channelMax))", classID: 20, methodID: 10)
+        // As RabbitMQ: channel_max bounds the channels open at once, whatever their numbers.
+        guard channels.count < Int(tuning.channelMax) else {
+            throw AMQPError(.notAllowed, "number of channels opened (\(channels.count)) has reached the negotiated channel_max (\(tuning.channelMax))")
         }
         channels[frame.channel] = ChannelState()
         actions.append(.send(.channelOpenOk, channel: frame.channel))

@@ -26,9 +26,8 @@ extension ConnectionStateMachine {
             guard users.users[user]?.mayOpen(vhost: open.virtualHost) == true else {
                 throw AMQPError(.notAllowed, "access to vhost '\(open.virtualHost)' refused for user '\(user)'").caused(by: method)
             }
-            state = .open(vhost: open.virtualHost, user: user)
-            actions.append(.send(.connectionOpenOk, channel: 0))
-            actions.append(.opened(vhost: open.virtualHost, user: user))
+            // The connection limits (node and vhost) are the handler's to count: it answers with admitted(…).
+            actions.append(.admissionRequested(vhost: open.virtualHost, user: user))
         case (_, .connectionClose):
             state = .closed
             actions.append(.send(.connectionCloseOk, channel: 0))
@@ -36,6 +35,19 @@ extension ConnectionStateMachine {
         default:
             throw AMQPError(.commandInvalid, "unexpected method \(method.name) during the handshake").caused(by: method)
         }
+    }
+
+    /// The answer to `.admissionRequested`: nil opens the connection, an error (530, a connection
+    /// limit reached) closes it.
+    mutating func admitted(vhost: String, user: String, refusal: AMQPError?, into actions: inout [ConnectionAction]) {
+        guard state == .awaitingOpen(user: user) else { return }
+        if let refusal {
+            fail(refusal, into: &actions)
+            return
+        }
+        state = .open(vhost: vhost, user: user)
+        actions.append(.send(.connectionOpenOk, channel: 0))
+        actions.append(.opened(vhost: vhost, user: user))
     }
 
     private mutating func authenticate(_ startOk: ConnectionStartOk, into actions: inout [ConnectionAction]) throws(AMQPError) {

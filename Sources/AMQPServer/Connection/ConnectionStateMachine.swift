@@ -33,11 +33,14 @@ struct ConnectionStateMachine {
     /// The client announced the `connection.blocked` capability in start-ok.
     var clientSupportsBlocked = false
     let peerIsLoopback: Bool
+    let limits: ConnectionLimits
 
-    init(users: UserDirectory, peerIsLoopback: Bool, proposedTuning: Tuning = .rabbitDefaults) {
+    init(users: UserDirectory, peerIsLoopback: Bool, proposedTuning: Tuning = .rabbitDefaults,
+         limits: ConnectionLimits = .rabbitDefaults) {
         self.users = users
         self.peerIsLoopback = peerIsLoopback
         self.tuning = proposedTuning
+        self.limits = limits
     }
 
     /// Whether frames may be sent on a channel: it is open and not being closed.
@@ -135,6 +138,19 @@ struct ConnectionStateMachine {
         actions.append(.send(.connectionClose(ConnectionClose(replyCode: error.code.rawValue, replyText: error.text,
                                                              classID: error.classID, methodID: error.methodID)), channel: 0))
         actions.append(.awaitCloseOk)
+    }
+
+    /// `handshake_timeout` elapsed: a connection not yet open is dropped (as RabbitMQ does, without a
+    /// connection.close). Returns whether it was dropped.
+    mutating func handshakeTimedOut(into actions: inout [ConnectionAction]) -> Bool {
+        switch state {
+        case .awaitingProtocolHeader, .awaitingStartOk, .awaitingTuneOk, .awaitingOpen:
+            state = .closed
+            actions.append(.closeSocket)
+            return true
+        case .open, .closingByClient, .closing, .closed:
+            return false
+        }
     }
 
     /// The socket went away: every channel ends.

@@ -3,9 +3,6 @@ import NIOCore
 
 /// Collects the content header and body frames that follow a basic.publish on one channel.
 struct ContentAssembly {
-    /// Largest message body accepted, as RabbitMQ's default `max_message_size` (128 MiB).
-    static let maximumBodySize: UInt64 = 134_217_728
-
     enum Step {
         /// Still waiting for more frames.
         case incomplete
@@ -22,16 +19,14 @@ struct ContentAssembly {
         self.publish = publish
     }
 
-    /// Takes the content header; a zero-size body completes the message at once.
+    /// Takes the content header (its size already checked against `max_message_size`); a zero-size
+    /// body completes the message at once.
     mutating func receive(header: ContentHeader) throws(AMQPError) -> Step {
         guard self.header == nil else {
             throw AMQPError(.unexpectedFrame, "expected content body, got content header")
         }
         guard header.classID == 60 else {
             throw AMQPError(.unexpectedFrame, "content header for class \(header.classID), expected class 60")
-        }
-        guard header.bodySize <= Self.maximumBodySize else {
-            throw AMQPError(.preconditionFailed, "message size \(header.bodySize) is larger than configured max size \(Self.maximumBodySize)")
         }
         self.header = header
         return header.bodySize == 0 ? .complete(publish, header, ByteBuffer()) : .incomplete

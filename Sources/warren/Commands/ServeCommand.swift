@@ -86,6 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
             _ = try StorePersistence.restore(into: broker, store: store, recovered: recovered,
                                              brokerLoop: runtime.eventLoop, logger: logger)
             broker.declareLogExchange(settings.logExchange)
+            broker.limits = settings.limits.broker
             for policy in settings.policies {
                 do throws(AMQPError) {
                     try broker.setPolicy(policy)
@@ -96,9 +97,11 @@ struct ServeCommand: AsyncParsableCommand {
             broker.configurePaging(try PageFiles(directory: settings.dataDir + "/paging", logger: logger),
                                    queueMemoryLimit: settings.queueMemoryLimit)
         }
+        let admission = settings.limits.connectionAdmission()
         if settings.amqpPort != 0 {
-            let listener = AMQPListenerConfiguration(host: settings.bind, port: settings.amqpPort,
-                                                     tuning: settings.tuning, users: users, limits: settings.resourceLimits())
+            let listener = AMQPListenerConfiguration(host: settings.bind, port: settings.amqpPort, tuning: settings.tuning,
+                                                     connectionLimits: settings.limits.connection, admission: admission,
+                                                     users: users, limits: settings.resourceLimits())
             services.append(AMQPListener(configuration: listener, runtime: runtime, logger: logger))
         } else {
             logger.info("AMQP listener disabled (port 0)")
@@ -113,7 +116,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if settings.httpPort != 0 {
             services.append(ManagementServer(host: settings.bind, port: settings.httpPort, runtime: runtime, users: users,
-                                             logExchange: settings.logExchange, registry: Self.metricsRegistry, logger: logger))
+                                             logExchange: settings.logExchange, registry: Self.metricsRegistry, admission: admission,
+                                             maxLiveTailStreams: settings.limits.maxLiveTailStreams, logger: logger))
         } else {
             logger.info("management HTTP listener disabled (port 0)")
         }

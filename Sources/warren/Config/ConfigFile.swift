@@ -9,17 +9,34 @@ struct ConfigFile: Decodable, Equatable {
         var channelMax: Int?
         var frameMax: Int?
         var heartbeat: Int?
+        var handshakeTimeout: Int?
+        var maxMessageSize: Int?
+        var connectionMax: Int?
+        var consumerMaxPerChannel: Int?
+        var maxTransactionSize: Int?
 
         enum CodingKeys: String, CodingKey {
             case port
             case channelMax = "channel_max"
             case frameMax = "frame_max"
             case heartbeat
+            case handshakeTimeout = "handshake_timeout"
+            case maxMessageSize = "max_message_size"
+            case connectionMax = "connection_max"
+            case consumerMaxPerChannel = "consumer_max_per_channel"
+            case maxTransactionSize = "max_transaction_size"
         }
     }
 
-    struct Listener: Decodable, Equatable {
+    /// `[http]`: the management listener.
+    struct HTTP: Decodable, Equatable {
         var port: Int?
+        var maxLiveTailStreams: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case port
+            case maxLiveTailStreams = "max_live_tail_streams"
+        }
     }
 
     struct Limits: Decodable, Equatable {
@@ -40,11 +57,15 @@ struct ConfigFile: Decodable, Equatable {
         var patterns: [String]?
         var recentLimit: Int?
         var maxBacklog: Int?
+        var maxHosts: Int?
+        var maxRoutingKeys: Int?
 
         enum CodingKeys: String, CodingKey {
             case url, patterns
             case recentLimit = "recent_limit"
             case maxBacklog = "max_backlog"
+            case maxHosts = "max_hosts"
+            case maxRoutingKeys = "max_routing_keys"
         }
     }
 
@@ -78,8 +99,17 @@ struct ConfigFile: Decodable, Equatable {
         }
     }
 
+    /// `[[vhosts]]`: a vhost and its limits (`rabbitmqctl set_vhost_limits`' max-connections, max-queues).
     struct VirtualHost: Decodable, Equatable {
         var name: String
+        var maxConnections: Int?
+        var maxQueues: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case name
+            case maxConnections = "max_connections"
+            case maxQueues = "max_queues"
+        }
     }
 
     struct UserEntry: Decodable, Equatable {
@@ -99,7 +129,7 @@ struct ConfigFile: Decodable, Equatable {
     var dataDir: String?
     var amqp: AMQP?
     var syslog: SyslogSection?
-    var http: Listener?
+    var http: HTTP?
     var limits: Limits?
     var vhosts: [VirtualHost]?
     var users: [UserEntry]?

@@ -15,6 +15,7 @@ struct ServeSettings: Equatable {
     /// The durable topic exchange collected logs are published to.
     var logExchange = "topic_logs"
     var tuning = Tuning.rabbitDefaults
+    var limits = LimitSettings()
     /// nil: RabbitMQ's defaults (40 % of physical memory, 50 MB free disk).
     var memoryHighWatermark: Int?
     var diskFreeLimit: Int?
@@ -44,6 +45,7 @@ struct ServeSettings: Equatable {
         if let value = file.amqp?.heartbeat {
             tuning.heartbeat = try Self.ranged(value, 0...65535, key: "amqp.heartbeat")
         }
+        try limits.apply(file)
         if let value = file.limits?.memoryHighWatermarkBytes {
             memoryHighWatermark = try Self.ranged(value, 1...Int.max, key: "limits.memory_high_watermark_bytes")
         }
@@ -84,6 +86,8 @@ struct ServeSettings: Equatable {
         }
         if let limit = section.recentLimit { redisBridge?.recentLimit = try Self.ranged(limit, 1...1_000_000, key: "redis.recent_limit") }
         if let cap = section.maxBacklog { redisBridge?.maxBacklog = try Self.ranged(cap, 1...Int.max, key: "redis.max_backlog") }
+        if let cap = section.maxHosts { redisBridge?.maxHosts = try Self.ranged(cap, 0...Int.max, key: "redis.max_hosts") }
+        if let cap = section.maxRoutingKeys { redisBridge?.maxRoutingKeys = try Self.ranged(cap, 0...Int.max, key: "redis.max_routing_keys") }
     }
 
     /// Turns the bridge on for a redis:// URL (keeping settings from the config file).
@@ -146,7 +150,7 @@ struct ServeSettings: Equatable {
         return try ranged(value, 0...65535, key: key)
     }
 
-    private static func ranged<T: FixedWidthInteger>(_ value: Int, _ range: ClosedRange<Int>, key: String) throws -> T {
+    static func ranged<T: FixedWidthInteger>(_ value: Int, _ range: ClosedRange<Int>, key: String) throws -> T {
         guard range.contains(value) else {
             throw ConfigError("\(key) must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
         }
