@@ -13,7 +13,11 @@ struct ManagementAPI: Sendable {
     let rates = MessageRates()
 
     func register(on router: Router<ManagementContext>) {
-        router.get("/api/healthchecks/node") { _, _ in try JSONResponse.ok(["status": "ok"]) }
+        router.get("/api/healthchecks/node") { _, _ in
+            // RabbitMQ's shape: 503 with a reason when the node is not healthy (here: the store cannot write).
+            guard let failure = try await read({ $0.persistence?.failure }) else { return try JSONResponse.ok(["status": "ok"]) }
+            return try JSONResponse.ok(["status": "failed", "reason": "store cannot write: \(failure)"], status: .serviceUnavailable)
+        }
         router.get("/metrics") { _, _ in try await metrics.response() }
         for path in ["/", "/tail"] {
             router.get(RouterPath(stringLiteral: path)) { request, context in
