@@ -58,8 +58,8 @@ enum Recovery {
                     // is readable in this segment: nothing after it is parsed, and no byte inside
                     // a message body can ever be taken for a record.
                     let discarded = buffer.writerIndex - start - offset
-                    let why = if case .corrupt(let reason) = read { reason } else { "incomplete record" }
-                    logger.warning("store: bad record in \(path) at offset \(offset) (\(why)): \(discarded) byte(s) discarded")
+                    let what = if case .corrupt(let reason) = read { "corrupt record (\(reason))" } else { "torn record" }
+                    logger.warning("store: \(what) in \(path) at offset \(offset): \(discarded) byte(s) discarded")
                     result.discardedBytes += discarded
                     try files.truncate(segment, at: offset)
                     break reading

@@ -1,5 +1,5 @@
 import AMQPWire
-import Broker
+@testable import Broker
 import Foundation
 import NIOCore
 import Testing

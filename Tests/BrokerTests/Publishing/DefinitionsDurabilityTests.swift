@@ -20,6 +20,7 @@ import Testing
         persistence.definitionsWrittenAtOnce = false
     }
 
+    @discardableResult
     private func declareDurable(_ name: String) -> [Outbound] {
         client.call(.queueDeclare(QueueDeclare(queue: name, durable: true)))
     }
@@ -44,8 +45,8 @@ import Testing
         #expect(out.declareOk == nil)
         #expect(out.connectionError?.code == .internalError)
         #expect(out.connectionError?.text == "INTERNAL_ERROR - cannot save definitions: write definitions.json.tmp: No space left on device")
-        #expect(!client.hasQueue("new"))
-        #expect(client.hasQueue("kept"))
+        #expect(!broker.hasQueue("new"))
+        #expect(broker.hasQueue("kept"))
     }
 
     @Test func aFailedSaveOfADeleteBringsTheQueueBackEmpty() {
@@ -53,7 +54,7 @@ import Testing
         client.call(.queueDelete(QueueDelete(queue: "kept")))
         persistence.fsyncCompleted(.failed("EIO"))
         #expect(client.take().connectionError?.code == .internalError)
-        #expect(client.readyBodies("kept") == [])
+        #expect(broker.readyBodies("kept") == [])
     }
 
     @Test func aFailedSaveOfABindOrUnbindIsUndone() {
@@ -67,7 +68,7 @@ import Testing
         client.call(.queueDeclare(QueueDeclare(queue: "quiet", durable: true, noWait: true)))
         persistence.fsyncCompleted(.failed("EIO"))
         #expect(client.take().connectionError?.code == .internalError)
-        #expect(!client.hasQueue("quiet"))
+        #expect(!broker.hasQueue("quiet"))
     }
 
     @Test func confirmsOfRecordsThatCannotBeWrittenAreNacks() {
