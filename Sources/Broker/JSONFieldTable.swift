@@ -1,18 +1,17 @@
 import AMQPWire
-import NIOCore
 
 /// A field table in definitions. In RabbitMQ's JSON (the management API's import and export) it
 /// is a JSON object of booleans, numbers, strings, arrays and objects; a value JSON cannot hold
 /// (NaN, an infinity) fails the encoding rather than being dropped. In warren's definitions file
-/// (`Definitions.fileFormat` 2) it is the hex of the table's AMQP encoding, so every field
-/// type round-trips; decoding accepts both forms.
+/// (`Definitions.currentFormat` 2) it is a `TypedFieldTable`, so every field type round-trips;
+/// decoding accepts both forms (an array is the typed one).
 public struct JSONFieldTable: Codable, Equatable, Sendable {
     public var table: FieldTable
 
     public init(_ table: FieldTable) { self.table = table }
 
-    /// Set to `true` in an encoder's `userInfo` to write tables AMQP-encoded (the definitions file).
-    public static let amqpEncoded = CodingUserInfoKey(rawValue: "warren.fieldTablesAMQPEncoded")!
+    /// Set to `true` in an encoder's `userInfo` to write typed tables (the definitions file).
+    public static let typed = CodingUserInfoKey(rawValue: "warren.typedFieldTables")!
 
     private struct Key: CodingKey {
         var stringValue: String
@@ -22,8 +21,8 @@ public struct JSONFieldTable: Codable, Equatable, Sendable {
     }
 
     public init(from decoder: any Decoder) throws {
-        if let encoded = try? decoder.singleValueContainer().decode(String.self) {
-            table = try Self.decodeAMQP(encoded, codingPath: decoder.codingPath)
+        if (try? decoder.unkeyedContainer()) != nil {
+            table = try TypedFieldTable(from: decoder).table
             return
         }
         let container = try decoder.container(keyedBy: Key.self)
@@ -35,31 +34,12 @@ public struct JSONFieldTable: Codable, Equatable, Sendable {
     }
 
     public func encode(to encoder: any Encoder) throws {
-        if encoder.userInfo[Self.amqpEncoded] as? Bool == true {
-            var bytes = ByteBuffer()
-            bytes.writeFieldTable(table)
-            var container = encoder.singleValueContainer()
-            try container.encode(Hex.encode(bytes.readableBytesView))
-            return
+        if encoder.userInfo[Self.typed] as? Bool == true {
+            return try TypedFieldTable(table).encode(to: encoder)
         }
         var container = encoder.container(keyedBy: Key.self)
         for entry in table.entries {
             try container.encode(JSONFieldValue(entry.value), forKey: Key(stringValue: entry.key))
-        }
-    }
-
-    private static func decodeAMQP(_ encoded: String, codingPath: [any CodingKey]) throws -> FieldTable {
-        func invalid(_ why: String) -> DecodingError {
-            .dataCorrupted(.init(codingPath: codingPath, debugDescription: "AMQP-encoded field table: \(why)"))
-        }
-        guard let decoded = Hex.decode(encoded) else { throw invalid("not hexadecimal") }
-        var bytes = ByteBuffer(bytes: decoded)
-        do {
-            let table = try bytes.readFieldTable()
-            guard bytes.readableBytes == 0 else { throw invalid("\(bytes.readableBytes) byte(s) after the table") }
-            return table
-        } catch let error as WireError {
-            throw invalid("\(error)")
         }
     }
 }

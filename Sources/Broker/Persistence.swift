@@ -87,8 +87,8 @@ public struct Definitions: Codable, Equatable, Sendable {
     }
     /// Absent in files written before policies existed.
     public var policies: [Policy]?
-    /// warren's definitions file format: absent (1) for RabbitMQ's JSON arguments, 2 for
-    /// AMQP-encoded ones (`JSONFieldTable`). Absent in the management API's import and export.
+    /// warren's definitions file format: absent (1) for RabbitMQ's JSON arguments, 2 for typed
+    /// ones (`TypedFieldTable`). Absent in the management API's import and export.
     public var warrenFormat: Int?
 
     /// The format this version writes, and the newest it reads.

@@ -53,13 +53,13 @@ public final class StorePersistence: BrokerPersistence {
         return persistence
     }
 
-    /// The definitions file in the current format: field tables AMQP-encoded, so nothing is lost.
+    /// The definitions file in the current format: field tables typed, so nothing is lost.
     static func encode(_ definitions: Definitions) throws -> Data {
         var versioned = definitions
         versioned.warrenFormat = Definitions.currentFormat
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.userInfo[JSONFieldTable.amqpEncoded] = true
+        encoder.userInfo[JSONFieldTable.typed] = true
         return try encoder.encode(versioned)
     }
 

@@ -6,7 +6,7 @@ import Testing
 
 @testable import Store
 
-/// The definitions file: every field type round-trips (format 2, AMQP-encoded tables), files of
+/// The definitions file: every field type round-trips (format 2, typed tables), files of
 /// format 1 (RabbitMQ's JSON arguments) still load, newer formats are refused; RabbitMQ's JSON
 /// (the management API) refuses what JSON cannot hold.
 @Suite struct DefinitionsFormatTests {
@@ -26,7 +26,7 @@ import Testing
     }
 
     /// Compares tables by their AMQP bytes (NaN is not equal to itself).
-    private func bytes(_ table: FieldTable) -> [UInt8] {
+    private func amqpBytes(_ table: FieldTable) -> [UInt8] {
         var buffer = ByteBuffer()
         buffer.writeFieldTable(table)
         return Array(buffer.readableBytesView)
@@ -37,7 +37,20 @@ import Testing
         let read = try StorePersistence.decode(data, path: "definitions.json")
         #expect(read.warrenFormat == 2)
         #expect(read.queues.count == 1)
-        #expect(bytes(read.queues[0].arguments.table) == bytes(Self.everyType))
+        #expect(amqpBytes(read.queues[0].arguments.table) == amqpBytes(Self.everyType))
+    }
+
+    /// The typed form, as the file shows it: `[key, AMQP type letter, value]`.
+    @Test func typedArgumentsAsWritten() throws {
+        let data = try StorePersistence.encode(definitions(["x-message-ttl": .int32(60000), "x-foo": .double(.nan),
+                                                            "x-bytes": .byteArray([1, 0xAB]), "x-dec": .decimal(scale: 2, value: 314)]))
+        let file = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let queue = (file?["queues"] as? [[String: Any]])?.first
+        let arguments = try #require(queue?["arguments"] as? [[Any]])
+        #expect(arguments.map { "\($0)" } == [
+            #"["x-message-ttl", "I", 60000]"#, #"["x-foo", "d", "7ff8000000000000"]"#,
+            #"["x-bytes", "x", "01ab"]"#, #"["x-dec", "D", [2, 314]]"#,
+        ])
     }
 
     @Test func aFormat1FileStillLoads() throws {
@@ -53,7 +66,7 @@ import Testing
     }
 
     @Test func aDamagedEncodedTableIsAnError() throws {
-        let file = #"{"warren_format":2,"vhosts":[],"exchanges":[],"bindings":[],"queues":[{"vhost":"/","name":"q","durable":true,"auto_delete":false,"arguments":"0000ffff"}]}"#
+        let file = #"{"warren_format":2,"vhosts":[],"exchanges":[],"bindings":[],"queues":[{"vhost":"/","name":"q","durable":true,"auto_delete":false,"arguments":[["x-foo","d","not hex"]]}]}"#
         #expect(throws: StoreError.self) { try StorePersistence.decode(Data(file.utf8), path: "definitions.json") }
     }
 
