@@ -44,6 +44,17 @@ def forged_record(body: bytes, kind: int) -> bytes:
     return struct.pack(">II", len(payload), zlib.crc32(payload)) + payload
 
 
+def declare_with_doubles(w, queue, doubles: dict):
+    """Declares a durable queue whose arguments are doubles (pika cannot encode a NaN: the raw
+    client sends the field table's bytes); returns at its declare-ok (the definitions are on disk)."""
+    fields = b"".join(amqp_raw.shortstr(key) + b"d" + struct.pack(">d", value) for key, value in doubles.items())
+    with w.raw_connect() as raw:
+        raw.open_channel(1)
+        raw.send_method(1, amqp_raw.QUEUE_DECLARE, amqp_raw.queue_declare_args(
+            queue, durable=True, arguments=amqp_raw.long_(len(fields)) + fields))
+        raw.read_method((50, 11), channel=1)
+
+
 def http(w, path):
     request = urllib.request.Request(f"http://{HOST}:{w.http_port}{path}")
     request.add_header("Authorization", "Basic " + base64.b64encode(b"guest:guest").decode())
@@ -85,14 +96,7 @@ def managed_restarts(restarts):  # noqa: F811
 def test_nan_argument_does_not_stop_later_definitions_being_saved(restarts):  # noqa: F811
     """Issue 12 input 3: a NaN argument, then another durable queue and confirmed messages."""
     w = restarts.start()
-    # pika cannot encode a NaN double: the raw client sends the field table's bytes.
-    doubles = b"".join(amqp_raw.shortstr(key) + b"d" + struct.pack(">d", value)
-                       for key, value in [("x-foo", float("nan")), ("x-inf", float("inf"))])
-    with w.raw_connect() as raw:
-        raw.open_channel(1)
-        raw.send_method(1, amqp_raw.QUEUE_DECLARE, amqp_raw.queue_declare_args(
-            "odd", durable=True, arguments=amqp_raw.long_(len(doubles)) + doubles))
-        raw.read_method((50, 11), channel=1)  # queue.declare-ok, once the definitions are on disk
+    declare_with_doubles(w, "odd", {"x-foo": float("nan"), "x-inf": float("inf")})
     conn = w.connect()
     ch = conn.channel()
     ch.confirm_delivery()
@@ -229,3 +233,11 @@ def test_a_log_that_cannot_be_written_nacks_then_recovers(managed_restarts):
     w = managed_restarts.restart("sigkill")
     # The nacked message stayed queued and was written when the log worked again.
     assert bodies(drain(w, "logged")) == [b"refused", b"accepted"]
+
+
+def test_the_rabbitmq_export_refuses_nan_naming_the_field(managed_restarts):
+    w = managed_restarts.start()
+    declare_with_doubles(w, "odd", {"x-foo": float("nan")})
+    status, body = http(w, "/api/definitions")
+    assert status == 400, body
+    assert json.loads(body)["reason"] == "cannot export definitions: queues[0].arguments.x-foo is nan, which JSON cannot hold"
