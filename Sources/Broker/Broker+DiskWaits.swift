@@ -15,18 +15,30 @@ extension Broker {
             }
         case .saving:
             awaitingDisk.append(contentsOf: held.map { ($0.channel, .definitions($0.reply)) })
+            persistence.whenDurable { [unowned self] outcome in
+                guard case .failed = outcome else { return }
+                rollBackDefinitions(to: persistence.savedDefinitions)
+                finishBurst()
+            }
         case .refused(let reason):
-            settle(held.map { ($0.channel, .definitions($0.reply)) }, .failed(reason), persistence: persistence)
+            rollBackDefinitions(to: persistence.savedDefinitions)
+            settle(held.map { ($0.channel, .definitions($0.reply)) }, .failed(reason))
         }
     }
 
+    /// Calls back once everything recorded so far (a management change's definitions included) is
+    /// on disk, or could not be written; at once without persistence.
+    public func whenDurable(_ callback: @escaping (DiskOutcome) -> Void) {
+        guard let persistence else { return callback(.written) }
+        persistence.whenDurable(callback)
+        persistence.commit()
+    }
+
     /// Answers what waited for a write. When it failed: confirms become nacks, a transaction's
-    /// commit and a durable declaration close their connection with 541 INTERNAL_ERROR, and the
-    /// broker goes back to the definitions on disk (what a restart would recreate).
-    func settle(_ waiting: [(channel: BrokerChannel, wait: DiskWait)], _ outcome: DiskOutcome,
-                persistence: any BrokerPersistence) {
+    /// commit and a durable declaration close their connection with 541 INTERNAL_ERROR (the
+    /// declaration was rolled back by `saveDefinitions`' own callback).
+    func settle(_ waiting: [(channel: BrokerChannel, wait: DiskWait)], _ outcome: DiskOutcome) {
         var closed = Set<ConnectionID>()
-        var definitionsFailed = false
         for (channel, wait) in waiting {
             switch (wait, outcome) {
             case (.confirm(let sequence), .written):
@@ -39,19 +51,12 @@ extension Broker {
             case (.definitions(.none), .written):
                 break
             case (.reply, .failed(let reason)), (.definitions, .failed(let reason)):
-                let what: String
-                if case .definitions = wait {
-                    definitionsFailed = true
-                    what = "cannot save definitions"
-                } else {
-                    what = "cannot write the message store"
-                }
+                let what = if case .definitions = wait { "cannot save definitions" } else { "cannot write the message store" }
                 if isOpen(channel), closed.insert(channel.session.id).inserted {
                     channel.session.send(.closeConnection(AMQPError(.internalError, "\(what): \(reason)")))
                 }
             }
         }
-        if definitionsFailed { rollBackDefinitions(to: persistence.savedDefinitions) }
     }
 
     private func isOpen(_ channel: BrokerChannel) -> Bool {

@@ -271,7 +271,7 @@ public final class Broker {
             awaitingDisk.removeAll()
             persistence.whenDurable { [unowned self] outcome in
                 now = clock()
-                settle(waiting, outcome, persistence: persistence)
+                settle(waiting, outcome)
                 finishBurst()
             }
         }

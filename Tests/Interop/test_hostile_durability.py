@@ -55,8 +55,10 @@ def declare_with_doubles(w, queue, doubles: dict):
         raw.read_method((50, 11), channel=1)
 
 
-def http(w, path):
-    request = urllib.request.Request(f"http://{HOST}:{w.http_port}{path}")
+def http(w, path, method="GET", body=None):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(f"http://{HOST}:{w.http_port}{path}", data=data, method=method)
+    request.add_header("Content-Type", "application/json")
     request.add_header("Authorization", "Basic " + base64.b64encode(b"guest:guest").decode())
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -201,10 +203,13 @@ def test_definitions_that_cannot_be_saved_fail_with_541_and_roll_back(managed_re
     assert status == 503 and "definitions.json.tmp" in json.loads(body)["reason"], body
     status, metrics = http(w, "/metrics")
     assert "warren_store_write_failing 1" in metrics
+    status, body = http(w, "/api/queues/%2F/unsaved-too", "PUT", {"durable": True})
+    assert status == 500 and "definitions.json.tmp" in json.loads(body)["reason"], body
     conn = w.connect()
-    with pytest.raises(ChannelClosedByBroker) as missing:
-        conn.channel().queue_declare("unsaved", passive=True)
-    assert missing.value.reply_code == 404
+    for queue in ["unsaved", "unsaved-too"]:
+        with pytest.raises(ChannelClosedByBroker) as missing:
+            conn.channel().queue_declare(queue, passive=True)
+        assert missing.value.reply_code == 404
     blocker.rmdir()
     assert wait_for_health(w, 200)[0] == 200
     conn = w.connect()
