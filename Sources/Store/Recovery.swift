@@ -93,7 +93,7 @@ enum Recovery {
             live[id] = Live(message: .init(id: id, exchange: exchange, routingKey: routingKey, properties: properties,
                                            body: body, publishedAt: publishedAt > 0 ? publishedAt : nil),
                             vhost: vhost, segment: segment, queues: queues, delivered: [])
-            result.nextID = max(result.nextID, id + 1)  // ids below UInt64.max: checked when decoded
+            result.nextID = max(result.nextID, id + 1)  // ids below 2^63: checked when decoded
         case .delivered(let id, let queue):
             live[id]?.delivered.insert(queue)
         case .removed(let id, let queue):

@@ -18,6 +18,8 @@ public enum StoreRecord: Equatable, Sendable {
     indirect case group([StoreRecord])
 
     static let headerSize = 8
+    /// Message ids at recovery are below this.
+    static let idLimit: UInt64 = 1 << 63
 
     /// Appends the framed record.
     func write(to buffer: inout ByteBuffer) {
@@ -106,8 +108,9 @@ public enum StoreRecord: Equatable, Sendable {
             throw .truncated("store record")
         }
         guard let kind = Kind(rawValue: kindByte) else { throw .syntax("unknown store record kind \(kindByte)") }
-        // The next id is this one + 1, and a group's count is bounded by its payload.
-        guard id < .max || kind == .group else { throw .syntax("message id \(id) out of range") }
+        // Ids are allocated upwards from 1 and stay far below 2^63; a larger one is damage, and
+        // would leave no room to allocate after it. A group's count is bounded by its payload.
+        guard id < Self.idLimit || kind == .group else { throw .syntax("message id \(id) out of range") }
         switch kind {
         case .publishVersion1, .publish:
             var publishedAt: Int64 = 0

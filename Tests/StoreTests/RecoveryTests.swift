@@ -264,8 +264,8 @@ import Testing
             let directory = messagesDirectory(root)
             // kind 5 | id | publish time 0 | vhost "/" | queue count | ...
             var payload: [UInt8] = [StoreRecord.Kind.publish.rawValue]
-            if forgery == "maximum id" {  // a next id cannot follow it
-                payload += hex("ffffffffffffffff") + hex("0000000000000000") + [1, 0x2F]
+            if forgery == "maximum id" {  // 2^63: no room to allocate after it
+                payload += hex("8000000000000000") + hex("0000000000000000") + [1, 0x2F]
                 payload += hex("00000000") + [0, 0] + hex("00000000") + hex("00000000")
             } else {  // 4 billion queue names announced, none there
                 payload += hex("0000000000000002") + hex("0000000000000000") + [1, 0x2F] + hex("ffffffff")

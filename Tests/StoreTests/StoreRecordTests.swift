@@ -65,7 +65,7 @@ import Testing
 
     @Test(arguments: [
         publish(1, "body"),
-        publish(UInt64.max - 1, "", queues: ["a", "b", "c"], vhost: "logs"),
+        publish(StoreRecord.idLimit - 1, "", queues: ["a", "b", "c"], vhost: "logs"),
         StoreRecord.publish(id: 9, vhost: "/", queues: [], exchange: "", routingKey: "",
                             properties: ByteBuffer(), body: ByteBuffer(repeating: 0xAB, count: 70_000)),
         StoreRecord.delivered(id: 3, queue: "q"),
@@ -82,7 +82,7 @@ import Testing
 
     @Test(arguments: [
         publish(1, "body"),
-        publish(UInt64.max - 1, "", queues: ["a", "b", "c"], vhost: "logs"),
+        publish(StoreRecord.idLimit - 1, "", queues: ["a", "b", "c"], vhost: "logs"),
         StoreRecord.publish(id: 9, vhost: "/", queues: [], exchange: "", routingKey: "",
                             properties: ByteBuffer(), body: ByteBuffer(repeating: 0xAB, count: 70_000)),
         StoreRecord.delivered(id: 3, queue: "q"),
