@@ -8,7 +8,9 @@ extension Broker {
     func saveDefinitions(to persistence: any BrokerPersistence) {
         let held = awaitingDefinitions
         awaitingDefinitions.removeAll()
-        switch persistence.definitionsChanged(durableDefinitions()) {
+        let save = persistence.definitionsChanged(durableDefinitions())
+        lastDefinitionsSave = save
+        switch save {
         case .onDisk:
             for (channel, method) in held {
                 if let method, isOpen(channel) { channel.session.send(.method(channel.number, method)) }
@@ -26,12 +28,20 @@ extension Broker {
         }
     }
 
-    /// Calls back once everything recorded so far (a management change's definitions included) is
-    /// on disk, or could not be written; at once without persistence.
-    public func whenDurable(_ callback: @escaping (DiskOutcome) -> Void) {
-        guard let persistence else { return callback(.written) }
-        persistence.whenDurable(callback)
-        persistence.commit()
+    /// For a change made outside a channel (the management API), after its burst: calls back once
+    /// the durable definitions it changed are on disk, or with why they could not be saved (the
+    /// change is then rolled back); at once when it changed none.
+    public func whenDefinitionsSaved(_ callback: @escaping (DiskOutcome) -> Void) {
+        switch lastDefinitionsSave {
+        case nil, .onDisk?:
+            callback(.written)
+        case .refused(let reason)?:
+            callback(.failed(reason))
+        case .saving?:
+            guard let persistence else { return callback(.written) }
+            persistence.whenDurable(callback)
+            persistence.commit()
+        }
     }
 
     /// Answers what waited for a write. When it failed: confirms become nacks, a transaction's

@@ -30,6 +30,8 @@ public final class Broker {
     /// Set while such a method runs: `reply` holds its reply in `deferredReply`.
     var deferringReply = false
     var deferredReply: AMQPMethod?
+    /// What the last burst did with changed durable definitions; nil when it changed none.
+    var lastDefinitionsSave: DefinitionsSave?
     /// The broker's clock: wall time in milliseconds. Tests replace it.
     public var clock: @Sendable () -> Int64 = WallClock.milliseconds
     /// The clock read once at the start of each burst, so one burst sees one time.
@@ -256,6 +258,7 @@ public final class Broker {
             }
         }
         if !timedQueues.isEmpty { armTimer() }
+        lastDefinitionsSave = nil
         if let persistence, definitionsChanged {
             definitionsChanged = false
             saveDefinitions(to: persistence)

@@ -80,15 +80,15 @@ struct ManagementAPI: Sendable {
     }
 
     /// Runs a change on the broker's loop; broker refusals become RabbitMQ-style API errors. It
-    /// answers once the change is on disk; a change the store cannot write is a 500 (and the
-    /// broker has gone back to the definitions on disk).
+    /// answers once the definitions it changed are on disk; definitions that cannot be saved are
+    /// a 500 (and the broker has gone back to the definitions on disk).
     func change<T: Sendable>(_ body: @escaping @Sendable (Broker) throws(AMQPError) -> T) async throws -> T {
         let eventLoop = runtime.eventLoop
         let outcome: Result<(T, EventLoopFuture<DiskOutcome>), AMQPError> = try await runtime.withBrokerResult { broker in
             do throws(AMQPError) {
                 let value = try body(broker)
                 let written = eventLoop.makePromise(of: DiskOutcome.self)
-                broker.whenDurable { written.succeed($0) }
+                broker.whenDefinitionsSaved { written.succeed($0) }
                 return .success((value, written.futureResult))
             } catch {
                 return .failure(error)
@@ -97,7 +97,7 @@ struct ManagementAPI: Sendable {
         switch outcome {
         case .success(let (value, written)):
             if case .failed(let reason) = try await written.get() {
-                throw APIError(status: .internalServerError, error: "internal_error", reason: "cannot write to the store: \(reason)")
+                throw APIError(status: .internalServerError, error: "internal_error", reason: "cannot save definitions: \(reason)")
             }
             return value
         case .failure(let error): throw APIError.broker(error)

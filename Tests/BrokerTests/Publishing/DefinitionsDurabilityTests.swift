@@ -77,4 +77,18 @@ import Testing
         persistence.fsyncCompleted(.failed("EIO"))
         #expect(client.take().methods == [.basicNack(BasicNack(deliveryTag: 1, multiple: false, requeue: false))])
     }
+
+    @Test func aManagementChangeIsAnsweredOnceSavedAndRolledBackWhenNot() throws {
+        var outcomes: [String] = []
+        try broker.manageDeclareQueue(vhost: "/", queue: "transient", durable: false, autoDelete: false, arguments: [:])
+        broker.whenDefinitionsSaved { outcomes.append("\($0)") }
+        #expect(outcomes == ["written"])
+        try broker.manageDeclareQueue(vhost: "/", queue: "managed", durable: true, autoDelete: false, arguments: [:])
+        broker.whenDefinitionsSaved { outcomes.append("\($0)") }
+        #expect(outcomes == ["written"])
+        persistence.fsyncCompleted(.failed("EIO"))
+        #expect(outcomes == ["written", "failed(\"EIO\")"])
+        #expect(!broker.hasQueue("managed"))
+        #expect(broker.hasQueue("transient"))
+    }
 }
