@@ -5,7 +5,8 @@ import NIOCore
 import Synchronization
 
 /// When publishers must be blocked: the broker's message backlog above the memory high-watermark,
-/// or free disk in the data directory below the limit (RabbitMQ's memory and disk alarms).
+/// or free disk in the data directory below the limit (RabbitMQ's memory and disk alarms), or the
+/// store failing to write (the disk alarm too).
 public struct ResourceLimits: Sendable {
     /// Bytes of queued messages (ready and unacknowledged) above which publishers are blocked.
     public var memoryHighWatermark: Int
@@ -75,7 +76,7 @@ final class ResourceMonitor: Sendable {
 
     func start() {
         let repeated = runtime.eventLoop.scheduleRepeatedTask(initialDelay: limits.checkInterval, delay: limits.checkInterval) { [self] _ in
-            runtime.withBroker { broker in self.check(backlog: broker.backlogBytes) }
+            runtime.withBroker { broker in self.check(backlog: broker.backlogBytes, storeFailure: broker.persistence?.failure) }
         }
         task.set(repeated)
     }
@@ -84,10 +85,12 @@ final class ResourceMonitor: Sendable {
         task.cancel()
     }
 
-    private func check(backlog: Int) {
+    private func check(backlog: Int, storeFailure: String?) {
         let kind: ResourceAlarm.Kind
         if backlog > limits.memoryHighWatermark {
             kind = .memory
+        } else if storeFailure != nil {
+            kind = .disk
         } else if let free = Self.freeDisk(limits.dataDirectory), free < limits.diskFreeLimit {
             kind = .disk
         } else {
@@ -97,7 +100,7 @@ final class ResourceMonitor: Sendable {
         if kind == .none {
             logger.warning("resource alarm cleared: publishers unblocked")
         } else {
-            logger.warning("resource alarm: \(kind.reason) (backlog \(backlog) bytes, watermark \(limits.memoryHighWatermark)); publishers blocked")
+            logger.warning("resource alarm: \(kind.reason) (backlog \(backlog) bytes, watermark \(limits.memoryHighWatermark)\(storeFailure.map { "; store: \($0)" } ?? "")); publishers blocked")
         }
         for connection in registry.all {
             connection.pipeline.fireUserInboundEventTriggered(ResourceAlarmChanged(kind: kind))

@@ -176,6 +176,10 @@ extension Broker {
 
     func reply(_ method: AMQPMethod, on channel: BrokerChannel, unless noWait: Bool) {
         guard !noWait else { return }
+        if deferringReply {
+            deferredReply = method  // sent once the definitions are on disk (Broker+DiskWaits)
+            return
+        }
         channel.session.send(.method(channel.number, method))
     }
 }

@@ -68,18 +68,40 @@ extension Broker {
         }
     }
 
+    /// Goes back to the definitions on disk after saving a change failed: durable queues,
+    /// exchanges and bindings that are not on disk go, those on disk come back, as after a restart
+    /// (a durable queue deleted by the failed change comes back empty: its messages' removal is logged).
+    func rollBackDefinitions(to saved: Definitions) {
+        let current = durableDefinitions()
+        let savedQueues = Set(saved.queues.map { "\($0.vhost)\u{0}\($0.name)" })
+        for entry in current.queues where !savedQueues.contains("\(entry.vhost)\u{0}\(entry.name)") {
+            if let vhost = vhosts[entry.vhost], let queue = vhost.queues[entry.name] { deleteQueue(queue, in: vhost) }
+        }
+        let savedExchanges = Set(saved.exchanges.map { "\($0.vhost)\u{0}\($0.name)" })
+        for entry in current.exchanges where !savedExchanges.contains("\(entry.vhost)\u{0}\(entry.name)") {
+            vhosts[entry.vhost]?.removeExchange(entry.name)
+        }
+        for entry in current.bindings where !saved.bindings.contains(entry) {
+            let destination: Destination = entry.destinationType == "exchange" ? .exchange(entry.destination) : .queue(entry.destination)
+            _ = vhosts[entry.vhost]?.exchanges[entry.source]?.unbind(Binding(destination: destination, key: entry.routingKey,
+                                                                              arguments: entry.arguments.table))
+        }
+        restore(saved)
+    }
+
     /// Puts a recovered persistent message back on its queue, in order; false when the queue is gone.
+    /// Its TTL counts from `publishedAt` when the store kept it, else from now.
     @discardableResult
     public func restoreMessage(vhost: String, queue: String, storeID: UInt64, exchange: String, routingKey: String,
-                               properties: ByteBuffer, body: ByteBuffer, redelivered: Bool) -> Bool {
+                               publishedAt: Int64?, properties: ByteBuffer, body: ByteBuffer, redelivered: Bool) -> Bool {
         guard let target = vhosts[vhost]?.queues[queue] else { return false }
         let header = ContentHeader(bodySize: UInt64(body.readableBytes), propertyBytes: properties)
         let message = Message(exchange: exchange, routingKey: routingKey, header: header, body: body)
-        // The store keeps no publish time: a recovered message's TTL counts again from recovery.
         var expiresAt = Int64.max
         let messageTTL = message.hasExpiration ? try? MessageExpiration.milliseconds(of: message) : nil
         if let ttl = [messageTTL, target.features?.messageTTL].compactMap({ $0 }).min() {
-            expiresAt = clock() + ttl
+            let (sum, overflow) = (publishedAt ?? clock()).addingReportingOverflow(ttl)
+            expiresAt = overflow ? (ttl < 0 ? Int64.min : Int64.max) : sum
             watchTimers(of: target)
         }
         target.enqueue(message, storeID: storeID, redelivered: redelivered, expiresAt: expiresAt)

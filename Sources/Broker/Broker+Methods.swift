@@ -3,7 +3,16 @@ import AMQPWire
 /// Dispatches a channel method to the part of the broker that handles it.
 extension Broker {
     func handle(_ method: AMQPMethod, on channel: BrokerChannel) throws(AMQPError) {
-        if persistence != nil, Self.mayChangeDurableDefinitions(method) { definitionsChanged = true }
+        guard persistence != nil, Self.mayChangeDurableDefinitions(method) else { return try carryOut(method, on: channel) }
+        definitionsChanged = true
+        deferringReply = true
+        deferredReply = nil
+        defer { deferringReply = false }
+        try carryOut(method, on: channel)
+        awaitingDefinitions.append((channel, deferredReply))
+    }
+
+    private func carryOut(_ method: AMQPMethod, on channel: BrokerChannel) throws(AMQPError) {
         switch method {
         case .exchangeDeclare(let declare):
             try declareExchange(declare, on: channel)

@@ -106,7 +106,7 @@ extension Broker {
         if message.persistent, let persistence, targets.contains(where: \.isPersistent) {
             storeID = persistence.allocateMessageID()
             persistence.stored(id: storeID, vhost: vhost.name, queues: targets.filter(\.isPersistent).map(\.name),
-                               exchange: message.exchange, routingKey: message.routingKey,
+                               exchange: message.exchange, routingKey: message.routingKey, publishedAt: now,
                                properties: message.header.propertyBytes, body: message.body)
         }
         let messageTTL = message.hasExpiration ? try? MessageExpiration.milliseconds(of: message) : nil

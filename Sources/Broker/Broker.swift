@@ -17,14 +17,23 @@ public final class Broker {
     public var persistence: (any BrokerPersistence)?
     /// Durable definitions changed in this burst.
     var definitionsChanged = false
-    /// What waits for this burst's records to reach the disk: publisher confirms, tx.commit-ok.
+    /// What waits for this burst's records to reach the disk: publisher confirms, tx.commit-ok,
+    /// and the replies to durable declarations (nil for no-wait ones, which still fail on error).
     enum DiskWait {
         case confirm(UInt64)
         case reply(AMQPMethod)
+        case definitions(AMQPMethod?)
     }
     var awaitingDisk: [(channel: BrokerChannel, wait: DiskWait)] = []
     /// Consumers per channel, queues per vhost, transaction size.
     public var limits = BrokerLimits.defaults
+    /// Replies to methods that may change the durable definitions, held until the end of the burst.
+    var awaitingDefinitions: [(channel: BrokerChannel, reply: AMQPMethod?)] = []
+    /// Set while such a method runs: `reply` holds its reply in `deferredReply`.
+    var deferringReply = false
+    var deferredReply: AMQPMethod?
+    /// What the last burst did with changed durable definitions; nil when it changed none.
+    var lastDefinitionsSave: DefinitionsSave?
     /// The broker's clock: wall time in milliseconds. Tests replace it.
     public var clock: @Sendable () -> Int64 = WallClock.milliseconds
     /// The clock read once at the start of each burst, so one burst sees one time.
@@ -251,28 +260,23 @@ public final class Broker {
             }
         }
         if !timedQueues.isEmpty { armTimer() }
+        lastDefinitionsSave = nil
+        if let persistence, definitionsChanged {
+            definitionsChanged = false
+            saveDefinitions(to: persistence)
+        }
         for channel in channelsWithConfirms {
             sendConfirms(channel)
         }
         channelsWithConfirms.removeAll(keepingCapacity: true)
         outbound.flushAll()
         guard let persistence else { return }
-        if definitionsChanged {
-            definitionsChanged = false
-            persistence.definitionsChanged(durableDefinitions())
-        }
         if !awaitingDisk.isEmpty {
             let waiting = awaitingDisk
             awaitingDisk.removeAll()
-            persistence.whenDurable { [unowned self] in
-                for (channel, wait) in waiting {
-                    switch wait {
-                    case .confirm(let sequence): noteConfirm(channel, sequence: sequence, ack: true)
-                    case .reply(let method):
-                        // Not on a channel that closed (or closed and reopened) while the disk caught up.
-                        if channel.session.channels[channel.number] === channel { reply(method, on: channel, unless: false) }
-                    }
-                }
+            persistence.whenDurable { [unowned self] outcome in
+                now = clock()
+                settle(waiting, outcome)
                 finishBurst()
             }
         }

@@ -1,11 +1,17 @@
 import AMQPWire
 
-/// A field table as JSON (as in RabbitMQ's definitions): booleans, numbers, strings, arrays and
-/// objects; other field types are written as strings.
+/// A field table in definitions. In RabbitMQ's JSON (the management API's import and export) it
+/// is a JSON object of booleans, numbers, strings, arrays and objects; a value JSON cannot hold
+/// (NaN, an infinity) fails the encoding rather than being dropped. In warren's definitions file
+/// (`Definitions.currentFormat` 2) it is a `TypedFieldTable`, so every field type round-trips;
+/// decoding accepts both forms (an array is the typed one).
 public struct JSONFieldTable: Codable, Equatable, Sendable {
     public var table: FieldTable
 
     public init(_ table: FieldTable) { self.table = table }
+
+    /// Set to `true` in an encoder's `userInfo` to write typed tables (the definitions file).
+    public static let typed = CodingUserInfoKey(rawValue: "warren.typedFieldTables")!
 
     private struct Key: CodingKey {
         var stringValue: String
@@ -15,6 +21,10 @@ public struct JSONFieldTable: Codable, Equatable, Sendable {
     }
 
     public init(from decoder: any Decoder) throws {
+        if (try? decoder.unkeyedContainer()) != nil {
+            table = try TypedFieldTable(from: decoder).table
+            return
+        }
         let container = try decoder.container(keyedBy: Key.self)
         var table = FieldTable()
         for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
@@ -24,6 +34,9 @@ public struct JSONFieldTable: Codable, Equatable, Sendable {
     }
 
     public func encode(to encoder: any Encoder) throws {
+        if encoder.userInfo[Self.typed] as? Bool == true {
+            return try TypedFieldTable(table).encode(to: encoder)
+        }
         var container = encoder.container(keyedBy: Key.self)
         for entry in table.entries {
             try container.encode(JSONFieldValue(entry.value), forKey: Key(stringValue: entry.key))
@@ -58,8 +71,8 @@ struct JSONFieldValue: Codable {
         var container = encoder.singleValueContainer()
         switch value {
         case .boolean(let flag): try container.encode(flag)
-        case .float(let number): try container.encode(Double(number))
-        case .double(let number): try container.encode(number)
+        case .float(let number): try container.encode(try Self.finite(Double(number), at: encoder.codingPath))
+        case .double(let number): try container.encode(try Self.finite(number, at: encoder.codingPath))
         case .longString(let text): try container.encode(text)
         case .array(let values): try container.encode(values.map(JSONFieldValue.init))
         case .table(let table): try container.encode(JSONFieldTable(table))
@@ -67,5 +80,18 @@ struct JSONFieldValue: Codable {
         default:
             if let number = value.integerValue { try container.encode(number) } else { try container.encode("\(value)") }
         }
+    }
+
+    /// The number, or an error naming where it is: JSON has no NaN or infinity.
+    private static func finite(_ number: Double, at path: [any CodingKey]) throws -> Double {
+        guard number.isFinite else {
+            let field = path.reduce("") { text, key in
+                if let index = key.intValue { return text + "[\(index)]" }
+                return text.isEmpty ? key.stringValue : text + "." + key.stringValue
+            }
+            throw EncodingError.invalidValue(number, .init(codingPath: path,
+                                                           debugDescription: "\(field) is \(number), which JSON cannot hold"))
+        }
+        return number
     }
 }

@@ -101,8 +101,7 @@ public final class VirtualHost {
         if ifUnused && !exchange.bindings.isEmpty {
             throw AMQPError(.preconditionFailed, "exchange '\(name)' in vhost '\(self.name)' in use")
         }
-        exchanges[name] = nil
-        removeBindings(to: .exchange(name))
+        removeExchange(name)
     }
 
     /// Pages bodies of queues whose ready messages pass `queueMemoryLimit` bytes.
@@ -116,6 +115,12 @@ public final class VirtualHost {
     }
 
     /// Removes a queue and every binding to it.
+    /// Removes an exchange and the bindings to it, whatever its name (a rollback, not a client's delete).
+    func removeExchange(_ name: String) {
+        guard exchanges.removeValue(forKey: name) != nil else { return }
+        removeBindings(to: .exchange(name))
+    }
+
     func removeQueue(_ queue: Queue) {
         guard queues[queue.name] === queue else { return }
         queues[queue.name] = nil

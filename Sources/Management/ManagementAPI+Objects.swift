@@ -137,7 +137,12 @@ extension ManagementAPI {
         router.get("/api/definitions") { request, context in
             _ = try auth.administrator(request, context)
             let definitions = try await read { $0.exportDefinitions() }
-            let data = try JSONEncoder().encode(definitions)
+            let data: Data
+            do {
+                data = try JSONEncoder().encode(definitions)
+            } catch EncodingError.invalidValue(_, let context) {
+                throw APIError.badRequest("cannot export definitions: \(context.debugDescription)")
+            }
             return try JSONResponse.ok(try JSONSerialization.jsonObject(with: data))
         }
         router.post("/api/definitions") { request, context in

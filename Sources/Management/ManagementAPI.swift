@@ -3,6 +3,7 @@ import AMQPWire
 import Broker
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// The routes of RabbitMQ's management API that warren answers (Docs/operations.md lists them).
 struct ManagementAPI: Sendable {
@@ -13,7 +14,11 @@ struct ManagementAPI: Sendable {
     let rates = MessageRates()
 
     func register(on router: Router<ManagementContext>) {
-        router.get("/api/healthchecks/node") { _, _ in try JSONResponse.ok(["status": "ok"]) }
+        router.get("/api/healthchecks/node") { _, _ in
+            // RabbitMQ's shape: 503 with a reason when the node is not healthy (here: the store cannot write).
+            guard let failure = try await read({ $0.persistence?.failure }) else { return try JSONResponse.ok(["status": "ok"]) }
+            return try JSONResponse.ok(["status": "failed", "reason": "store cannot write: \(failure)"], status: .serviceUnavailable)
+        }
         router.get("/metrics") { _, _ in try await metrics.response() }
         for path in ["/", "/tail"] {
             router.get(RouterPath(stringLiteral: path)) { request, context in
@@ -74,13 +79,27 @@ struct ManagementAPI: Sendable {
         try await runtime.withBrokerResult { body($0) }
     }
 
-    /// Runs a change on the broker's loop; broker refusals become RabbitMQ-style API errors.
+    /// Runs a change on the broker's loop; broker refusals become RabbitMQ-style API errors. It
+    /// answers once the definitions it changed are on disk; definitions that cannot be saved are
+    /// a 500 (and the broker has gone back to the definitions on disk).
     func change<T: Sendable>(_ body: @escaping @Sendable (Broker) throws(AMQPError) -> T) async throws -> T {
-        let outcome: Result<T, AMQPError> = try await runtime.withBrokerResult { broker in
-            do throws(AMQPError) { return .success(try body(broker)) } catch { return .failure(error) }
+        let eventLoop = runtime.eventLoop
+        let outcome: Result<(T, EventLoopFuture<DiskOutcome>), AMQPError> = try await runtime.withBrokerResult { broker in
+            do throws(AMQPError) {
+                let value = try body(broker)
+                let written = eventLoop.makePromise(of: DiskOutcome.self)
+                broker.whenDefinitionsSaved { written.succeed($0) }
+                return .success((value, written.futureResult))
+            } catch {
+                return .failure(error)
+            }
         }
         switch outcome {
-        case .success(let value): return value
+        case .success(let (value, written)):
+            if case .failed(let reason) = try await written.get() {
+                throw APIError(status: .internalServerError, error: "internal_error", reason: "cannot save definitions: \(reason)")
+            }
+            return value
         case .failure(let error): throw APIError.broker(error)
         }
     }

@@ -8,9 +8,15 @@ import Glibc
 /// fsync'd, renamed over the old one, and the directory fsync'd.
 public struct DefinitionsFile: Sendable {
     public let path: String
+    private let operations: FileOperations
 
     public init(directory: String) {
+        self.init(directory: directory, operations: .system)
+    }
+
+    init(directory: String, operations: FileOperations) {
         self.path = directory + "/definitions.json"
+        self.operations = operations
     }
 
     public func read() throws -> Data? {
@@ -23,18 +29,8 @@ public struct DefinitionsFile: Sendable {
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw StoreError.io("open \(temporary)", errno) }
         defer { close(descriptor) }
-        try data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw StoreError.io("write \(temporary)", errno)
-                }
-                offset += written
-            }
-        }
-        guard fsync(descriptor) == 0 else { throw StoreError.io("fsync \(temporary)", errno) }
+        try data.withUnsafeBytes { raw in try operations.writeAll(descriptor, raw, path: temporary) }
+        guard operations.fsync(descriptor) == 0 else { throw StoreError.io("fsync \(temporary)", errno) }
         guard rename(temporary, path) == 0 else { throw StoreError.io("rename \(temporary)", errno) }
         let directory = (path as NSString).deletingLastPathComponent
         guard fsyncDirectory(directory) == 0 else { throw StoreError.io("fsync \(directory)", errno) }

@@ -11,12 +11,14 @@ public struct RecoveredMessages: Sendable {
         public var routingKey: String
         public var properties: ByteBuffer
         public var body: ByteBuffer
+        /// When it was published (broker clock, ms); nil for records written before publish times were kept.
+        public var publishedAt: Int64?
     }
 
     /// Per vhost and queue: the messages in publish order, with whether each was delivered before.
     public var queues: [String: [String: [(message: Message, redelivered: Bool)]]] = [:]
-    /// Corrupt records skipped in the middle of a segment.
-    public var corruptRecords = 0
+    /// Bytes cut off segments at a bad (torn or corrupt) record.
+    public var discardedBytes = 0
     var references: [(id: UInt64, segment: UInt32, references: Int)] = []
     var nextID: UInt64 = 1
     var nextSegment: UInt32 = 1
@@ -25,17 +27,19 @@ public struct RecoveredMessages: Sendable {
     var oldestKeptSegment: UInt32?
 }
 
-/// Reads every segment in order and rebuilds what is still queued. A record whose checksum fails
-/// is skipped (and counted); a torn record at the end of a segment is cut off with a log line.
+/// Reads every segment in order and rebuilds what is still queued. A record that is torn, fails
+/// its checksum or does not parse ends its segment: the rest is cut off (durably) with a log line.
 enum Recovery {
+    /// A stored message while the log is read.
+    struct Live {
+        var message: RecoveredMessages.Message
+        var vhost: String
+        var segment: UInt32
+        var queues: [String]
+        var delivered: Set<String>
+    }
+
     static func run(files: SegmentFiles, logger: Logger) throws -> RecoveredMessages {
-        struct Live {
-            var message: RecoveredMessages.Message
-            var vhost: String
-            var segment: UInt32
-            var queues: [String]
-            var delivered: Set<String>
-        }
         var result = RecoveredMessages()
         var live: [UInt64: Live] = [:]
         let segments = try files.existingSegments()
@@ -50,42 +54,18 @@ enum Recovery {
                 case .end:
                     break reading
                 case .torn, .corrupt:
-                    // A damaged record. When its length leads to a record boundary (or the end),
-                    // only its checksum or payload is bad: skip exactly it. Otherwise go on at the
-                    // next offset where a whole record checks out; if there is none, this was the
-                    // torn tail of a crash.
-                    let next: Int?
-                    if case .corrupt(let length) = read, isBoundary(in: buffer, at: start + offset + length) {
-                        next = start + offset + length
-                    } else {
-                        next = nextValidRecord(in: buffer, after: start + offset)
-                    }
-                    guard let next else {
-                        logger.warning("store: torn or corrupt record at the end of \(path), offset \(offset): dropped")
-                        try files.truncate(segment, at: offset)
-                        break reading
-                    }
-                    logger.warning("store: corrupt record in \(path) at offset \(offset): skipped \(next - start - offset) bytes")
-                    result.corruptRecords += 1
-                    buffer.moveReaderIndex(to: next)
+                    // Only the tail of an append-only log can be torn, so a bad record ends what
+                    // is readable in this segment: nothing after it is parsed, and no byte inside
+                    // a message body can ever be taken for a record.
+                    let discarded = buffer.writerIndex - start - offset
+                    let what = if case .corrupt(let reason) = read { "corrupt record (\(reason))" } else { "torn record" }
+                    logger.warning("store: \(what) in \(path) at offset \(offset): \(discarded) byte(s) discarded")
+                    result.discardedBytes += discarded
+                    try files.truncate(segment, at: offset)
+                    break reading
                 case .record(let outer):
                     let records: [StoreRecord] = if case .group(let grouped) = outer { grouped } else { [outer] }
-                    for record in records {
-                    switch record {
-                    case .publish(let id, let vhost, let queues, let exchange, let routingKey, let properties, let body):
-                        live[id] = Live(message: .init(id: id, exchange: exchange, routingKey: routingKey,
-                                                       properties: properties, body: body),
-                                        vhost: vhost, segment: segment, queues: queues, delivered: [])
-                        result.nextID = max(result.nextID, id + 1)
-                    case .delivered(let id, let queue):
-                        live[id]?.delivered.insert(queue)
-                    case .removed(let id, let queue):
-                        live[id]?.queues.removeAll { $0 == queue }
-                        if live[id]?.queues.isEmpty == true { live[id] = nil }
-                    case .group:
-                        break  // groups do not nest
-                    }
-                    }
+                    for record in records { apply(record, segment: segment, to: &live, result: &result) }
                 }
             }
         }
@@ -106,26 +86,22 @@ enum Recovery {
         return result
     }
 
-    /// Whether a complete record with a matching checksum starts at `index`, or the data ends there.
-    static func isBoundary(in buffer: ByteBuffer, at index: Int) -> Bool {
-        if index == buffer.writerIndex { return true }
-        var probe = buffer
-        probe.moveReaderIndex(to: index)
-        if case .record = StoreRecord.read(from: &probe) { return true }
-        return false
-    }
-
-    /// The first reader index after `index` at which a complete record with a matching checksum starts.
-    static func nextValidRecord(in buffer: ByteBuffer, after index: Int) -> Int? {
-        var candidate = index + 1
-        let end = buffer.writerIndex
-        while candidate + StoreRecord.headerSize <= end {
-            var probe = buffer
-            probe.moveReaderIndex(to: candidate)
-            if case .record = StoreRecord.read(from: &probe) { return candidate }
-            candidate += 1
+    private static func apply(_ record: StoreRecord, segment: UInt32, to live: inout [UInt64: Live],
+                              result: inout RecoveredMessages) {
+        switch record {
+        case .publish(let id, let vhost, let queues, let exchange, let routingKey, let properties, let body, let publishedAt):
+            live[id] = Live(message: .init(id: id, exchange: exchange, routingKey: routingKey, properties: properties,
+                                           body: body, publishedAt: publishedAt > 0 ? publishedAt : nil),
+                            vhost: vhost, segment: segment, queues: queues, delivered: [])
+            result.nextID = max(result.nextID, id + 1)  // ids below 2^63: checked when decoded
+        case .delivered(let id, let queue):
+            live[id]?.delivered.insert(queue)
+        case .removed(let id, let queue):
+            live[id]?.queues.removeAll { $0 == queue }
+            if live[id]?.queues.isEmpty == true { live[id] = nil }
+        case .group:
+            break  // groups do not nest
         }
-        return nil
     }
 
     private static func readWholeFile(_ path: String) throws -> ByteBuffer {

@@ -14,39 +14,40 @@ public final class Store: Sendable {
 
     /// Locks the directory and reads what it holds.
     public static func open(directory: String, logger: Logger) async throws -> (Store, RecoveredMessages) {
+        try await open(directory: directory, logger: logger, operations: .system)
+    }
+
+    /// As `open`, with the file operations the writers use (tests inject failures).
+    static func open(directory: String, logger: Logger, operations: FileOperations) async throws -> (Store, RecoveredMessages) {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let lock = try DataDirectoryLock(directory: directory)
         let writerGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let writerLoop = writerGroup.next()
         let (files, recovered) = try await writerLoop.submit {
-            let files = try SegmentFiles(directory: directory + "/messages")
+            let files = try SegmentFiles(directory: directory + "/messages", operations: operations)
             let recovered = try Recovery.run(files: files, logger: logger)
-            for segment in recovered.emptySegments { files.delete(segment) }
+            for segment in recovered.emptySegments { try files.delete(segment) }
             return (NIOLoopBound(files, eventLoop: writerLoop), recovered)
         }.get()
-        let store = Store(directory: directory, lock: lock, writerGroup: writerGroup, files: files)
+        let store = Store(directory: directory, definitions: DefinitionsFile(directory: directory, operations: operations),
+                          lock: lock, writerGroup: writerGroup, files: files)
         return (store, recovered)
     }
 
-    private init(directory: String, lock: DataDirectoryLock, writerGroup: MultiThreadedEventLoopGroup, files: NIOLoopBound<SegmentFiles>) {
+    private init(directory: String, definitions: DefinitionsFile, lock: DataDirectoryLock,
+                 writerGroup: MultiThreadedEventLoopGroup, files: NIOLoopBound<SegmentFiles>) {
         self.directory = directory
-        self.definitions = DefinitionsFile(directory: directory)
+        self.definitions = definitions
         self.lock = lock
         self.writerGroup = writerGroup
         self.files = files
     }
 
-    /// The message log for the broker's loop.
+    /// The message log (and definitions writer) for the broker's loop; `stateChanged` is told
+    /// when writes start failing (the error) and when they work again (nil).
     public func messageStore(recovered: RecoveredMessages, brokerLoop: any EventLoop,
-                             onFailure: @escaping @Sendable (StoreError) -> Void) -> MessageStore {
-        MessageStore(recovered: recovered, files: files, brokerLoop: brokerLoop, writerLoop: writerGroup.next(), onFailure: onFailure)
-    }
-
-    /// Writes the definitions file on the writer thread, after any log write already queued.
-    public func saveDefinitions(_ data: Data, onFailure: @escaping @Sendable (any Error) -> Void) {
-        let definitions = self.definitions
-        writerGroup.next().execute {
-            do { try definitions.write(data) } catch { onFailure(error) }
-        }
+                             stateChanged: @escaping (StoreError?) -> Void) -> MessageStore {
+        MessageStore(recovered: recovered, files: files, definitionsFile: definitions, brokerLoop: brokerLoop,
+                     writerLoop: writerGroup.next(), stateChanged: stateChanged)
     }
 }

@@ -4,63 +4,92 @@ import Logging
 import NIOCore
 
 /// The broker's persistence over the data directory: messages into the log, definitions into
-/// `definitions.json`. Lives on the broker's event loop.
+/// `definitions.json` (written with the log's batches, so both share one durability callback).
+/// Lives on the broker's event loop.
 public final class StorePersistence: BrokerPersistence {
-    private let store: Store
     private let messages: MessageStore
-    private let logger: Logger
-    private var lastDefinitions: Definitions?
+    /// The definitions on disk, and the last ones handed to the store (on disk once written).
+    public private(set) var savedDefinitions: Definitions
+    private var queuedDefinitions: Definitions
 
-    public init(store: Store, messages: MessageStore, logger: Logger) {
-        self.store = store
+    init(messages: MessageStore, saved: Definitions) {
         self.messages = messages
-        self.logger = logger
+        self.savedDefinitions = saved
+        self.queuedDefinitions = saved
     }
 
     /// Opens the data directory's state into a broker: definitions, then every recovered message
     /// in order. Call on the broker's event loop before clients connect.
     public static func restore(into broker: Broker, store: Store, recovered: RecoveredMessages,
                                brokerLoop: any EventLoop, logger: Logger) throws -> StorePersistence {
-        let messageStore = store.messageStore(recovered: recovered, brokerLoop: brokerLoop) { error in
-            logger.critical("store write failed, confirms stopped: \(error)")
-        }
-        let persistence = StorePersistence(store: store, messages: messageStore, logger: logger)
-        if let data = try store.definitions.read() {
-            do {
-                let definitions = try JSONDecoder().decode(Definitions.self, from: data)
-                broker.restore(definitions)
-                persistence.lastDefinitions = definitions
-            } catch {
-                throw StoreError.invalidDefinitions("\(store.definitions.path): \(error)")
+        let messageStore = store.messageStore(recovered: recovered, brokerLoop: brokerLoop) { failure in
+            if let failure {
+                logger.critical("store: writes failing, persistent publishes nacked and durable declarations refused until they work again: \(failure)")
+            } else {
+                logger.warning("store: writes work again")
             }
         }
+        var definitions = Definitions()
+        if let data = try store.definitions.read() {
+            definitions = try decode(data, path: store.definitions.path)
+            broker.restore(definitions)
+            definitions.warrenFormat = nil
+        }
+        messageStore.definitionsOnDisk(try encode(definitions))
+        let persistence = StorePersistence(messages: messageStore, saved: definitions)
         var restored = 0
         for (vhost, queues) in recovered.queues {
             for (queue, entries) in queues {
                 for (message, redelivered) in entries {
                     let kept = broker.restoreMessage(vhost: vhost, queue: queue, storeID: message.id, exchange: message.exchange,
-                                                     routingKey: message.routingKey, properties: message.properties,
-                                                     body: message.body, redelivered: redelivered)
+                                                     routingKey: message.routingKey, publishedAt: message.publishedAt,
+                                                     properties: message.properties, body: message.body, redelivered: redelivered)
                     if kept { restored += 1 } else { messageStore.removed(id: message.id, queue: queue) }
                 }
             }
         }
-        logger.info("store: \(restored) persistent message(s) recovered, \(recovered.corruptRecords) corrupt record(s) skipped")
+        logger.info("store: \(restored) persistent message(s) recovered, \(recovered.discardedBytes) byte(s) of bad records discarded")
         broker.persistence = persistence
         return persistence
     }
 
+    /// The definitions file in the current format: field tables typed, so nothing is lost.
+    static func encode(_ definitions: Definitions) throws -> Data {
+        var versioned = definitions
+        versioned.warrenFormat = Definitions.currentFormat
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.userInfo[JSONFieldTable.typed] = true
+        return try encoder.encode(versioned)
+    }
+
+    /// A definitions file of any format up to the current one.
+    static func decode(_ data: Data, path: String) throws -> Definitions {
+        let definitions: Definitions
+        do {
+            definitions = try JSONDecoder().decode(Definitions.self, from: data)
+        } catch {
+            throw StoreError.invalidDefinitions("\(path): \(error)")
+        }
+        if let format = definitions.warrenFormat, format > Definitions.currentFormat {
+            throw StoreError.invalidDefinitions("\(path) has format \(format), written by a newer warren (this one reads up to \(Definitions.currentFormat))")
+        }
+        return definitions
+    }
+
+    public var failure: String? { messages.failure?.description }
+
     public func allocateMessageID() -> UInt64 { messages.allocateID() }
 
     public func stored(id: UInt64, vhost: String, queues: [String], exchange: String, routingKey: String,
-                       properties: ByteBuffer, body: ByteBuffer) {
+                       publishedAt: Int64, properties: ByteBuffer, body: ByteBuffer) {
         messages.stored(.publish(id: id, vhost: vhost, queues: queues, exchange: exchange, routingKey: routingKey,
-                                 properties: properties, body: body))
+                                 properties: properties, body: body, publishedAt: publishedAt))
     }
 
     public func delivered(id: UInt64, queue: String) { messages.delivered(id: id, queue: queue) }
     public func removed(id: UInt64, queue: String) { messages.removed(id: id, queue: queue) }
-    public func whenDurable(_ callback: @escaping () -> Void) { messages.whenDurable(callback) }
+    public func whenDurable(_ callback: @escaping (DiskOutcome) -> Void) { messages.whenDurable(callback) }
     public func commit() { messages.commit() }
 
     /// Writes everything recorded so far (and any definitions queued before it) to disk.
@@ -68,13 +97,23 @@ public final class StorePersistence: BrokerPersistence {
     public func beginGroup() { messages.beginGroup() }
     public func endGroup() { messages.endGroup() }
 
-    public func definitionsChanged(_ definitions: Definitions) {
-        guard definitions != lastDefinitions else { return }
-        lastDefinitions = definitions
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        guard let data = try? encoder.encode(definitions) else { return }
-        let logger = self.logger
-        store.saveDefinitions(data) { error in logger.error("store: cannot write definitions: \(error)") }
+    public func definitionsChanged(_ definitions: Definitions) -> DefinitionsSave {
+        if definitions != queuedDefinitions {
+            let data: Data
+            do {
+                data = try Self.encode(definitions)
+            } catch {
+                return .refused("cannot encode definitions: \(error)")
+            }
+            messages.saveDefinitions(data)
+            queuedDefinitions = definitions
+            messages.whenDurable { [unowned self] outcome in
+                switch outcome {
+                case .written: savedDefinitions = definitions
+                case .failed: queuedDefinitions = savedDefinitions
+                }
+            }
+        }
+        return definitions == savedDefinitions ? .onDisk : .saving
     }
 }

@@ -131,11 +131,9 @@ class WarrenProcess:
         return sum(text in line for line in self.lines)
 
     def corrupt_records(self) -> int:
-        """From `store: N persistent message(s) recovered, M corrupt record(s) skipped`."""
-        for line in self.lines:
-            if "corrupt record(s) skipped" in line:
-                return int(line.split(",")[-1].split()[0])
-        return 0
+        """Recovery's `store: corrupt record (why) in FILE at offset N: M byte(s) discarded` lines
+        (a kill -9 can only tear a tail, logged as `torn record`)."""
+        return self.count_lines("corrupt record (")
 
 
 # ---------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import Broker
 import Foundation
 import NIOCore
 import Testing
@@ -14,7 +15,7 @@ import Testing
             let seenOnDisk = try await harness.run { store -> EventLoopFuture<[String]> in
                 let promise = harness.brokerLoop.makePromise(of: [String].self)
                 for body in ["a", "b", "c"] { store.stored(publish(store.allocateID(), body)) }
-                store.whenDurable {
+                store.whenDurable { _ in
                     // What recovery would find if the process died right now.
                     promise.completeWith(Result(catching: { try recover(directory).bodies("q") }))
                 }
@@ -35,7 +36,7 @@ import Testing
             let callbackRan = try await harness.run { store -> Bool in
                 var ran = false
                 store.stored(publish(store.allocateID(), "a"))
-                store.whenDurable { ran = true }
+                store.whenDurable { _ in ran = true }
                 return ran
             }
             #expect(!callbackRan)
@@ -57,7 +58,7 @@ import Testing
                 var seen: [(Int, [String])] = []
                 for index in 0..<50 {
                     store.stored(publish(store.allocateID(), "m\(index)"))
-                    store.whenDurable {
+                    store.whenDurable { _ in
                         seen.append((index, (try? recover(directory).bodies("q")) ?? []))
                         if seen.count == 50 { promise.succeed(seen) }
                     }

@@ -11,7 +11,7 @@ import Testing
         try withTemporaryDirectory { root in
             let recovered = try recover(messagesDirectory(root))
             #expect(recovered.queues.isEmpty)
-            #expect(recovered.corruptRecords == 0)
+            #expect(recovered.discardedBytes == 0)
             #expect(recovered.nextID == 1)
             #expect(recovered.nextSegment == 1)
             #expect(recovered.emptySegments.isEmpty)
@@ -30,7 +30,7 @@ import Testing
             #expect(recovered.entries("q").allSatisfy { !$0.redelivered })
             #expect(recovered.nextID == 7)
             #expect(recovered.nextSegment == 6)
-            #expect(recovered.corruptRecords == 0)
+            #expect(recovered.discardedBytes == 0)
         }
     }
 
@@ -98,7 +98,7 @@ import Testing
                              in: directory)
             let recovered = try recover(directory)
             #expect(recovered.bodies("q") == ["m1"])
-            #expect(recovered.corruptRecords == 0)
+            #expect(recovered.discardedBytes == 0)
         }
     }
 
@@ -135,7 +135,7 @@ import Testing
             let recovered = try recover(directory, logger: log.logger)
             #expect(recovered.bodies("q") == ["older", "m1", "m2"])
             #expect(recovered.entries("q").map(\.redelivered) == [false, true, false])
-            #expect(recovered.corruptRecords == 0)
+            #expect(recovered.discardedBytes == bytesOfLastRecord)
             #expect(try segmentBytes(2, in: directory) == Array(bytes[..<tornAt]))
             #expect(try segmentBytes(1, in: directory) == framed([publish(1, "older")]))
             let path = directory + "/" + SegmentFiles.name(2)
@@ -153,75 +153,78 @@ import Testing
         }
     }
 
-    /// A damaged record (a flipped bit) between good ones is skipped and counted; what follows it,
-    /// in the same segment and in later ones, is kept, and the file is left as it is.
+    /// A damaged record (a flipped bit) between good ones ends what is readable in its segment:
+    /// the rest of the segment is cut off (and counted), later segments are read as usual.
     @Test(arguments: [0, 1, 8, 9, 15])
-    func corruptMiddleRecordIsSkippedAndCounted(byteIntoPayload: Int) throws {
+    func corruptMiddleRecordEndsItsSegment(byteIntoPayload: Int) throws {
         try withTemporaryDirectory { root in
             let directory = messagesDirectory(root)
             let records = [publish(1, "m1"), publish(2, "m2-damaged"), publish(3, "m3"), .removed(id: 1, queue: "q")]
             var bytes = framed(records)
-            let damagedAt = recordOffsets(records)[1] + StoreRecord.headerSize + byteIntoPayload
-            bytes[damagedAt] ^= 0x20
+            let badAt = recordOffsets(records)[1]
+            bytes[badAt + StoreRecord.headerSize + byteIntoPayload] ^= 0x20
             try writeSegment(1, bytes: bytes, in: directory)
             try writeSegment(2, [publish(4, "m4")], in: directory)
             let log = LogSink()
             let recovered = try recover(directory, logger: log.logger)
-            #expect(recovered.bodies("q") == ["m3", "m4"])
-            #expect(recovered.corruptRecords == 1)
-            #expect(try segmentBytes(1, in: directory) == bytes)
-            let path = directory + "/" + SegmentFiles.name(1)
-            let lines = log.warnings(containing: path)
+            #expect(recovered.bodies("q") == ["m1", "m4"])
+            #expect(recovered.discardedBytes == bytes.count - badAt)
+            #expect(try segmentBytes(1, in: directory) == Array(bytes[..<badAt]))
+            let lines = log.warnings(containing: directory + "/" + SegmentFiles.name(1))
             #expect(lines.count == 1)
-            #expect(lines.first?.contains("offset \(recordOffsets(records)[1])") == true, "log line: \(lines)")
+            #expect(lines.first?.contains("offset \(badAt)") == true, "log line: \(lines)")
+            #expect(lines.first?.contains("\(bytes.count - badAt) byte(s) discarded") == true, "log line: \(lines)")
         }
     }
 
-    /// A flipped bit in a record's length field, in the middle of a segment. Made larger, the
-    /// length runs past the end of the file, which looks like a torn tail; made smaller, the
-    /// checksum fails and skipping by that length lands inside the record. Either way it is one
-    /// damaged record: the records after it (here confirmed messages) must be kept, on disk too.
+    /// A flipped bit in a record's length field, in the middle of a segment: larger, it runs past
+    /// the end (torn); smaller, the checksum fails. Either way the segment ends there.
     @Test(arguments: [(byte: 0, mask: UInt8(0x40)), (byte: 1, mask: 0x01), (byte: 3, mask: 0x01), (byte: 3, mask: 0x04)])
-    func damagedLengthFieldLosesOnlyThatRecord(byte: Int, mask: UInt8) throws {
+    func damagedLengthFieldEndsItsSegment(byte: Int, mask: UInt8) throws {
         try withTemporaryDirectory { root in
             let directory = messagesDirectory(root)
             let records = [publish(1, "m1"), publish(2, "m2-damaged-length"), publish(3, "m3"), publish(4, "m4")]
             var bytes = framed(records)
-            bytes[recordOffsets(records)[1] + byte] ^= mask
+            let badAt = recordOffsets(records)[1]
+            bytes[badAt + byte] ^= mask
             try writeSegment(1, bytes: bytes, in: directory)
             try writeSegment(2, [publish(5, "m5")], in: directory)
             let recovered = try recover(directory)
-            #expect(recovered.bodies("q") == ["m1", "m3", "m4", "m5"])
-            #expect(recovered.corruptRecords == 1)
-            #expect(try segmentBytes(1, in: directory) == bytes, "recovery cut good records off the segment")
+            #expect(recovered.bodies("q") == ["m1", "m5"])
+            #expect(try segmentBytes(1, in: directory) == Array(bytes[..<badAt]))
         }
     }
 
-    /// A damaged record whose body happens to hold bytes shaped like records (a message that
-    /// carries a copy of a store segment, say). Only its payload is damaged, so its length still
-    /// leads to the next record: what its body holds must not come back as records.
-    @Test func damagedRecordsBodyIsNotReadAsRecords() throws {
+    /// A publisher cannot forge records: a message body holding bytes shaped like records (a
+    /// "phantom" publish and a removal of m1) is never parsed as records, whether the record
+    /// carrying it is whole, damaged before the body, or torn inside the body.
+    @Test(arguments: ["whole", "damaged", "torn"])
+    func recordsInsideABodyAreNeverRead(_ state: String) throws {
         try withTemporaryDirectory { root in
             let directory = messagesDirectory(root)
-            let carried = framed([publish(99, "phantom"), .removed(id: 1, queue: "q")])
+            let forged = framed([publish(99, "phantom"), .removed(id: 1, queue: "q")])
             let records: [StoreRecord] = [
                 publish(1, "m1"),
                 .publish(id: 2, vhost: "/", queues: ["q"], exchange: "", routingKey: "q",
-                         properties: ByteBuffer(), body: ByteBuffer(bytes: carried)),
-                publish(3, "m3"),
+                         properties: ByteBuffer(), body: ByteBuffer(bytes: [0xAA] + forged + [0xBB])),
             ]
             var bytes = framed(records)
-            bytes[recordOffsets(records)[1] + StoreRecord.headerSize + 1] ^= 0x01  // in the id, before the body
+            let carrierAt = recordOffsets(records)[1]
+            switch state {
+            case "damaged": bytes[carrierAt + StoreRecord.headerSize + 1] ^= 0x01  // in the id, before the body
+            case "torn": bytes.removeLast(1 + forged.count / 2)  // cut inside the forged bytes
+            default: break
+            }
             try writeSegment(1, bytes: bytes, in: directory)
             let recovered = try recover(directory)
-            #expect(recovered.bodies("q") == ["m1", "m3"])
-            #expect(recovered.corruptRecords == 1)
+            #expect(!recovered.bodies("q").contains("phantom"))
+            #expect(recovered.bodies("q").first == "m1")
+            #expect(recovered.bodies("q").count == (state == "whole" ? 2 : 1))
         }
     }
 
-    /// The last record of a segment is damaged (not torn: all its bytes are there). It is counted
-    /// as corrupt like any other, and the file is left as it is.
-    @Test func damagedLastRecordIsCountedAndKept() throws {
+    /// The last record of a segment is damaged (not torn: all its bytes are there): cut off.
+    @Test func damagedLastRecordIsCutOff() throws {
         try withTemporaryDirectory { root in
             let directory = messagesDirectory(root)
             let records = [publish(1, "m1"), publish(2, "m2-damaged")]
@@ -231,25 +234,51 @@ import Testing
             try writeSegment(2, [publish(3, "m3")], in: directory)
             let recovered = try recover(directory)
             #expect(recovered.bodies("q") == ["m1", "m3"])
-            #expect(recovered.corruptRecords == 1)
-            #expect(try segmentBytes(1, in: directory) == bytes)
+            #expect(recovered.discardedBytes == bytes.count - recordOffsets(records)[1])
+            #expect(try segmentBytes(1, in: directory) == Array(bytes[..<recordOffsets(records)[1]]))
         }
     }
 
-    @Test func corruptRecordsAreCountedAcrossSegments() throws {
+    @Test func discardedBytesAreCountedAcrossSegments() throws {
         try withTemporaryDirectory { root in
             let directory = messagesDirectory(root)
+            var discarded = 0
             for segment in UInt32(1)...3 {
                 let id = UInt64(segment) * 10
-                let records = [publish(id, "bad"), publish(id + 1, "good\(segment)")]
+                let records = [publish(id, "good\(segment)"), publish(id + 1, "bad")]
                 var bytes = framed(records)
-                bytes[bytes.count / 4] ^= 0xFF
-                #expect(bytes.count / 4 > StoreRecord.headerSize && bytes.count / 4 < recordOffsets(records)[1])
+                bytes[bytes.count - 2] ^= 0xFF
+                discarded += bytes.count - recordOffsets(records)[1]
                 try writeSegment(segment, bytes: bytes, in: directory)
             }
             let recovered = try recover(directory)
-            #expect(recovered.corruptRecords == 3)
+            #expect(recovered.discardedBytes == discarded)
             #expect(recovered.bodies("q") == ["good1", "good2", "good3"])
+        }
+    }
+
+    /// Forged or absurd fields in records whose checksum is right: no trap, no huge allocation.
+    @Test(arguments: ["maximum id", "huge queue count"])
+    func absurdFieldsEndTheSegment(_ forgery: String) throws {
+        try withTemporaryDirectory { root in
+            let directory = messagesDirectory(root)
+            // kind 5 | id | publish time 0 | vhost "/" | queue count | ...
+            var payload: [UInt8] = [StoreRecord.Kind.publish.rawValue]
+            if forgery == "maximum id" {  // 2^63: no room to allocate after it
+                payload += hex("8000000000000000") + hex("0000000000000000") + [1, 0x2F]
+                payload += hex("00000000") + [0, 0] + hex("00000000") + hex("00000000")
+            } else {  // 4 billion queue names announced, none there
+                payload += hex("0000000000000002") + hex("0000000000000000") + [1, 0x2F] + hex("ffffffff")
+            }
+            var record: [UInt8] = []
+            record += withUnsafeBytes(of: UInt32(payload.count).bigEndian, Array.init)
+            record += withUnsafeBytes(of: CRC32.checksum(payload).bigEndian, Array.init)
+            record += payload
+            try writeSegment(1, bytes: framed([publish(1, "m1")]) + record, in: directory)
+            let recovered = try recover(directory)
+            #expect(recovered.bodies("q") == ["m1"])
+            #expect(recovered.nextID == 2)
+            #expect(recovered.discardedBytes == record.count)
         }
     }
 
@@ -274,7 +303,7 @@ import Testing
             try Data("x".utf8).write(to: URL(fileURLWithPath: directory + "/abc.seg"))
             let recovered = try recover(directory)
             #expect(recovered.bodies("q") == ["m1"])
-            #expect(recovered.corruptRecords == 0)
+            #expect(recovered.discardedBytes == 0)
             #expect(try segmentNumbers(in: directory) == [1])
         }
     }

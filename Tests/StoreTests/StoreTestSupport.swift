@@ -1,3 +1,4 @@
+import Broker
 import Foundation
 import Logging
 import NIOCore
@@ -143,12 +144,35 @@ extension RecoveredMessages {
 
 // MARK: - A MessageStore on real event loops
 
-/// Store write failures reported through `onFailure`.
+/// Store state changes: each failure's text, "recovered" when writes work again.
 final class Failures: @unchecked Sendable {
     private let lock = NSLock()
     private var recorded: [String] = []
-    func append(_ text: String) { lock.withLock { recorded.append(text) } }
+    private var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+
+    func append(_ text: String) {
+        let ready = lock.withLock {
+            recorded.append(text)
+            let ready = waiters.filter { $0.count <= recorded.count }
+            waiters.removeAll { $0.count <= recorded.count }
+            return ready
+        }
+        for waiter in ready { waiter.continuation.resume() }
+    }
+
     var all: [String] { lock.withLock { recorded } }
+
+    /// Returns once `count` state changes have been recorded.
+    func wait(for count: Int) async {
+        await withCheckedContinuation { continuation in
+            let now = lock.withLock {
+                if recorded.count >= count { return true }
+                waiters.append((count, continuation))
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
 }
 
 /// A MessageStore over a segment directory, driven from a broker loop with its own writer
@@ -161,18 +185,20 @@ final class StoreHarness: Sendable {
 
     var brokerLoop: any EventLoop { brokerGroup.any() }
 
-    init(directory: String, logger: Logger = Logger(label: "storetests")) async throws {
+    init(directory: String, operations: FileOperations = .system, logger: Logger = Logger(label: "storetests")) async throws {
         let writerLoop = writerGroup.any()
         let brokerLoop = brokerGroup.any()
         let (files, recovered) = try await writerLoop.submit {
-            let files = try SegmentFiles(directory: directory)
+            let files = try SegmentFiles(directory: directory, operations: operations)
             let recovered = try Recovery.run(files: files, logger: logger)
             return (NIOLoopBound(files, eventLoop: writerLoop), recovered)
         }.get()
         let failures = self.failures
         store = try await brokerLoop.submit {
-            NIOLoopBound(MessageStore(recovered: recovered, files: files, brokerLoop: brokerLoop, writerLoop: writerLoop,
-                                      onFailure: { error in failures.append("\(error)") }),
+            NIOLoopBound(MessageStore(recovered: recovered, files: files,
+                                      definitionsFile: DefinitionsFile(directory: directory, operations: operations),
+                                      brokerLoop: brokerLoop, writerLoop: writerLoop,
+                                      stateChanged: { error in failures.append(error.map { "\($0)" } ?? "recovered") }),
                          eventLoop: brokerLoop)
         }.get()
     }
@@ -183,15 +209,16 @@ final class StoreHarness: Sendable {
         return try await brokerLoop.submit { body(store.value) }.get()
     }
 
-    /// Commits and waits until everything appended so far is on disk.
-    func commitAndWait() async throws {
+    /// Commits and waits until everything appended so far is on disk, or could not be written.
+    @discardableResult
+    func commitAndWait() async throws -> DiskOutcome {
         let store = self.store
-        let promise = brokerLoop.makePromise(of: Void.self)
+        let promise = brokerLoop.makePromise(of: DiskOutcome.self)
         brokerLoop.execute {
-            store.value.whenDurable { promise.succeed() }
+            store.value.whenDurable { promise.succeed($0) }
             store.value.commit()
         }
-        try await promise.futureResult.get()
+        return try await promise.futureResult.get()
     }
 
     func shutdown() async throws {

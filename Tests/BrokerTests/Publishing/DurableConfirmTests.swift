@@ -13,7 +13,11 @@ final class FakePersistence: BrokerPersistence {
     var removed: [(id: UInt64, queue: String)] = []
     var commits = 0
     var definitions: [Definitions] = []
-    private var waiting: [() -> Void] = []
+    private var waiting: [(DiskOutcome) -> Void] = []
+    /// When false, new definitions are `.saving` until `fsyncCompleted`; when true, on disk at once.
+    var definitionsWrittenAtOnce = true
+    var savedDefinitions = Definitions()
+    var failure: String?
 
     func allocateMessageID() -> UInt64 {
         nextID += 1
@@ -21,26 +25,32 @@ final class FakePersistence: BrokerPersistence {
     }
 
     func stored(id: UInt64, vhost: String, queues: [String], exchange: String, routingKey: String,
-                properties: ByteBuffer, body: ByteBuffer) {
+                publishedAt: Int64, properties: ByteBuffer, body: ByteBuffer) {
         stored.append((id, queues, String(buffer: body)))
         if groups.last == "begin" || groups.last?.hasPrefix("stored") == true { groups.append("stored \(id)") }
     }
 
     func delivered(id: UInt64, queue: String) { delivered.append((id, queue)) }
     func removed(id: UInt64, queue: String) { removed.append((id, queue)) }
-    func whenDurable(_ callback: @escaping () -> Void) { waiting.append(callback) }
+    func whenDurable(_ callback: @escaping (DiskOutcome) -> Void) { waiting.append(callback) }
     /// "begin"/"end" markers and the ids stored in between, in order.
     var groups: [String] = []
     func beginGroup() { groups.append("begin") }
     func endGroup() { groups.append("end") }
     func commit() { commits += 1 }
-    func definitionsChanged(_ definitions: Definitions) { self.definitions.append(definitions) }
+    func definitionsChanged(_ definitions: Definitions) -> DefinitionsSave {
+        self.definitions.append(definitions)
+        if definitionsWrittenAtOnce { savedDefinitions = definitions }
+        guard definitions != savedDefinitions else { return .onDisk }
+        waiting.append { [unowned self] outcome in if case .written = outcome { savedDefinitions = definitions } }
+        return .saving
+    }
 
-    /// The disk caught up: runs every waiting callback.
-    func fsyncCompleted() {
+    /// The disk caught up (or failed): runs every waiting callback.
+    func fsyncCompleted(_ outcome: DiskOutcome = .written) {
         let callbacks = waiting
         waiting.removeAll()
-        for callback in callbacks { callback() }
+        for callback in callbacks { callback(outcome) }
     }
 }
 

@@ -1,0 +1,46 @@
+import Foundation
+import NIOCore
+
+/// What one write of the store takes to disk, in order: log bytes per segment, fully released
+/// segments to delete, and the definitions file. Performed on the writer thread.
+struct WriteBatch: Sendable {
+    var segments: [(segment: UInt32, bytes: ByteBuffer)]
+    var deletions: [UInt32]
+    var definitions: Data?
+
+    /// How far a write got: the first `writtenSegments` entries are on disk, and the error that
+    /// stopped it, if any.
+    struct Result {
+        var writtenSegments = 0
+        var deleted = false
+        var error: StoreError?
+    }
+
+    func perform(files: SegmentFiles, definitionsFile: DefinitionsFile, attempts: Int) -> Result {
+        var result = Result()
+        do {
+            for entry in segments {
+                try retrying(attempts) { try files.append(entry.bytes, to: entry.segment) }
+                result.writtenSegments += 1
+            }
+            for segment in deletions { try retrying(attempts) { try files.delete(segment) } }
+            result.deleted = true
+            if let definitions { try retrying(attempts) { try definitionsFile.write(definitions) } }
+        } catch let error as StoreError {
+            result.error = error
+        } catch {
+            result.error = .io("\(error)", 0)
+        }
+        return result
+    }
+
+    private func retrying(_ attempts: Int, _ operation: () throws -> Void) throws {
+        for attempt in 1... {
+            do {
+                return try operation()
+            } catch where attempt < attempts {
+                continue
+            }
+        }
+    }
+}
