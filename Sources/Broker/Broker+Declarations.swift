@@ -180,6 +180,10 @@ extension Broker {
             deferredReply = method  // sent once the definitions are on disk (Broker+DiskWaits)
             return
         }
-        channel.session.send(.method(channel.number, method))
+        if channel.replies.isEmpty {
+            channel.session.send(.method(channel.number, method))
+        } else {
+            channel.replies.queue(method)  // behind a reply that waits for the disk
+        }
     }
 }

@@ -12,11 +12,11 @@ extension Broker {
         lastDefinitionsSave = save
         switch save {
         case .onDisk:
-            for (channel, method) in held {
-                if let method, isOpen(channel) { channel.session.send(.method(channel.number, method)) }
+            for (channel, method, ticket) in held where isOpen(channel) {
+                sendReplies(channel.replies.fill(ticket, with: method), on: channel)
             }
         case .saving:
-            awaitingDisk.append(contentsOf: held.map { ($0.channel, .definitions($0.reply)) })
+            awaitingDisk.append(contentsOf: held.map { ($0.channel, .definitions($0.reply, $0.ticket)) })
             persistence.whenDurable { [unowned self] outcome in
                 guard case .failed = outcome else { return }
                 rollBackDefinitions(to: persistence.savedDefinitions)
@@ -24,7 +24,7 @@ extension Broker {
             }
         case .refused(let reason):
             rollBackDefinitions(to: persistence.savedDefinitions)
-            settle(held.map { ($0.channel, .definitions($0.reply)) }, .failed(reason))
+            settle(held.map { ($0.channel, .definitions($0.reply, $0.ticket)) }, .failed(reason))
         }
     }
 
@@ -55,11 +55,11 @@ extension Broker {
                 noteConfirm(channel, sequence: sequence, ack: true)
             case (.confirm(let sequence), .failed):
                 noteConfirm(channel, sequence: sequence, ack: false)
-            case (.reply(let method), .written), (.definitions(.some(let method)), .written):
+            case (.reply(let method, let ticket), .written), (.definitions(let method?, let ticket), .written):
                 // Not on a channel that closed (or closed and reopened) while the disk caught up.
-                if isOpen(channel) { channel.session.send(.method(channel.number, method)) }
-            case (.definitions(.none), .written):
-                break
+                if isOpen(channel) { sendReplies(channel.replies.fill(ticket, with: method), on: channel) }
+            case (.definitions(nil, let ticket), .written):
+                if isOpen(channel) { sendReplies(channel.replies.fill(ticket, with: nil), on: channel) }
             case (.reply, .failed(let reason)), (.definitions, .failed(let reason)):
                 let what = if case .definitions = wait { "cannot save definitions" } else { "cannot write the message store" }
                 if isOpen(channel), closed.insert(channel.session.id).inserted {
@@ -67,6 +67,10 @@ extension Broker {
                 }
             }
         }
+    }
+
+    private func sendReplies(_ replies: [AMQPMethod], on channel: BrokerChannel) {
+        for reply in replies { channel.session.send(.method(channel.number, reply)) }
     }
 
     private func isOpen(_ channel: BrokerChannel) -> Bool {

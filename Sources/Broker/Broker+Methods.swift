@@ -9,7 +9,7 @@ extension Broker {
         deferredReply = nil
         defer { deferringReply = false }
         try carryOut(method, on: channel)
-        awaitingDefinitions.append((channel, deferredReply))
+        awaitingDefinitions.append((channel, deferredReply, channel.replies.hold()))
     }
 
     private func carryOut(_ method: AMQPMethod, on channel: BrokerChannel) throws(AMQPError) {

@@ -32,7 +32,7 @@ extension Broker {
             }
         }
         // With persistent messages, commit-ok waits until their records are on disk.
-        if stored { awaitingDisk.append((channel, .reply(.txCommitOk))) } else { reply(.txCommitOk, on: channel, unless: false) }
+        if stored { awaitingDisk.append((channel, .reply(.txCommitOk, channel.replies.hold()))) } else { reply(.txCommitOk, on: channel, unless: false) }
     }
 
     /// Keeps a step for tx.commit; past `limits.transactionSteps` the channel closes (406).

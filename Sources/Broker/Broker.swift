@@ -21,14 +21,14 @@ public final class Broker {
     /// and the replies to durable declarations (nil for no-wait ones, which still fail on error).
     enum DiskWait {
         case confirm(UInt64)
-        case reply(AMQPMethod)
-        case definitions(AMQPMethod?)
+        case reply(AMQPMethod, ReplyLine.Ticket)
+        case definitions(AMQPMethod?, ReplyLine.Ticket)
     }
     var awaitingDisk: [(channel: BrokerChannel, wait: DiskWait)] = []
     /// Consumers per channel, queues per vhost, transaction size.
     public var limits = BrokerLimits.defaults
     /// Replies to methods that may change the durable definitions, held until the end of the burst.
-    var awaitingDefinitions: [(channel: BrokerChannel, reply: AMQPMethod?)] = []
+    var awaitingDefinitions: [(channel: BrokerChannel, reply: AMQPMethod?, ticket: ReplyLine.Ticket)] = []
     /// Set while such a method runs: `reply` holds its reply in `deferredReply`.
     var deferringReply = false
     var deferredReply: AMQPMethod?

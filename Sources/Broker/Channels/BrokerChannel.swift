@@ -38,6 +38,8 @@ final class BrokerChannel {
     var replyToSuffix: String?
     /// The queue named by the last queue.declare on this channel, for methods with an empty queue name.
     var lastDeclaredQueue: String?
+    /// Replies in the order of their methods, while one of them waits for the disk.
+    var replies = ReplyLine()
 
     init(number: UInt16, session: Session) {
         self.number = number

@@ -32,6 +32,16 @@ import Testing
         #expect(persistence.savedDefinitions.queues.map(\.name) == ["kept", "new"])
     }
 
+    @Test func repliesToLaterMethodsOnTheChannelWaitBehindADurableDeclareOk() {
+        #expect(declareDurable("new").methods.isEmpty)
+        #expect(client.call(.basicQos(BasicQos(prefetchCount: 5))).methods.isEmpty)
+        persistence.fsyncCompleted()
+        let out = client.take()
+        #expect(out.declareOk?.queue == "new")
+        #expect(out.methods.last == .basicQosOk)
+        #expect(client.call(.basicQos(BasicQos(prefetchCount: 6))).methods == [.basicQosOk])
+    }
+
     @Test func transientDeclarationsAndRedeclarationsAreAnsweredAtOnce() {
         #expect(client.call(.queueDeclare(QueueDeclare(queue: "t"))).declareOk?.queue == "t")
         #expect(declareDurable("kept").declareOk?.queue == "kept")
