@@ -76,12 +76,8 @@ extension Broker {
         let header = ContentHeader(bodySize: UInt64(body.readableBytes), propertyBytes: properties)
         let message = Message(exchange: exchange, routingKey: routingKey, header: header, body: body)
         // The store keeps no publish time: a recovered message's TTL counts again from recovery.
-        var expiresAt = Int64.max
         let messageTTL = message.hasExpiration ? try? MessageExpiration.milliseconds(of: message) : nil
-        if let ttl = [messageTTL, target.features?.messageTTL].compactMap({ $0 }).min() {
-            expiresAt = clock() + ttl
-            watchTimers(of: target)
-        }
+        let expiresAt = expiry(messageTTL: messageTTL, in: target, from: clock())
         target.enqueue(message, storeID: storeID, redelivered: redelivered, expiresAt: expiresAt)
         return true
     }

@@ -140,11 +140,13 @@ public final class VirtualHost {
     private var destinations: [Destination] = []
 
     /// The queues a message published to an exchange reaches, each once, following
-    /// exchange-to-exchange bindings without looping.
-    func route(exchange: Exchange, routingKey: String, message: Message?, into queues: inout [Queue]) {
+    /// exchange-to-exchange bindings without looping. Each exchange routes at most once per
+    /// `walk`, so a graph of many exchanges with many paths, a long chain or a cycle costs
+    /// the graph's bindings once; the same walk serves the alternate exchanges tried next.
+    func route(exchange: Exchange, routingKey: String, message: Message?, walk: inout RoutingWalk, into queues: inout [Queue]) {
+        guard walk.exchanges.insert(exchange.name).inserted else { return }
         destinations.removeAll(keepingCapacity: true)
-        exchange.route(routingKey: routingKey, message: message, into: &destinations)
-        var visited: Set<String>?
+        exchange.route(routingKey: routingKey, message: message, headers: &walk.headers, into: &destinations)
         var seen: Set<ObjectIdentifier>?  // only for wide fan-out; a short list is searched instead
         var index = 0
         while index < destinations.count {
@@ -158,13 +160,18 @@ public final class VirtualHost {
                     if seen?.insert(ObjectIdentifier(queue)).inserted == true { queues.append(queue) }
                 }
             case .exchange(let name):
-                // Exchange-to-exchange: follow each exchange once, so cycles end.
-                if visited == nil { visited = [exchange.name] }
-                if let next = exchanges[name], visited?.insert(name).inserted == true {
-                    next.route(routingKey: routingKey, message: message, into: &destinations)
+                if let next = exchanges[name], walk.exchanges.insert(name).inserted {
+                    next.route(routingKey: routingKey, message: message, headers: &walk.headers, into: &destinations)
                 }
             }
             index += 1
         }
     }
+}
+
+/// What one publish carries through the exchanges it is routed by: the exchanges already
+/// visited, and the message's headers, indexed once for every headers exchange on the way.
+struct RoutingWalk {
+    var exchanges: Set<String> = []
+    var headers: HeadersMatch.Lookup?
 }

@@ -19,8 +19,7 @@ public final class Exchange {
 
     private var direct: [String: [Destination]] = [:]
     private var topic = TopicTrie(bindings: [])
-    private var topicCache: [String: [Destination]] = [:]
-    static let topicCacheLimit = 4096
+    private var topicCache = RoutingCache()
 
     init(name: String, type: ExchangeType, durable: Bool, autoDelete: Bool, internal: Bool, arguments: FieldTable) {
         self.name = name
@@ -58,8 +57,9 @@ public final class Exchange {
     }
 
     /// The destinations this exchange sends a message to (may hold duplicates).
-    /// `message` is read only by a headers exchange, which decodes its properties.
-    func route(routingKey: String, message: Message?, into result: inout [Destination]) {
+    /// `message` is read only by a headers exchange, which indexes its headers into `headers`
+    /// once for every headers exchange the publish passes.
+    func route(routingKey: String, message: Message?, headers: inout HeadersMatch.Lookup?, into result: inout [Destination]) {
         switch type {
         case .direct:
             if let found = direct[routingKey] { result.append(contentsOf: found) }
@@ -72,12 +72,13 @@ public final class Exchange {
             }
             var matched: [Destination] = []
             topic.match(routingKey, into: &matched)
-            if topicCache.count >= Self.topicCacheLimit { topicCache.removeAll(keepingCapacity: true) }
-            topicCache[routingKey] = matched
+            topicCache.remember(matched, for: routingKey)
             result.append(contentsOf: matched)
         case .headers:
-            let messageHeaders = message?.properties.headers
-            for binding in bindings where HeadersMatch.matches(binding: binding.arguments, headers: messageHeaders) {
+            guard !bindings.isEmpty else { return }
+            let lookup = headers ?? HeadersMatch.Lookup(message?.properties.headers)
+            headers = lookup
+            for binding in bindings where HeadersMatch.matches(binding: binding.arguments, headers: lookup) {
                 result.append(binding.destination)
             }
         }
@@ -90,7 +91,7 @@ public final class Exchange {
             for binding in bindings { direct[binding.key, default: []].append(binding.destination) }
         case .topic:
             topic = TopicTrie(bindings: bindings)
-            topicCache = [:]
+            topicCache = RoutingCache()
         case .fanout, .headers:
             break
         }

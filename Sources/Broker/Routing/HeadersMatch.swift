@@ -2,17 +2,32 @@ import AMQPWire
 
 /// The headers exchange's rule: binding arguments against message headers, with `x-match`
 /// `all` (default), `any`, `all-with-x` and `any-with-x`, as RabbitMQ matches them.
+/// A message's headers are indexed once per publish, so matching costs the number of headers
+/// plus the binding arguments, never their product.
 enum HeadersMatch {
+    /// A message's headers by name (the first entry wins, as `FieldTable`'s subscript reads).
+    struct Lookup {
+        fileprivate let values: [String: FieldValue]
+
+        init(_ headers: FieldTable?) {
+            let pairs = (headers?.entries ?? []).lazy.map { ($0.key, $0.value) }
+            values = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
     static func matches(binding arguments: FieldTable, headers: FieldTable?) -> Bool {
+        matches(binding: arguments, headers: Lookup(headers))
+    }
+
+    static func matches(binding arguments: FieldTable, headers: Lookup) -> Bool {
         let mode = arguments["x-match"]?.stringValue ?? "all"
         let includeX = mode.hasSuffix("-with-x")
         let wantAll = mode.hasPrefix("all")
-        let headers = headers ?? FieldTable()
         var anyMatched = false
         for entry in arguments.entries where entry.key != "x-match" {
             if entry.key.hasPrefix("x-") && !includeX { continue }
             let matched: Bool
-            if let value = headers[entry.key] {
+            if let value = headers.values[entry.key] {
                 matched = entry.value == .void || loselyEqual(entry.value, value)
             } else {
                 matched = false
