@@ -5,7 +5,7 @@ public enum ExchangeType: String, Sendable, CaseIterable {
     case direct, fanout, topic, headers
 }
 
-/// An exchange: its declaration, its bindings, and a routing index rebuilt when bindings change.
+/// An exchange: its declaration, its bindings, and a routing index updated binding by binding.
 public final class Exchange {
     public let name: String
     public let type: ExchangeType
@@ -20,6 +20,10 @@ public final class Exchange {
     private var direct: [String: [Destination]] = [:]
     private var topic = TopicTrie(bindings: [])
     private var topicCache = RoutingCache()
+    /// The argument tables bound for each destination and key: finding a binding without a scan.
+    private var boundArguments: [BindingRoute: [FieldTable]] = [:]
+    /// How many bindings lead to each destination.
+    private var bindingsTo: [Destination: Int] = [:]
 
     init(name: String, type: ExchangeType, durable: Bool, autoDelete: Bool, internal: Bool, arguments: FieldTable) {
         self.name = name
@@ -31,27 +35,52 @@ public final class Exchange {
         alternateExchange = Broker.alternateExchange(arguments)
     }
 
-    /// Adds a binding; false when an identical binding exists.
+    /// Adds a binding; false when an identical binding exists. Costs the binding's own words,
+    /// not the number of bindings the exchange has.
     func bind(_ binding: Binding) -> Bool {
-        guard !bindings.contains(binding) else { return false }
+        let route = BindingRoute(binding)
+        if boundArguments[route]?.contains(binding.arguments) == true { return false }
+        boundArguments[route, default: []].append(binding.arguments)
+        bindingsTo[binding.destination, default: 0] += 1
         bindings.append(binding)
-        rebuildIndex()
+        switch type {
+        case .direct: direct[binding.key, default: []].append(binding.destination)
+        case .topic: topic.add(binding)
+        case .fanout, .headers: break
+        }
+        topicCache = RoutingCache()
         return true
     }
 
     /// Removes a binding; false when there was none.
     func unbind(_ binding: Binding) -> Bool {
-        guard let index = bindings.firstIndex(of: binding) else { return false }
+        let route = BindingRoute(binding)
+        guard var tables = boundArguments[route], let table = tables.firstIndex(of: binding.arguments),
+              let index = bindings.firstIndex(of: binding) else { return false }
+        tables.remove(at: table)
+        boundArguments[route] = tables.isEmpty ? nil : tables
+        bindingsTo[binding.destination, default: 1] -= 1
+        if bindingsTo[binding.destination] == 0 { bindingsTo[binding.destination] = nil }
         bindings.remove(at: index)
-        rebuildIndex()
+        switch type {
+        case .direct:
+            if let position = direct[binding.key]?.firstIndex(of: binding.destination) { direct[binding.key]?.remove(at: position) }
+            if direct[binding.key]?.isEmpty == true { direct[binding.key] = nil }
+        case .topic:
+            topic.remove(binding)
+            if topic.needsRebuild { topic = TopicTrie(bindings: bindings) }
+        case .fanout, .headers: break
+        }
+        topicCache = RoutingCache()
         return true
     }
 
-    /// Removes every binding to a destination (a deleted queue or exchange).
+    /// Removes every binding to a destination (a deleted queue or exchange); an exchange with
+    /// none to it answers at once.
     func unbindAll(to destination: Destination) -> Bool {
-        let before = bindings.count
+        guard bindingsTo[destination] != nil else { return false }
+        bindingsTo[destination] = nil
         bindings.removeAll { $0.destination == destination }
-        guard bindings.count != before else { return false }
         rebuildIndex()
         return true
     }
@@ -85,15 +114,28 @@ public final class Exchange {
     }
 
     private func rebuildIndex() {
+        boundArguments = [:]
+        for binding in bindings { boundArguments[BindingRoute(binding), default: []].append(binding.arguments) }
+        topicCache = RoutingCache()
         switch type {
         case .direct:
             direct = [:]
             for binding in bindings { direct[binding.key, default: []].append(binding.destination) }
         case .topic:
             topic = TopicTrie(bindings: bindings)
-            topicCache = RoutingCache()
         case .fanout, .headers:
             break
         }
+    }
+}
+
+/// A binding without its arguments: bindings that differ only in arguments share one.
+private struct BindingRoute: Hashable {
+    let destination: Destination
+    let key: String
+
+    init(_ binding: Binding) {
+        destination = binding.destination
+        key = binding.key
     }
 }

@@ -16,24 +16,57 @@ struct TopicTrie: Sendable {
 
     /// Node 0 is the root; the others are referenced by index.
     private var nodes = [Node()]
-
-    init(bindings: [Binding]) {
-        var stored: Set<StoredDestination> = []
-        for binding in bindings {
-            var node = 0
-            for word in Self.words(binding.key) {
-                node = child(of: node, for: word)
-            }
-            if stored.insert(StoredDestination(node: node, destination: binding.destination)).inserted {
-                nodes[node].destinations.append(binding.destination)
-            }
-        }
-    }
+    /// How many bindings (with different arguments) put each destination at each node.
+    private var references: [StoredDestination: Int] = [:]
+    /// Bindings removed since the trie was built: their emptied nodes stay until it is rebuilt.
+    private var removals = 0
 
     private struct StoredDestination: Hashable {
         let node: Int
         let destination: Destination
     }
+
+    init(bindings: [Binding]) {
+        for binding in bindings { add(binding) }
+    }
+
+    /// Adds one binding: the cost of its key's words, whatever the number of bindings.
+    mutating func add(_ binding: Binding) {
+        var node = 0
+        for word in Self.words(binding.key) {
+            node = child(of: node, for: word)
+        }
+        let stored = StoredDestination(node: node, destination: binding.destination)
+        references[stored, default: 0] += 1
+        if references[stored] == 1 { nodes[node].destinations.append(binding.destination) }
+    }
+
+    /// Removes one binding added before. Emptied nodes are left in place; `needsRebuild` says
+    /// when they outnumber what is bound, so unbinding costs amortised O(key words).
+    mutating func remove(_ binding: Binding) {
+        var node = 0
+        for word in Self.words(binding.key) {
+            let next: Int? = switch word {
+            case "*": nodes[node].star
+            case "#": nodes[node].hash
+            default: nodes[node].children[word]
+            }
+            guard let next else { return }
+            node = next
+        }
+        let stored = StoredDestination(node: node, destination: binding.destination)
+        guard let count = references[stored] else { return }
+        removals += 1
+        if count > 1 {
+            references[stored] = count - 1
+        } else {
+            references[stored] = nil
+            nodes[node].destinations.removeAll { $0 == binding.destination }
+        }
+    }
+
+    /// Whether more bindings were removed than remain: time to build the trie afresh.
+    var needsRebuild: Bool { removals > max(64, references.count) }
 
     /// The node a word leads to from `node`, created when absent.
     private mutating func child(of node: Int, for word: Substring) -> Int {
