@@ -182,3 +182,18 @@ def test_exchange_graph_with_exponentially_many_paths_routes_once(warren):
     assert channel.queue_declare("bottom", passive=True).method.message_count == 1
     assert_serving(warren)
     connection.close()
+
+
+@pytest.mark.parametrize("mode,text", [
+    ("bogus", "PRECONDITION_FAILED - Invalid x-match field value <<\"bogus\">>; expected all, any, all-with-x, or any-with-x"),
+    (7, "PRECONDITION_FAILED - Invalid x-match field type signedint (value 7); expected longstr"),
+])
+def test_headers_binding_with_an_unknown_x_match_is_refused(warren, mode, text):
+    connection = warren.connect()
+    channel = connection.channel()
+    channel.queue_declare("q")
+    with pytest.raises(pika.exceptions.ChannelClosedByBroker) as refused:
+        channel.queue_bind("q", "amq.headers", arguments={"x-match": mode, "a": 1})
+    assert refused.value.reply_code == 406 and refused.value.reply_text == text
+    assert_serving(warren)
+    connection.close()

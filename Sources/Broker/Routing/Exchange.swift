@@ -52,6 +52,12 @@ public final class Exchange {
         return true
     }
 
+    /// Refuses binding arguments this exchange type cannot route by (a headers exchange's
+    /// `x-match` must be one of its four modes), with RabbitMQ's 406.
+    func validateBindingArguments(_ arguments: FieldTable) throws(AMQPError) {
+        if type == .headers { try HeadersMatch.validate(arguments) }
+    }
+
     /// Removes a binding; false when there was none.
     func unbind(_ binding: Binding) -> Bool {
         let route = BindingRoute(binding)

@@ -15,6 +15,22 @@ enum HeadersMatch {
         }
     }
 
+    /// The `x-match` values RabbitMQ accepts.
+    static let modes: Set<String> = ["all", "any", "all-with-x", "any-with-x"]
+
+    /// Refuses an `x-match` that is not one of the modes, with RabbitMQ 3.13's texts.
+    static func validate(_ arguments: FieldTable) throws(AMQPError) {
+        switch arguments["x-match"] {
+        case nil: return
+        case .longString(let mode)?:
+            guard !modes.contains(mode) else { return }
+            throw AMQPError(.preconditionFailed, "Invalid x-match field value <<\"\(mode)\">>; expected all, any, all-with-x, or any-with-x")
+        case let value?:
+            throw AMQPError(.preconditionFailed,
+                            "Invalid x-match field type \(ArgumentEquivalence.typeName(value)) (value \(value.textValue)); expected longstr")
+        }
+    }
+
     static func matches(binding arguments: FieldTable, headers: FieldTable?) -> Bool {
         matches(binding: arguments, headers: Lookup(headers))
     }
@@ -38,9 +54,19 @@ enum HeadersMatch {
         return wantAll ? true : anyMatched
     }
 
-    /// Values compare by value, not by type tag (an `I` 1 equals an `l` 1), as in RabbitMQ.
+    /// Values compare by value within RabbitMQ's type classes, not by type tag: an `I` 1 equals
+    /// an `l` 1, an `f` 1.5 equals a `d` 1.5.
     static func loselyEqual(_ a: FieldValue, _ b: FieldValue) -> Bool {
         if let x = a.integerValue, let y = b.integerValue { return x == y }
+        if let x = floatingValue(a), let y = floatingValue(b) { return x == y }
         return a == b
+    }
+
+    private static func floatingValue(_ value: FieldValue) -> Double? {
+        switch value {
+        case .float(let number): Double(number)
+        case .double(let number): number
+        default: nil
+        }
     }
 }
