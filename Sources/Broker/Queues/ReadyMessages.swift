@@ -6,7 +6,7 @@ import DequeModule
 /// level: no message of another priority is ever shifted, whatever order priorities arrive in.
 struct ReadyMessages: Sequence {
     /// Index = effective priority (the message's, capped at the queue's x-max-priority).
-    private var levels: [Deque<QueuedMessage>] = [[]]
+    private var levels = [Deque<QueuedMessage>()]
     private(set) var count = 0
 
     var isEmpty: Bool { count == 0 }
@@ -20,7 +20,7 @@ struct ReadyMessages: Sequence {
         let levelCount = Int(maxPriority ?? 0) + 1
         guard levelCount != levels.count else { return }
         let held = Array(self)
-        levels = Array(repeating: [], count: levelCount)
+        levels = Array(repeating: Deque(), count: levelCount)
         count = 0
         for entry in held { insert(entry) }
     }
@@ -46,7 +46,7 @@ struct ReadyMessages: Sequence {
 
     /// Removes every message, returning them in delivery order.
     mutating func removeAll() -> ReadyMessages {
-        defer { self = ReadyMessages(levels: Array(repeating: [], count: levels.count)) }
+        defer { self = ReadyMessages(levels: Array(repeating: Deque(), count: levels.count)) }
         return self
     }
 
