@@ -2,8 +2,8 @@
 /// `#` (zero or more words), so matching costs the depth of the key, not the number of bindings.
 ///
 /// Matching walks states (trie node, words consumed) and visits each state at most once, so a
-/// publish costs at most O(reachable nodes × words) however many `#` a binding key holds
-/// (`#.#.#.#…` against a 128-word key is no worse than `#`).
+/// publish costs at most O(reachable nodes × words) however many `#` and `*` a binding key mixes;
+/// consecutive `#` are stored as one, so `#.#.#.#…` is no worse than `#`.
 struct TopicTrie: Sendable {
     private struct Node: Sendable {
         var children: [Substring: Int] = [:]
@@ -33,7 +33,7 @@ struct TopicTrie: Sendable {
     /// Adds one binding: the cost of its key's words, whatever the number of bindings.
     mutating func add(_ binding: Binding) {
         var node = 0
-        for word in Self.words(binding.key) {
+        for word in Self.path(of: binding.key) {
             node = child(of: node, for: word)
         }
         let stored = StoredDestination(node: node, destination: binding.destination)
@@ -45,7 +45,7 @@ struct TopicTrie: Sendable {
     /// when they outnumber what is bound, so unbinding costs amortised O(key words).
     mutating func remove(_ binding: Binding) {
         var node = 0
-        for word in Self.words(binding.key) {
+        for word in Self.path(of: binding.key) {
             let next: Int? = switch word {
             case "*": nodes[node].star
             case "#": nodes[node].hash
@@ -111,6 +111,14 @@ struct TopicTrie: Sendable {
             if let star = node.star { visit(star, consumed + 1) }
         }
         return visited.count
+    }
+
+    /// The words of a binding key as the trie stores them: consecutive `#` collapse into one
+    /// (`#.#` matches exactly what `#` matches), so `#.#.#…` costs what `#` costs.
+    private static func path(of bindingKey: String) -> [Substring] {
+        var path: [Substring] = []
+        for word in words(bindingKey) where !(word == "#" && path.last == "#") { path.append(word) }
+        return path
     }
 
     /// The words of a key; an empty key has none (as RabbitMQ: `*` does not match "").

@@ -35,6 +35,14 @@ import Testing
         #expect(visits <= 14 * 41)
     }
 
+    @Test func consecutiveHashesCostWhatOneHashCosts() {
+        let key = Self.key(words: 40)
+        let many = Self.run([Array(repeating: "#", count: 13).joined(separator: ".")], key)
+        let one = Self.run(["#"], key)
+        #expect(many.matched && one.matched)
+        #expect(many.visits == one.visits)
+    }
+
     @Test func hashesThatCannotMatchStillFinishBounded() {
         // Exponential for a backtracking matcher: every split of 40 words among 13 `#`, then a miss.
         let pattern = Array(repeating: "#", count: 13).joined(separator: ".") + ".never"
