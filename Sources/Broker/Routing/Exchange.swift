@@ -17,11 +17,13 @@ public final class Exchange {
     var alternateExchange: String?
     public private(set) var bindings: [Binding] = []
 
-    private var direct: [String: [Destination]] = [:]
+    /// Direct routing: the destinations of each binding key, with how many bindings lead there.
+    private var direct: [String: [Destination: Int]] = [:]
     private var topic = TopicTrie(bindings: [])
     private var topicCache = RoutingCache()
-    /// The argument tables bound for each destination and key: finding a binding without a scan.
-    private var boundArguments: [BindingRoute: [FieldTable]] = [:]
+    /// Where in `bindings` the bindings of each destination and key are (several when their
+    /// arguments differ): finding a binding without a scan.
+    private var positions: [BindingRoute: [Int]] = [:]
     /// How many bindings lead to each destination.
     private var bindingsTo: [Destination: Int] = [:]
 
@@ -39,12 +41,12 @@ public final class Exchange {
     /// not the number of bindings the exchange has.
     func bind(_ binding: Binding) -> Bool {
         let route = BindingRoute(binding)
-        if boundArguments[route]?.contains(binding.arguments) == true { return false }
-        boundArguments[route, default: []].append(binding.arguments)
+        if position(of: binding, route) != nil { return false }
+        positions[route, default: []].append(bindings.count)
         bindingsTo[binding.destination, default: 0] += 1
         bindings.append(binding)
         switch type {
-        case .direct: direct[binding.key, default: []].append(binding.destination)
+        case .direct: direct[binding.key, default: [:]][binding.destination, default: 0] += 1
         case .topic: topic.add(binding)
         case .fanout, .headers: break
         }
@@ -58,19 +60,26 @@ public final class Exchange {
         if type == .headers { try HeadersMatch.validate(arguments) }
     }
 
-    /// Removes a binding; false when there was none.
+    /// Removes a binding; false when there was none. The last binding takes its place in
+    /// `bindings` (the order bindings are listed in is not kept), so removing costs O(1).
     func unbind(_ binding: Binding) -> Bool {
         let route = BindingRoute(binding)
-        guard var tables = boundArguments[route], let table = tables.firstIndex(of: binding.arguments),
-              let index = bindings.firstIndex(of: binding) else { return false }
-        tables.remove(at: table)
-        boundArguments[route] = tables.isEmpty ? nil : tables
+        guard let index = position(of: binding, route) else { return false }
+        positions[route]?.removeAll { $0 == index }
+        if positions[route]?.isEmpty == true { positions[route] = nil }
+        let last = bindings.count - 1
+        if index != last {
+            let moved = bindings[last]
+            bindings[index] = moved
+            positions[BindingRoute(moved)] = positions[BindingRoute(moved)]?.map { $0 == last ? index : $0 }
+        }
+        bindings.removeLast()
         bindingsTo[binding.destination, default: 1] -= 1
         if bindingsTo[binding.destination] == 0 { bindingsTo[binding.destination] = nil }
-        bindings.remove(at: index)
         switch type {
         case .direct:
-            if let position = direct[binding.key]?.firstIndex(of: binding.destination) { direct[binding.key]?.remove(at: position) }
+            let count = direct[binding.key]?[binding.destination] ?? 1
+            direct[binding.key]?[binding.destination] = count > 1 ? count - 1 : nil
             if direct[binding.key]?.isEmpty == true { direct[binding.key] = nil }
         case .topic:
             topic.remove(binding)
@@ -97,7 +106,7 @@ public final class Exchange {
     func route(routingKey: String, message: Message?, headers: inout HeadersMatch.Lookup?, into result: inout [Destination]) {
         switch type {
         case .direct:
-            if let found = direct[routingKey] { result.append(contentsOf: found) }
+            if let found = direct[routingKey] { result.append(contentsOf: found.keys) }
         case .fanout:
             for binding in bindings { result.append(binding.destination) }
         case .topic:
@@ -119,14 +128,19 @@ public final class Exchange {
         }
     }
 
+    /// Where an identical binding (same destination, key and arguments) is in `bindings`.
+    private func position(of binding: Binding, _ route: BindingRoute) -> Int? {
+        positions[route]?.first { bindings[$0].arguments == binding.arguments }
+    }
+
     private func rebuildIndex() {
-        boundArguments = [:]
-        for binding in bindings { boundArguments[BindingRoute(binding), default: []].append(binding.arguments) }
+        positions = [:]
+        for (index, binding) in bindings.enumerated() { positions[BindingRoute(binding), default: []].append(index) }
         topicCache = RoutingCache()
         switch type {
         case .direct:
             direct = [:]
-            for binding in bindings { direct[binding.key, default: []].append(binding.destination) }
+            for binding in bindings { direct[binding.key, default: [:]][binding.destination, default: 0] += 1 }
         case .topic:
             topic = TopicTrie(bindings: bindings)
         case .fanout, .headers:

@@ -11,20 +11,17 @@ struct TopicTrie: Sendable {
         var hash: Int?
         /// Reached through a `#` edge: this node may also swallow the next word and stay put.
         var isHash = false
-        var destinations: [Destination] = []
+        /// The destinations bound with this node's key, each with how many bindings (arguments
+        /// differ) put it there.
+        var destinations: [Destination: Int] = [:]
     }
 
     /// Node 0 is the root; the others are referenced by index.
     private var nodes = [Node()]
-    /// How many bindings (with different arguments) put each destination at each node.
-    private var references: [StoredDestination: Int] = [:]
+    /// Bindings held.
+    private var bindingCount = 0
     /// Bindings removed since the trie was built: their emptied nodes stay until it is rebuilt.
     private var removals = 0
-
-    private struct StoredDestination: Hashable {
-        let node: Int
-        let destination: Destination
-    }
 
     init(bindings: [Binding]) {
         for binding in bindings { add(binding) }
@@ -36,9 +33,8 @@ struct TopicTrie: Sendable {
         for word in Self.path(of: binding.key) {
             node = child(of: node, for: word)
         }
-        let stored = StoredDestination(node: node, destination: binding.destination)
-        references[stored, default: 0] += 1
-        if references[stored] == 1 { nodes[node].destinations.append(binding.destination) }
+        nodes[node].destinations[binding.destination, default: 0] += 1
+        bindingCount += 1
     }
 
     /// Removes one binding added before. Emptied nodes are left in place; `needsRebuild` says
@@ -54,19 +50,14 @@ struct TopicTrie: Sendable {
             guard let next else { return }
             node = next
         }
-        let stored = StoredDestination(node: node, destination: binding.destination)
-        guard let count = references[stored] else { return }
+        guard let count = nodes[node].destinations[binding.destination] else { return }
+        nodes[node].destinations[binding.destination] = count > 1 ? count - 1 : nil
+        bindingCount -= 1
         removals += 1
-        if count > 1 {
-            references[stored] = count - 1
-        } else {
-            references[stored] = nil
-            nodes[node].destinations.removeAll { $0 == binding.destination }
-        }
     }
 
     /// Whether more bindings were removed than remain: time to build the trie afresh.
-    var needsRebuild: Bool { removals > max(64, references.count) }
+    var needsRebuild: Bool { removals > max(64, bindingCount) }
 
     /// The node a word leads to from `node`, created when absent.
     private mutating func child(of node: Int, for word: Substring) -> Int {
@@ -103,7 +94,7 @@ struct TopicTrie: Sendable {
             let node = nodes[index]
             if let hash = node.hash { visit(hash, consumed) }  // `#` taking zero words
             guard consumed < words.count else {
-                result.append(contentsOf: node.destinations)
+                result.append(contentsOf: node.destinations.keys)
                 continue
             }
             if node.isHash { visit(index, consumed + 1) }  // `#` taking one more word

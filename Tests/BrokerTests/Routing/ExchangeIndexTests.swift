@@ -71,4 +71,16 @@ import Testing
         #expect(Self.route(exchange, "a.49999.x") == [.queue("q")])
         #expect(!exchange.bind(Binding(destination: .queue("q"), key: "a.7.#")))
     }
+
+    @Test(arguments: [ExchangeType.topic, .direct])
+    func manyBindingsOfOneKeyLeaveOneByOne(_ type: ExchangeType) {
+        // 50,000 queues on one key, unbound in publish order: each unbind costs O(1), not a scan.
+        let exchange = Exchange(name: "x", type: type, durable: false, autoDelete: false, internal: false, arguments: [:])
+        let bindings = (0..<50_000).map { Binding(destination: .queue("q\($0)"), key: "k") }
+        for binding in bindings { _ = exchange.bind(binding) }
+        #expect(Self.route(exchange, "k").count == 50_000)
+        for binding in bindings.dropLast() { #expect(exchange.unbind(binding)) }
+        #expect(Self.route(exchange, "k") == [.queue("q49999")])
+        #expect(exchange.bindings == [bindings[49_999]])
+    }
 }
