@@ -12,6 +12,8 @@ public final class VirtualHost {
     /// Exchanges whose redeclaration may differ in durable and auto-delete (the log exchange, so
     /// the classic tutorial's non-durable `exchange_declare('topic_logs', 'topic')` works unchanged).
     private var lenientExchanges: Set<String> = []
+    /// Which exchanges are bound to which queues and exchanges.
+    private let bindingSources = BindingSources()
 
     /// The exchanges every vhost has, as in RabbitMQ.
     static let predeclared: [(String, ExchangeType)] = [
@@ -23,7 +25,7 @@ public final class VirtualHost {
         self.name = name
         for (exchangeName, type) in Self.predeclared {
             exchanges[exchangeName] = Exchange(name: exchangeName, type: type, durable: true, autoDelete: false,
-                                               internal: false, arguments: [:])
+                                               internal: false, arguments: [:], sources: bindingSources)
         }
     }
 
@@ -60,7 +62,7 @@ public final class VirtualHost {
             throw AMQPError(.accessRefused, "exchange name '\(declare.exchange)' contains reserved prefix 'amq.*'")
         }
         let exchange = Exchange(name: declare.exchange, type: type, durable: declare.durable, autoDelete: declare.autoDelete,
-                                internal: declare.internal, arguments: declare.arguments)
+                                internal: declare.internal, arguments: declare.arguments, sources: bindingSources)
         exchanges[declare.exchange] = exchange
         return exchange
     }
@@ -68,7 +70,8 @@ public final class VirtualHost {
     /// Declares the durable topic exchange that collected logs are published to.
     func declareLogExchange(_ name: String) {
         if exchanges[name] == nil {
-            exchanges[name] = Exchange(name: name, type: .topic, durable: true, autoDelete: false, internal: false, arguments: [:])
+            exchanges[name] = Exchange(name: name, type: .topic, durable: true, autoDelete: false, internal: false, arguments: [:],
+                                       sources: bindingSources)
         }
         lenientExchanges.insert(name)
     }
@@ -102,6 +105,7 @@ public final class VirtualHost {
             throw AMQPError(.preconditionFailed, "exchange '\(name)' in vhost '\(self.name)' in use")
         }
         exchanges[name] = nil
+        exchange.forgetBindingSources()
         removeBindings(to: .exchange(name))
     }
 
@@ -124,7 +128,8 @@ public final class VirtualHost {
     }
 
     private func removeBindings(to destination: Destination) {
-        for exchange in Array(exchanges.values) where exchange.unbindAll(to: destination) {
+        for name in bindingSources[destination] {
+            guard let exchange = exchanges[name], exchange.unbindAll(to: destination) else { continue }
             deleteIfAutoDelete(exchange)
         }
     }
@@ -133,6 +138,7 @@ public final class VirtualHost {
     func deleteIfAutoDelete(_ exchange: Exchange) {
         guard exchange.autoDelete, exchange.bindings.isEmpty, exchanges[exchange.name] === exchange else { return }
         exchanges[exchange.name] = nil
+        exchange.forgetBindingSources()
         removeBindings(to: .exchange(exchange.name))
     }
 

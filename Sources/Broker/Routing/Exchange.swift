@@ -26,8 +26,12 @@ public final class Exchange {
     private var positions: [BindingRoute: [Int]] = [:]
     /// How many bindings lead to each destination.
     private var bindingsTo: [Destination: Int] = [:]
+    /// The vhost's record of which exchanges are bound to which destinations.
+    private let sources: BindingSources
 
-    init(name: String, type: ExchangeType, durable: Bool, autoDelete: Bool, internal: Bool, arguments: FieldTable) {
+    init(name: String, type: ExchangeType, durable: Bool, autoDelete: Bool, internal: Bool, arguments: FieldTable,
+         sources: BindingSources = BindingSources()) {
+        self.sources = sources
         self.name = name
         self.type = type
         self.durable = durable
@@ -44,6 +48,7 @@ public final class Exchange {
         if position(of: binding, route) != nil { return false }
         positions[route, default: []].append(bindings.count)
         bindingsTo[binding.destination, default: 0] += 1
+        if bindingsTo[binding.destination] == 1 { sources.add(name, to: binding.destination) }
         bindings.append(binding)
         switch type {
         case .direct: direct[binding.key, default: [:]][binding.destination, default: 0] += 1
@@ -52,6 +57,11 @@ public final class Exchange {
         }
         topicCache = RoutingCache()
         return true
+    }
+
+    /// Drops this exchange from the vhost's record of bindings (the exchange is being deleted).
+    func forgetBindingSources() {
+        for destination in bindingsTo.keys { sources.remove(name, from: destination) }
     }
 
     /// Refuses binding arguments this exchange type cannot route by (a headers exchange's
@@ -75,7 +85,10 @@ public final class Exchange {
         }
         bindings.removeLast()
         bindingsTo[binding.destination, default: 1] -= 1
-        if bindingsTo[binding.destination] == 0 { bindingsTo[binding.destination] = nil }
+        if bindingsTo[binding.destination] == 0 {
+            bindingsTo[binding.destination] = nil
+            sources.remove(name, from: binding.destination)
+        }
         switch type {
         case .direct:
             let count = direct[binding.key]?[binding.destination] ?? 1
@@ -95,6 +108,7 @@ public final class Exchange {
     func unbindAll(to destination: Destination) -> Bool {
         guard bindingsTo[destination] != nil else { return false }
         bindingsTo[destination] = nil
+        sources.remove(name, from: destination)
         bindings.removeAll { $0.destination == destination }
         rebuildIndex()
         return true

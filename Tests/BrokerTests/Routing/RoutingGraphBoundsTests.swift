@@ -73,6 +73,26 @@ import Testing
         #expect(broker.readyBodies("caught") == ["m"])
     }
 
+    @Test func deletingAQueueUnbindsItFromExactlyTheExchangesBoundToIt() {
+        for index in 0..<2000 { client.declareExchange("e\(index)", type: "direct") }
+        client.declareQueue("q")
+        client.declareQueue("other")
+        for index in [3, 700, 1999] { client.bindQueue("q", to: "e\(index)", key: "k") }
+        client.bindQueue("other", to: "e700", key: "k")
+        client.declareExchange("auto", type: "fanout", autoDelete: true)
+        client.bindQueue("q", to: "auto")
+        client.call(.queueDelete(QueueDelete(queue: "q")))
+        let exchanges = broker.vhost("/")?.exchanges ?? [:]
+        #expect(exchanges.values.allSatisfy { exchange in !exchange.bindings.contains { $0.destination == .queue("q") } })
+        #expect(exchanges["e700"]?.bindings.map(\.destination) == [.queue("other")])
+        #expect(exchanges["auto"] == nil)  // its last binding went with the queue
+        // A deleted exchange leaves no trace: one declared again under its name starts unbound.
+        client.call(.exchangeDelete(ExchangeDelete(exchange: "e700")))
+        client.declareExchange("e700", type: "direct")
+        client.call(.queueDelete(QueueDelete(queue: "other")))
+        #expect(broker.vhost("/")?.exchanges["e700"]?.bindings.isEmpty == true)
+    }
+
     @Test func headersWithThousandsOfEntriesMatchByIndex() {
         let count = 5000
         let headers = FieldTable((0..<count).map { FieldTable.Entry(key: "h\($0)", value: .int32(Int32($0))) })
