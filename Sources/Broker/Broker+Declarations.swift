@@ -19,6 +19,7 @@ extension Broker {
         try checkBindable(source, destination: .exchange(destination))
         let sourceExchange = try vhost.exchange(source)
         _ = try vhost.exchange(destination)
+        try sourceExchange.validateBindingArguments(arguments)
         _ = sourceExchange.bind(Binding(destination: .exchange(destination), key: key, arguments: arguments))
     }
 
@@ -131,6 +132,7 @@ extension Broker {
         try checkBindable(bind.exchange, destination: .queue(queue.name))
         let exchange = try channel.session.vhost.exchange(bind.exchange)
         let key = bind.queue.isEmpty && bind.routingKey.isEmpty ? queue.name : bind.routingKey
+        try exchange.validateBindingArguments(bind.arguments)
         _ = exchange.bind(Binding(destination: .queue(queue.name), key: key, arguments: bind.arguments))
         reply(.queueBindOk, on: channel, unless: bind.noWait)
     }

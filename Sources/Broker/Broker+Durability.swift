@@ -97,13 +97,8 @@ extension Broker {
         guard let target = vhosts[vhost]?.queues[queue] else { return false }
         let header = ContentHeader(bodySize: UInt64(body.readableBytes), propertyBytes: properties)
         let message = Message(exchange: exchange, routingKey: routingKey, header: header, body: body)
-        var expiresAt = Int64.max
         let messageTTL = message.hasExpiration ? try? MessageExpiration.milliseconds(of: message) : nil
-        if let ttl = [messageTTL, target.features?.messageTTL].compactMap({ $0 }).min() {
-            let (sum, overflow) = (publishedAt ?? clock()).addingReportingOverflow(ttl)
-            expiresAt = overflow ? (ttl < 0 ? Int64.min : Int64.max) : sum
-            watchTimers(of: target)
-        }
+        let expiresAt = expiry(messageTTL: messageTTL, in: target, from: publishedAt ?? clock())
         target.enqueue(message, storeID: storeID, redelivered: redelivered, expiresAt: expiresAt)
         return true
     }

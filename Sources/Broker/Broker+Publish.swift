@@ -73,11 +73,12 @@ extension Broker {
             if let queue = vhost.queues[message.routingKey] { targets.append(queue) }
             return targets
         }
-        vhost.route(exchange: exchange, routingKey: message.routingKey, message: message, into: &targets)
+        var walk = RoutingWalk()
+        vhost.route(exchange: exchange, routingKey: message.routingKey, message: message, walk: &walk, into: &targets)
         var alternate = exchange.alternateExchange
-        var visited: Set<String> = [exchange.name]
-        while targets.isEmpty, let name = alternate, visited.insert(name).inserted, let next = vhost.exchanges[name] {
-            vhost.route(exchange: next, routingKey: message.routingKey, message: message, into: &targets)
+        var tried: Set<String> = [exchange.name]
+        while targets.isEmpty, let name = alternate, tried.insert(name).inserted, let next = vhost.exchanges[name] {
+            vhost.route(exchange: next, routingKey: message.routingKey, message: message, walk: &walk, into: &targets)
             alternate = next.alternateExchange
         }
         return targets
@@ -111,16 +112,24 @@ extension Broker {
         }
         let messageTTL = message.hasExpiration ? try? MessageExpiration.milliseconds(of: message) : nil
         for queue in targets {
-            var expiresAt = Int64.max
-            if let ttl = [messageTTL, queue.features?.messageTTL].compactMap({ $0 }).min() {
-                expiresAt = now + ttl
-                watchTimers(of: queue)
-            }
+            let expiresAt = expiry(messageTTL: messageTTL, in: queue, from: now)
             queue.enqueue(message, storeID: queue.isPersistent ? storeID : 0, expiresAt: expiresAt, now: now)
             queue.counts.published += 1
             scheduleDispatch(queue)
         }
         return storeID != 0
+    }
+}
+
+extension Broker {
+    /// When a message enqueued at `time` expires in a queue: after the smaller of its own TTL and
+    /// the queue's x-message-ttl (saturating, never trapping), or never (Int64.max).
+    /// A queue with a deadline gets the broker's timer.
+    func expiry(messageTTL: Int64?, in queue: Queue, from time: Int64) -> Int64 {
+        guard let ttl = [messageTTL, queue.features?.messageTTL].compactMap({ $0 }).min() else { return .max }
+        watchTimers(of: queue)
+        let (deadline, overflow) = time.addingReportingOverflow(max(ttl, 0))
+        return overflow ? .max : deadline
     }
 }
 

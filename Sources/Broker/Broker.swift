@@ -40,8 +40,10 @@ public final class Broker {
     var now: Int64 = 0
     /// Who calls `runTimers()` when a message expires or an unused queue is due for deletion.
     public var timers: (any BrokerTimers)?
-    /// Queues with message TTLs or an expiry, checked when the timer fires.
+    /// Queues with message TTLs or an expiry.
     var timedQueues: [ObjectIdentifier: Queue] = [:]
+    /// The timed queues by next deadline: what the timer wakes for.
+    var timerSchedule = TimerSchedule()
     /// The deadline the timer owner was last asked for.
     var armedDeadline = Int64.max
 
@@ -209,6 +211,7 @@ public final class Broker {
     func deleteQueue(_ queue: Queue, in vhost: VirtualHost) {
         vhost.removeQueue(queue)
         timedQueues[ObjectIdentifier(queue)] = nil
+        timerSchedule.remove(queue)
         if queue.durable { definitionsChanged = true }
         forgetStored(queue.removeAllReady(), of: queue)
         if let persistence, queue.unackedCount > 0 {
@@ -258,8 +261,9 @@ public final class Broker {
                 queue.expireHead(now: now)
                 settleDiscarded(of: queue)
             }
+            if timedQueues[ObjectIdentifier(queue)] != nil { timerSchedule.schedule(queue, at: nextDeadline(of: queue)) }
         }
-        if !timedQueues.isEmpty { armTimer() }
+        armTimer()
         lastDefinitionsSave = nil
         if let persistence, definitionsChanged {
             definitionsChanged = false

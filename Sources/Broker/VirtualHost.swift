@@ -12,6 +12,8 @@ public final class VirtualHost {
     /// Exchanges whose redeclaration may differ in durable and auto-delete (the log exchange, so
     /// the classic tutorial's non-durable `exchange_declare('topic_logs', 'topic')` works unchanged).
     private var lenientExchanges: Set<String> = []
+    /// Which exchanges are bound to which queues and exchanges.
+    private let bindingSources = BindingSources()
 
     /// The exchanges every vhost has, as in RabbitMQ.
     static let predeclared: [(String, ExchangeType)] = [
@@ -23,7 +25,7 @@ public final class VirtualHost {
         self.name = name
         for (exchangeName, type) in Self.predeclared {
             exchanges[exchangeName] = Exchange(name: exchangeName, type: type, durable: true, autoDelete: false,
-                                               internal: false, arguments: [:])
+                                               internal: false, arguments: [:], sources: bindingSources)
         }
     }
 
@@ -60,7 +62,7 @@ public final class VirtualHost {
             throw AMQPError(.accessRefused, "exchange name '\(declare.exchange)' contains reserved prefix 'amq.*'")
         }
         let exchange = Exchange(name: declare.exchange, type: type, durable: declare.durable, autoDelete: declare.autoDelete,
-                                internal: declare.internal, arguments: declare.arguments)
+                                internal: declare.internal, arguments: declare.arguments, sources: bindingSources)
         exchanges[declare.exchange] = exchange
         return exchange
     }
@@ -68,7 +70,8 @@ public final class VirtualHost {
     /// Declares the durable topic exchange that collected logs are published to.
     func declareLogExchange(_ name: String) {
         if exchanges[name] == nil {
-            exchanges[name] = Exchange(name: name, type: .topic, durable: true, autoDelete: false, internal: false, arguments: [:])
+            exchanges[name] = Exchange(name: name, type: .topic, durable: true, autoDelete: false, internal: false, arguments: [:],
+                                       sources: bindingSources)
         }
         lenientExchanges.insert(name)
     }
@@ -117,7 +120,8 @@ public final class VirtualHost {
     /// Removes a queue and every binding to it.
     /// Removes an exchange and the bindings to it, whatever its name (a rollback, not a client's delete).
     func removeExchange(_ name: String) {
-        guard exchanges.removeValue(forKey: name) != nil else { return }
+        guard let exchange = exchanges.removeValue(forKey: name) else { return }
+        exchange.forgetBindingSources()
         removeBindings(to: .exchange(name))
     }
 
@@ -129,7 +133,8 @@ public final class VirtualHost {
     }
 
     private func removeBindings(to destination: Destination) {
-        for exchange in Array(exchanges.values) where exchange.unbindAll(to: destination) {
+        for name in bindingSources[destination] {
+            guard let exchange = exchanges[name], exchange.unbindAll(to: destination) else { continue }
             deleteIfAutoDelete(exchange)
         }
     }
@@ -138,6 +143,7 @@ public final class VirtualHost {
     func deleteIfAutoDelete(_ exchange: Exchange) {
         guard exchange.autoDelete, exchange.bindings.isEmpty, exchanges[exchange.name] === exchange else { return }
         exchanges[exchange.name] = nil
+        exchange.forgetBindingSources()
         removeBindings(to: .exchange(exchange.name))
     }
 
@@ -145,11 +151,13 @@ public final class VirtualHost {
     private var destinations: [Destination] = []
 
     /// The queues a message published to an exchange reaches, each once, following
-    /// exchange-to-exchange bindings without looping.
-    func route(exchange: Exchange, routingKey: String, message: Message?, into queues: inout [Queue]) {
+    /// exchange-to-exchange bindings without looping. Each exchange routes at most once per
+    /// `walk`, so a graph of many exchanges with many paths, a long chain or a cycle costs
+    /// the graph's bindings once; the same walk serves the alternate exchanges tried next.
+    func route(exchange: Exchange, routingKey: String, message: Message?, walk: inout RoutingWalk, into queues: inout [Queue]) {
+        guard walk.exchanges.insert(exchange.name).inserted else { return }
         destinations.removeAll(keepingCapacity: true)
-        exchange.route(routingKey: routingKey, message: message, into: &destinations)
-        var visited: Set<String>?
+        exchange.route(routingKey: routingKey, message: message, headers: &walk.headers, into: &destinations)
         var seen: Set<ObjectIdentifier>?  // only for wide fan-out; a short list is searched instead
         var index = 0
         while index < destinations.count {
@@ -163,13 +171,18 @@ public final class VirtualHost {
                     if seen?.insert(ObjectIdentifier(queue)).inserted == true { queues.append(queue) }
                 }
             case .exchange(let name):
-                // Exchange-to-exchange: follow each exchange once, so cycles end.
-                if visited == nil { visited = [exchange.name] }
-                if let next = exchanges[name], visited?.insert(name).inserted == true {
-                    next.route(routingKey: routingKey, message: message, into: &destinations)
+                if let next = exchanges[name], walk.exchanges.insert(name).inserted {
+                    next.route(routingKey: routingKey, message: message, headers: &walk.headers, into: &destinations)
                 }
             }
             index += 1
         }
     }
+}
+
+/// What one publish carries through the exchanges it is routed by: the exchanges already
+/// visited, and the message's headers, indexed once for every headers exchange on the way.
+struct RoutingWalk {
+    var exchanges: Set<String> = []
+    var headers: HeadersMatch.Lookup?
 }

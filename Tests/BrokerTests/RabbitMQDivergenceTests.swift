@@ -15,23 +15,6 @@ import Testing
         client.open()
     }
 
-    @Test func headersFloatAndDoubleCompareByValue() {
-        // rabbit_exchange_type_headers compares values of the same rabbit_misc:type_class;
-        // float and double are both class `float`.
-        withKnownIssue("HeadersMatch.loselyEqual only unifies integer tags") {
-            #expect(HeadersMatch.matches(binding: ["v": .float(1.5)], headers: ["v": .double(1.5)]))
-        }
-    }
-
-    @Test func invalidXMatchValueIsRefusedAtBindTime() {
-        // rabbit_exchange_type_headers:validate_binding -> binding_invalid -> 406.
-        client.declareQueue("q")
-        withKnownIssue("x-match is not validated; unknown values behave like 'any'") {
-            let out = client.call(.queueBind(QueueBind(queue: "q", exchange: "amq.headers", arguments: ["x-match": "some"])))
-            #expect(out.channelError?.code == .preconditionFailed)
-        }
-    }
-
     @Test func basicGetDeliveriesDoNotCountTowardsGlobalPrefetch() {
         // rabbit_channel:notify_limiter skips acks of basic.get deliveries (consumer tag `none`);
         // they were never counted by the limiter either.

@@ -22,41 +22,50 @@ public enum WallClock {
 }
 
 extension Broker {
-    /// Expires what is due in every timed queue and deletes unused queues whose x-expires passed.
+    /// Expires what is due in the queues whose deadline passed and deletes unused queues whose
+    /// x-expires passed; the other timed queues are not looked at.
     public func runTimers() {
         now = clock()
         armedDeadline = .max
-        for queue in Array(timedQueues.values) {
+        for queue in timerSchedule.takeDue(at: now) where !queue.isDeleted {
             if let deadline = expiryDeadline(of: queue), deadline <= now, let vhost = vhosts[queue.vhost] {
                 deleteQueue(queue, in: vhost)
                 continue
             }
-            scheduleDispatch(queue)
+            scheduleDispatch(queue)  // expires its head and schedules its next deadline
         }
         finishBurst()
     }
 
-    /// Registers a queue whose messages or whose own existence can expire.
+    /// Registers a queue whose messages or whose own existence can expire; its deadline is
+    /// scheduled at the end of the burst.
     func watchTimers(of queue: Queue) {
         if queue.features?.isTimed != true { queue.holdsExpiringMessages = true }
         timedQueues[ObjectIdentifier(queue)] = queue
+        scheduleDispatch(queue)
     }
 
-    /// Asks the timer owner for the earliest deadline among the timed queues, if it is new.
+    /// Asks the timer owner for the earliest scheduled deadline, if it is new.
     func armTimer() {
-        var earliest = Int64.max
-        for queue in timedQueues.values {
-            if let head = queue.headExpiry { earliest = min(earliest, head) }
-            if let expiry = expiryDeadline(of: queue) { earliest = min(earliest, expiry) }
-        }
-        guard earliest < armedDeadline, let timers else { return }
+        guard let earliest = timerSchedule.earliest, earliest < armedDeadline, let timers else { return }
         armedDeadline = earliest
         timers.wake(at: earliest)
+    }
+
+    /// When a timed queue next needs the timer: its head message expires, or (unused) it is deleted.
+    func nextDeadline(of queue: Queue) -> Int64? {
+        switch (queue.headExpiry, expiryDeadline(of: queue)) {
+        case (let head?, let expiry?): Swift.min(head, expiry)
+        case (let head?, nil): head
+        case (nil, let expiry?): expiry
+        case (nil, nil): nil
+        }
     }
 
     /// When an unused queue with x-expires is to be deleted; nil while it has consumers.
     private func expiryDeadline(of queue: Queue) -> Int64? {
         guard let expires = queue.features?.expires, queue.consumerCount == 0 else { return nil }
-        return queue.lastUsed + expires
+        let (deadline, overflow) = queue.lastUsed.addingReportingOverflow(expires)
+        return overflow ? .max : deadline
     }
 }

@@ -14,20 +14,30 @@ extension Broker {
         guard let features = queue.features, let exchangeName = features.deadLetterExchange,
               let vhost = vhosts[queue.vhost], let exchange = vhost.exchanges[exchangeName] else { return }
         let message = entry.message
-        var properties = message.properties
-        var headers = properties.headers ?? FieldTable()
-        DeathHistory.record(reason: reason, queue: queue.name, exchange: message.exchange,
-                            routingKeys: [message.routingKey] + DeathHistory.carbonCopies(in: headers),
-                            originalExpiration: properties.expiration, time: UInt64(now / 1000), in: &headers)
-        properties.headers = headers
-        properties.expiration = nil
-        let header = ContentHeader(classID: message.header.classID, bodySize: message.header.bodySize, properties: properties)
+        let (header, cycle) = Self.deadLetterHeader(of: message, reason: reason, queue: queue.name, time: UInt64(clamping: now / 1000))
         let deadLetter = Message(exchange: exchangeName, routingKey: features.deadLetterRoutingKey ?? message.routingKey,
                                  header: header, body: message.body)
         var targets = routeTargets(deadLetter, from: exchange, in: vhost)
-        // A message that would come back to a queue it died in, with no rejection on the way, is in a cycle: dropped.
-        targets.removeAll { DeathHistory.isCycle(headers, to: $0.name) }
+        if !cycle.isEmpty { targets.removeAll { cycle.contains($0.name) } }
         enqueue(deadLetter, into: targets, in: vhost)
+    }
+
+    /// The content header a dead message is republished with (its x-death history one death
+    /// longer, no expiration), and the queues it must not reach: a message that would come back
+    /// to a queue it died in, with no rejection on the way, is in a cycle and is dropped there.
+    /// Property bytes that do not decode hold no history: such a message goes on unchanged, kept
+    /// only from the queue it died in.
+    private static func deadLetterHeader(of message: Message, reason: DeathReason, queue: String,
+                                         time: UInt64) -> (ContentHeader, cycle: Set<String>) {
+        guard var properties = try? message.header.properties() else { return (message.header, [queue]) }
+        var headers = properties.headers ?? FieldTable()
+        DeathHistory.record(reason: reason, queue: queue, exchange: message.exchange,
+                            routingKeys: [message.routingKey] + DeathHistory.carbonCopies(in: headers),
+                            originalExpiration: properties.expiration, time: time, in: &headers)
+        properties.headers = headers
+        properties.expiration = nil
+        let header = ContentHeader(classID: message.header.classID, bodySize: message.header.bodySize, properties: properties)
+        return (header, DeathHistory.queuesClosingACycle(headers))
     }
 
     /// Dead-letters or forgets what a queue discarded (expired, over its length limit).
@@ -48,7 +58,7 @@ enum DeathHistory {
         var deaths: [FieldValue] = if case .array(let existing) = headers["x-death"] { existing } else { [] }
         var count: Int64 = 1
         if let index = deaths.firstIndex(where: { matches($0, queue: queue, reason: reason) }) {
-            if case .table(let old) = deaths[index], let previous = old["count"]?.integerValue { count = previous + 1 }
+            if case .table(let old) = deaths[index], let previous = old["count"] { count = nextCount(after: previous) }
             deaths.remove(at: index)
         }
         var death: FieldTable = [
@@ -69,21 +79,32 @@ enum DeathHistory {
         }
     }
 
+    /// A death's count after one more death. A peer writes the count it likes: an integer keeps
+    /// counting as in RabbitMQ but stays at Int64.max there (a `L` beyond Int64.max is taken as
+    /// Int64.max); a count that is no integer at all starts over at 1.
+    static func nextCount(after previous: FieldValue) -> Int64 {
+        if case .uint64(let wide) = previous, wide > UInt64(Int64.max) { return .max }
+        guard let count = previous.integerValue else { return 1 }
+        let (next, overflow) = count.addingReportingOverflow(1)
+        return overflow ? .max : next
+    }
+
     /// The routing keys of the `CC` header, which RabbitMQ lists among a dead message's routing keys.
     static func carbonCopies(in headers: FieldTable) -> [String] {
         guard case .array(let values) = headers["CC"] else { return [] }
         return values.compactMap { if case .longString(let key) = $0 { key } else { nil } }
     }
 
-    /// Whether the history already holds `queue` and no death in it was a rejection.
-    static func isCycle(_ headers: FieldTable, to queue: String) -> Bool {
-        guard case .array(let deaths) = headers["x-death"] else { return false }
-        var seen = false
+    /// The queues the history already holds, when no death in it was a rejection: a message
+    /// routed back to one of them is in a cycle. Read once per dead-lettering, whatever the fan-out.
+    static func queuesClosingACycle(_ headers: FieldTable) -> Set<String> {
+        guard case .array(let deaths) = headers["x-death"] else { return [] }
+        var queues: Set<String> = []
         for case .table(let death) in deaths {
-            if case .longString(DeathReason.rejected.rawValue) = death["reason"] { return false }
-            if case .longString(queue) = death["queue"] { seen = true }
+            if case .longString(DeathReason.rejected.rawValue) = death["reason"] { return [] }
+            if case .longString(let queue) = death["queue"] { queues.insert(queue) }
         }
-        return seen
+        return queues
     }
 
     private static func matches(_ value: FieldValue, queue: String, reason: DeathReason) -> Bool {

@@ -69,6 +69,7 @@ extension Broker {
         if unbind {
             guard exchange.unbind(binding) else { throw AMQPError(.notFound, "no binding '\(routingKey)' between exchange '\(source)' and \(destinationType) '\(destination)' in vhost '\(name)'") }
         } else {
+            try exchange.validateBindingArguments(arguments)
             _ = exchange.bind(binding)
         }
         definitionsChanged = true

@@ -11,7 +11,7 @@ public final class Queue {
     /// The connection that owns an exclusive queue.
     public let owner: ConnectionID?
 
-    private(set) var ready = Deque<QueuedMessage>()
+    private(set) var ready = ReadyMessages()
     private(set) var consumers: [Consumer] = []
     private var nextSequence: UInt64 = 0
     private var roundRobin = 0
@@ -36,11 +36,10 @@ public final class Queue {
     /// TTL, limits, dead-lettering, priorities, single active consumer; nil for a plain queue.
     var features: QueueFeatures? {
         didSet {
-            maxPriority = features?.maxPriority
+            ready.setMaxPriority(features?.maxPriority)
             rejectsWhenFull = features.map { $0.hasLengthLimit && $0.overflow != .dropHead } ?? false
         }
     }
-    private(set) var maxPriority: UInt8?
     /// A length limit with x-overflow reject-publish(-dlx): publishes are refused when full.
     private(set) var rejectsWhenFull = false
     /// Body bytes of the ready messages (what x-max-length-bytes limits).
@@ -91,33 +90,18 @@ public final class Queue {
     private func insert(_ entry: QueuedMessage) {
         readyBytes += entry.message.footprint
         readyBodyBytes += entry.message.body.readableBytes
-        guard let last = ready.last, goesAfter(last, entry) else {
-            ready.append(entry)
-            return
-        }
-        ready.insert(entry, at: ready.partitioningIndex { goesAfter($0, entry) })
-    }
-
-    /// Whether `queued` belongs behind `entry` in delivery order.
-    private func goesAfter(_ queued: QueuedMessage, _ entry: QueuedMessage) -> Bool {
-        if let maxPriority {
-            let queuedPriority = min(queued.message.priority, maxPriority)
-            let entryPriority = min(entry.message.priority, maxPriority)
-            if queuedPriority != entryPriority { return queuedPriority < entryPriority }
-        }
-        return queued.sequence > entry.sequence
+        ready.insert(entry)
     }
 
     /// Removes and returns every ready message (purge, delete).
-    func removeAllReady() -> Deque<QueuedMessage> {
+    func removeAllReady() -> ReadyMessages {
         defer {
-            ready.removeAll()
             readyBytes = 0
             readyBodyBytes = 0
             pagedCount = 0
         }
         for entry in ready { if let location = entry.paged { pager?.release(location) } }
-        return ready
+        return ready.removeAll()
     }
 
     /// Puts a delivered message back at its original position, marked redelivered.

@@ -54,6 +54,8 @@ struct HeadersCase: Sendable, CustomTestStringConvertible {
         .init(name: "B 5 equals s 5", binding: ["n": .uint8(5)], headers: ["n": .int16(5)], matches: true),
         .init(name: "L 7 equals b 7", binding: ["n": .uint64(7)], headers: ["n": .int8(7)], matches: true),
         .init(name: "I 5 differs from s 6", binding: ["n": .int32(5)], headers: ["n": .int16(6)], matches: false),
+        .init(name: "f 1.5 equals d 1.5", binding: ["v": .float(1.5)], headers: ["v": .double(1.5)], matches: true),
+        .init(name: "f 1.5 differs from d 1.25", binding: ["v": .float(1.5)], headers: ["v": .double(1.25)], matches: false),
         .init(name: "string '5' differs from integer 5", binding: ["n": "5"], headers: ["n": 5], matches: false),
         .init(name: "booleans", binding: ["f": true], headers: ["f": true], matches: true),
         .init(name: "booleans differ", binding: ["f": true], headers: ["f": false], matches: false),
