@@ -5,27 +5,44 @@ import Logging
 import NIOCore
 
 /// One syslog TCP connection: RFC 6587 framing (octet-counted or LF-terminated, frame by frame);
-/// the entries of a read burst are published in one hop. Broken framing drops the connection.
+/// the entries of a read burst are published in one hop. Broken framing drops the connection, as
+/// does one more connection than `max_connections` (at accept) and a partial frame held longer
+/// than `partial_frame_timeout` (a slow or stalled sender; the partial frame is dropped).
 final class SyslogTCPHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private let runtime: BrokerRuntime
     private let logger: Logger
+    private let slots: SyslogConnectionSlots
+    private let partialFrameTimeout: TimeAmount
     private var framer: SyslogTCPFramer
     private var batch: LogBatch
     private var peer = "?"
-    /// Set by broken framing: the rest of the stream is not read as frames any more.
+    /// Whether this connection holds one of the listener's slots.
+    private var admitted = false
+    /// Set by broken framing or a timeout: the rest of the stream is not read as frames any more.
     private var failed = false
+    /// Runs out while a partial frame waits for its rest; cancelled when no bytes are pending.
+    private var partialFrameTimer: Scheduled<Void>?
 
-    init(configuration: SyslogListenerConfiguration, runtime: BrokerRuntime, counters: SyslogCounters, logger: Logger) {
+    init(configuration: SyslogListenerConfiguration, runtime: BrokerRuntime, counters: SyslogCounters,
+         slots: SyslogConnectionSlots, logger: Logger) {
         self.runtime = runtime
         self.logger = logger
+        self.slots = slots
+        self.partialFrameTimeout = configuration.partialFrameTimeout
         self.framer = SyslogTCPFramer(maxMessageSize: configuration.maxMessageSize)
         self.batch = LogBatch(runtime: runtime, configuration: configuration, counters: counters)
     }
 
     func channelActive(context: ChannelHandlerContext) {
         peer = context.remoteAddress?.description ?? "?"
+        admitted = slots.take()
+        if !admitted {
+            failed = true
+            logger.debug("syslog TCP \(peer): max_connections (\(slots.limit)) are open; closing the connection")
+            context.close(promise: nil)
+        }
         context.fireChannelActive()
     }
 
@@ -35,17 +52,42 @@ final class SyslogTCPHandler: ChannelInboundHandler {
         do {
             while let frame = try framer.nextFrame() { collect(frame) }
         } catch {
-            batch.drop()
-            failed = true
-            logger.warning("syslog TCP \(peer): \(error); closing the connection")
-            batch.publish()
-            context.close(promise: nil)
+            fail(context: context, reason: "\(error)")
         }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
         batch.publish()
+        if !failed { watchPartialFrame(context: context) }
         if runtime.alarm.current != .none { pauseWhileAlarmed(context: context) }
+    }
+
+    /// Drops the pending frame (counted) and closes the connection.
+    private func fail(context: ChannelHandlerContext, reason: String) {
+        batch.drop()
+        failed = true
+        partialFrameTimer?.cancel()
+        logger.warning("syslog TCP \(peer): \(reason); closing the connection")
+        batch.publish()
+        context.close(promise: nil)
+    }
+
+    /// Starts the partial-frame clock when bytes of an incomplete frame are held, stops it when none
+    /// are. The clock is not restarted by more bytes of the same frame, so trickling does not help.
+    private func watchPartialFrame(context: ChannelHandlerContext) {
+        guard framer.pendingBytes > 0 else {
+            partialFrameTimer?.cancel()
+            partialFrameTimer = nil
+            return
+        }
+        guard partialFrameTimer == nil else { return }
+        partialFrameTimer = context.eventLoop.assumeIsolated().scheduleTask(in: partialFrameTimeout) { [self] in
+            partialFrameTimer = nil
+            // While warren itself stops reading (alarm), the sender is not the one holding the frame up.
+            guard runtime.alarm.current == .none else { return watchPartialFrame(context: context) }
+            slots.countPartialFrameTimeout()
+            fail(context: context, reason: "a partial frame of \(framer.pendingBytes) bytes waited longer than partial_frame_timeout")
+        }
     }
 
     /// While the broker blocks publishers, stop reading so the sender (rsyslog, …) buffers on its side.
@@ -62,8 +104,12 @@ final class SyslogTCPHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        partialFrameTimer?.cancel()
+        partialFrameTimer = nil
         if !failed, let rest = framer.finish() { collect(rest) }
         batch.publish()
+        if admitted { slots.release() }
+        admitted = false
         context.fireChannelInactive()
     }
 
