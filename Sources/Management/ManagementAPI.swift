@@ -10,6 +10,8 @@ struct ManagementAPI: Sendable {
     let auth: Authorization
     let metrics: MetricsEndpoint
     let tail: LiveTail
+    /// `http.max_body_size`: a longer request body is answered 413.
+    let maxBodySize: Int
     let rates = MessageRates()
 
     func register(on router: Router<ManagementContext>) {
