@@ -185,6 +185,16 @@ def test_datagrams_from_many_sources_hold_nothing_per_source(warren_factory):
 # Management HTTP
 # ---------------------------------------------------------------------------
 
+def test_bad_http_limits_are_refused_with_the_key_named(warren_factory):
+    for config, text in [("[http]\nmax_body_size = 0\n", "http.max_body_size must be between 1 and"),
+                         ("[http]\nmax_connections = 9223372036854775807\n", "http.max_connections must be between 1 and"),
+                         ("[http]\nidle_timeout = -5\n", "http.idle_timeout must be between 1 and")]:
+        w = warren_factory(config, expect_ready=False)
+        w.expected_exit = True
+        assert w.wait_exit() == 78, config
+        assert text in w.output(), w.output()
+
+
 def raw_http(w, head: bytes, body: bytes = b"") -> bytes:
     """Sends a request head (and body bytes) on a raw socket; the response head and body."""
     with socket.create_connection((HOST, w.http_port), timeout=10) as sock:
