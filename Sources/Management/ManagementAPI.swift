@@ -25,8 +25,7 @@ struct ManagementAPI: Sendable {
         }
         router.get("/api/tail") { request, context in
             _ = try auth.user(request, context)
-            let patterns = request.uri.queryParameters.getAll("pattern").map { String($0) }.filter { !$0.isEmpty }
-            return try tail.response(patterns: patterns.isEmpty ? ["#"] : patterns)
+            return try tail.response(patterns: LiveTail.patterns(request.uri.queryParameters.getAll("pattern").map { String($0) }))
         }
         router.get("/api/whoami") { request, context in
             let user = try auth.user(request, context)

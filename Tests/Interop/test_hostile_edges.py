@@ -295,6 +295,10 @@ def test_names_past_255_bytes_are_400_and_absurd_query_values_are_ignored(edge):
     request(edge, "PUT", "/api/queues/%2F/q", body=b"{}")
     status, body = request(edge, "POST", "/api/bindings/%2F/e/amq.direct/q/q", body=json.dumps({"routing_key": "k" * 300}).encode())
     assert (status, json.loads(body)["reason"]) == (400, "routing_key is 300 bytes long; at most 255 are allowed")
+    status, body = request(edge, "GET", "/api/tail?" + "&".join(f"pattern=p{i}.*" for i in range(5000)))
+    assert (status, json.loads(body)["reason"]) == (400, "5000 patterns; a live-tail stream binds at most 64")
+    status, body = request(edge, "GET", "/api/tail?pattern=" + "a" * 300)
+    assert (status, json.loads(body)["reason"]) == (400, "pattern is 300 bytes long; at most 255 are allowed")
     for query in ["page=-1&page_size=99999999999999999999999", "page=NaN&page_size=0", "page_size=" + "9" * 10_000]:
         status, body = request(edge, "GET", "/api/queues?" + query)
         assert status == 200 and [q["name"] for q in json.loads(body)] == ["q"]
