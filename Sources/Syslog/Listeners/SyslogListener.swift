@@ -14,7 +14,7 @@ public struct SyslogListener: Service, CustomStringConvertible {
     public let udpCounters: SyslogCounters?
     public let tcpCounters: SyslogCounters?
     /// The TCP side's connection slots (`max_connections`); nil when its port is 0.
-    public let tcpSlots: SyslogConnectionSlots?
+    private let tcpSlots: SyslogConnectionSlots?
 
     public init(configuration: SyslogListenerConfiguration, runtime: BrokerRuntime,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
