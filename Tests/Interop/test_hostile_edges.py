@@ -11,6 +11,7 @@ import http.client
 import json
 import re
 import socket
+import time
 import urllib.parse
 
 import pytest
@@ -152,6 +153,18 @@ def test_trickling_a_frame_does_not_restart_the_clock(edge):
                 break
         assert sent < 200, "the connection stayed open while the frame trickled in"
     assert metric(edge, "warren_syslog_partial_frame_timeouts_total") == 1
+
+
+def test_a_busy_sender_whose_reads_end_mid_frame_is_not_timed_out(edge):
+    """Every write completes one frame and starts the next, for three times the timeout (400 ms)."""
+    with syslog_socket(edge) as busy:
+        busy.sendall(b"<13>par")
+        start, sent = time.monotonic(), 0
+        while time.monotonic() - start < 1.2:
+            published_after(edge, lambda: busy.sendall(b"tial %d\n<13>par" % sent))
+            sent += 1
+        published_after(edge, lambda: busy.sendall(b"tial, the last\n"))
+    assert metric(edge, "warren_syslog_partial_frame_timeouts_total") == 0
 
 
 @pytest.mark.parametrize("stream", [

@@ -22,7 +22,12 @@ final class SyslogTCPHandler: ChannelInboundHandler {
     private var admitted = false
     /// Set by broken framing or a timeout: the rest of the stream is not read as frames any more.
     private var failed = false
-    /// Runs out while a partial frame waits for its rest; cancelled when no bytes are pending.
+    /// When the frame now pending began to wait: the last read burst that completed a frame, or that
+    /// left bytes pending after none were; nil while no bytes are pending.
+    private var partialFrameSince: NIODeadline?
+    /// Whether the current read burst completed a frame.
+    private var completedFrame = false
+    /// Checks, at the pending frame's deadline, whether it is still the same partial frame.
     private var partialFrameTimer: Scheduled<Void>?
 
     init(configuration: SyslogListenerConfiguration, runtime: BrokerRuntime, counters: SyslogCounters,
@@ -50,7 +55,10 @@ final class SyslogTCPHandler: ChannelInboundHandler {
         guard !failed else { return }
         framer.append(unwrapInboundIn(data))
         do {
-            while let frame = try framer.nextFrame() { collect(frame) }
+            while let frame = try framer.nextFrame() {
+                completedFrame = true
+                collect(frame)
+            }
         } catch {
             fail(context: context, reason: "\(error)")
         }
@@ -72,19 +80,29 @@ final class SyslogTCPHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    /// Starts the partial-frame clock when bytes of an incomplete frame are held, stops it when none
-    /// are. The clock is not restarted by more bytes of the same frame, so trickling does not help.
+    /// Starts the partial-frame clock when a read burst leaves bytes of an incomplete frame, restarts
+    /// it when the burst also completed a frame (a busy sender whose reads end mid-frame is making
+    /// progress), and leaves it running otherwise: trickling one frame's bytes does not help.
     private func watchPartialFrame(context: ChannelHandlerContext) {
+        defer { completedFrame = false }
         guard framer.pendingBytes > 0 else {
-            partialFrameTimer?.cancel()
-            partialFrameTimer = nil
+            partialFrameSince = nil
             return
         }
-        guard partialFrameTimer == nil else { return }
-        partialFrameTimer = context.eventLoop.assumeIsolated().scheduleTask(in: partialFrameTimeout) { [self] in
+        if completedFrame || partialFrameSince == nil { partialFrameSince = .now() }
+        if partialFrameTimer == nil, let since = partialFrameSince {
+            checkPartialFrame(context: context, at: since + partialFrameTimeout)
+        }
+    }
+
+    private func checkPartialFrame(context: ChannelHandlerContext, at deadline: NIODeadline) {
+        partialFrameTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
             partialFrameTimer = nil
+            guard let since = partialFrameSince else { return }
+            let deadline = since + partialFrameTimeout
+            if NIODeadline.now() < deadline { return checkPartialFrame(context: context, at: deadline) }
             // While warren itself stops reading (alarm), the sender is not the one holding the frame up.
-            guard runtime.alarm.current == .none else { return watchPartialFrame(context: context) }
+            guard runtime.alarm.current == .none else { return checkPartialFrame(context: context, at: .now() + partialFrameTimeout) }
             slots.countPartialFrameTimeout()
             fail(context: context, reason: "a partial frame of \(framer.pendingBytes) bytes waited longer than partial_frame_timeout")
         }
