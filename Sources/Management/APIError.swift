@@ -15,6 +15,12 @@ struct APIError: Error, HTTPResponseError {
 
     static func badRequest(_ reason: String) -> APIError { APIError(status: .badRequest, error: "bad_request", reason: reason) }
 
+    /// A request body over `http.max_body_size`: RabbitMQ's reason text, with 413 rather than its 400.
+    static func bodyTooLarge(limit: Int) -> APIError {
+        APIError(status: .contentTooLarge, error: "payload_too_large",
+                 reason: "Exceeded HTTP request body size limit (\(limit) bytes, http.max_body_size)")
+    }
+
     /// A broker refusal: 404 for missing objects, 400 for the rest, with the AMQP text as the reason.
     static func broker(_ error: AMQPError) -> APIError {
         let reason = String(error.text.dropFirst("\(error.code.name) - ".count))

@@ -63,6 +63,20 @@ struct LiveTail: Sendable {
 
     static let keepAliveInterval: Duration = .seconds(5)
 
+    /// Patterns one stream may bind: each a binding on the log exchange, which costs the broker
+    /// work on every bind and unbind, so a URL of thousands cannot stall it.
+    static let maxPatterns = 64
+
+    /// The non-empty `pattern` query values (`#` when there are none); 400 past `maxPatterns` or for
+    /// a pattern longer than a routing key may be.
+    static func patterns(_ values: [String]) throws -> [String] {
+        let patterns = values.filter { !$0.isEmpty }
+        guard patterns.count <= maxPatterns else {
+            throw APIError.badRequest("\(patterns.count) patterns; a live-tail stream binds at most \(maxPatterns)")
+        }
+        return try patterns.isEmpty ? ["#"] : patterns.map { try RequestInput.shortString($0, "pattern") }
+    }
+
     /// One `entry` event per delivery in a broker burst.
     static func events(_ burst: [Outbound]) -> ByteBuffer {
         var events = ByteBuffer()

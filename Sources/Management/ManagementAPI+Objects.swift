@@ -12,21 +12,21 @@ extension ManagementAPI {
         }
         router.get("/api/queues/:vhost") { request, context in
             _ = try auth.user(request, context)
-            let vhost = try RequestInput.parameter("vhost", context)
+            let vhost = try RequestInput.name("vhost", context)
             guard try await read({ $0.vhost(vhost) != nil }) else { throw APIError.notFound }
             return try JSONResponse.ok(try await read { $0.queueSnapshots(vhost: vhost) }.map { JSONResponse.queue($0, rates: rates) })
         }
         router.get("/api/queues/:vhost/:name") { request, context in
             _ = try auth.user(request, context)
-            let (vhost, name) = (try RequestInput.parameter("vhost", context), try RequestInput.parameter("name", context))
+            let (vhost, name) = (try RequestInput.name("vhost", context), try RequestInput.name("name", context))
             guard let queue = try await read({ $0.queueSnapshots(vhost: vhost).first { $0.name == name } }) else { throw APIError.notFound }
             return try JSONResponse.ok(JSONResponse.queue(queue, rates: rates))
         }
         router.put("/api/queues/:vhost/:name") { request, context in
             _ = try auth.administrator(request, context)
             var request = request
-            let (vhost, name) = (try RequestInput.parameter("vhost", context), try RequestInput.parameter("name", context))
-            let body = try await RequestInput.object(&request)
+            let (vhost, name) = (try RequestInput.name("vhost", context), try RequestInput.name("name", context))
+            let body = try await RequestInput.object(&request, upTo: maxBodySize)
             let durable = try RequestInput.bool(body, "durable", default: true)
             let autoDelete = try RequestInput.bool(body, "auto_delete", default: false)
             let arguments = try RequestInput.arguments(body)
@@ -37,13 +37,13 @@ extension ManagementAPI {
         }
         router.delete("/api/queues/:vhost/:name") { request, context in
             _ = try auth.administrator(request, context)
-            let (vhost, name) = (try RequestInput.parameter("vhost", context), try RequestInput.parameter("name", context))
+            let (vhost, name) = (try RequestInput.name("vhost", context), try RequestInput.name("name", context))
             try await change { broker throws(AMQPError) in try broker.manageDeleteQueue(vhost: vhost, queue: name) }
             return JSONResponse.noContent()
         }
         router.delete("/api/queues/:vhost/:name/contents") { request, context in
             _ = try auth.administrator(request, context)
-            let (vhost, name) = (try RequestInput.parameter("vhost", context), try RequestInput.parameter("name", context))
+            let (vhost, name) = (try RequestInput.name("vhost", context), try RequestInput.name("name", context))
             _ = try await change { broker throws(AMQPError) in try broker.managePurgeQueue(vhost: vhost, queue: name) }
             return JSONResponse.noContent()
         }
@@ -56,13 +56,13 @@ extension ManagementAPI {
         }
         router.get("/api/exchanges/:vhost") { request, context in
             _ = try auth.user(request, context)
-            let vhost = try RequestInput.parameter("vhost", context)
+            let vhost = try RequestInput.name("vhost", context)
             guard try await read({ $0.vhost(vhost) != nil }) else { throw APIError.notFound }
             return try JSONResponse.ok(try await read { $0.exchangeSnapshots(vhost: vhost) }.map(JSONResponse.exchange))
         }
         router.get("/api/exchanges/:vhost/:name") { request, context in
             _ = try auth.user(request, context)
-            let (vhost, name) = (try RequestInput.parameter("vhost", context), try RequestInput.parameter("name", context))
+            let (vhost, name) = (try RequestInput.name("vhost", context), try RequestInput.name("name", context))
             guard let exchange = try await read({ $0.exchangeSnapshots(vhost: vhost).first { $0.name == name } }) else {
                 throw APIError.notFound
             }
@@ -71,8 +71,8 @@ extension ManagementAPI {
         router.put("/api/exchanges/:vhost/:name") { request, context in
             _ = try auth.administrator(request, context)
             var request = request
-            let (vhost, name) = (try RequestInput.parameter("vhost", context), try RequestInput.parameter("name", context))
-            let body = try await RequestInput.object(&request)
+            let (vhost, name) = (try RequestInput.name("vhost", context), try RequestInput.name("name", context))
+            let body = try await RequestInput.object(&request, upTo: maxBodySize)
             guard let type = body["type"] as? String else { throw APIError.badRequest("type is required") }
             let durable = try RequestInput.bool(body, "durable", default: true)
             let autoDelete = try RequestInput.bool(body, "auto_delete", default: false)
@@ -86,7 +86,7 @@ extension ManagementAPI {
         }
         router.delete("/api/exchanges/:vhost/:name") { request, context in
             _ = try auth.administrator(request, context)
-            let (vhost, name) = (try RequestInput.parameter("vhost", context), try RequestInput.parameter("name", context))
+            let (vhost, name) = (try RequestInput.name("vhost", context), try RequestInput.name("name", context))
             try await change { broker throws(AMQPError) in try broker.manageDeleteExchange(vhost: vhost, exchange: name) }
             return JSONResponse.noContent()
         }
@@ -99,7 +99,7 @@ extension ManagementAPI {
         }
         router.get("/api/bindings/:vhost") { request, context in
             _ = try auth.user(request, context)
-            let vhost = try RequestInput.parameter("vhost", context)
+            let vhost = try RequestInput.name("vhost", context)
             guard try await read({ $0.vhost(vhost) != nil }) else { throw APIError.notFound }
             return try JSONResponse.ok(try await read { $0.bindingSnapshots(vhost: vhost) }.map(JSONResponse.binding))
         }
@@ -107,10 +107,10 @@ extension ManagementAPI {
             router.post("/api/bindings/:vhost/e/:source/\(kind)/:destination") { request, context in
                 _ = try auth.administrator(request, context)
                 var request = request
-                let vhost = try RequestInput.parameter("vhost", context)
-                let (source, destination) = (try RequestInput.parameter("source", context), try RequestInput.parameter("destination", context))
-                let body = try await RequestInput.object(&request)
-                let key = body["routing_key"] as? String ?? ""
+                let vhost = try RequestInput.name("vhost", context)
+                let (source, destination) = (try RequestInput.name("source", context), try RequestInput.name("destination", context))
+                let body = try await RequestInput.object(&request, upTo: maxBodySize)
+                let key = try RequestInput.shortString(body["routing_key"] as? String ?? "", "routing_key")
                 let arguments = try RequestInput.arguments(body)
                 try await change { broker throws(AMQPError) in
                     try broker.manageBind(vhost: vhost, source: source, destination: destination,
@@ -120,8 +120,8 @@ extension ManagementAPI {
             }
             router.delete("/api/bindings/:vhost/e/:source/\(kind)/:destination/:props") { request, context in
                 _ = try auth.administrator(request, context)
-                let vhost = try RequestInput.parameter("vhost", context)
-                let (source, destination) = (try RequestInput.parameter("source", context), try RequestInput.parameter("destination", context))
+                let vhost = try RequestInput.name("vhost", context)
+                let (source, destination) = (try RequestInput.name("source", context), try RequestInput.name("destination", context))
                 let props = try RequestInput.parameter("props", context)
                 try await change { broker throws(AMQPError) in
                     try broker.manageBind(vhost: vhost, source: source, destination: destination,
@@ -148,13 +148,7 @@ extension ManagementAPI {
         router.post("/api/definitions") { request, context in
             _ = try auth.administrator(request, context)
             var request = request
-            let data = try await RequestInput.data(&request)
-            let definitions: Definitions
-            do {
-                definitions = try JSONDecoder().decode(Definitions.self, from: data)
-            } catch {
-                throw APIError.badRequest("invalid definitions: \(error)")
-            }
+            let definitions = try RequestInput.definitions(try await RequestInput.data(&request, upTo: maxBodySize))
             try await change { broker throws(AMQPError) in try broker.importDefinitions(definitions) }
             return JSONResponse.noContent()
         }

@@ -11,6 +11,8 @@ struct ManagementAPI: Sendable {
     let auth: Authorization
     let metrics: MetricsEndpoint
     let tail: LiveTail
+    /// `http.max_body_size`: a longer request body is answered 413.
+    let maxBodySize: Int
     let rates = MessageRates()
 
     func register(on router: Router<ManagementContext>) {
@@ -28,8 +30,7 @@ struct ManagementAPI: Sendable {
         }
         router.get("/api/tail") { request, context in
             _ = try auth.user(request, context)
-            let patterns = request.uri.queryParameters.getAll("pattern").map { String($0) }.filter { !$0.isEmpty }
-            return try tail.response(patterns: patterns.isEmpty ? ["#"] : patterns)
+            return try tail.response(patterns: LiveTail.patterns(request.uri.queryParameters.getAll("pattern").map { String($0) }))
         }
         router.get("/api/whoami") { request, context in
             let user = try auth.user(request, context)

@@ -1,6 +1,7 @@
 import AMQPServer
 import Hummingbird
 import Logging
+import NIOCore
 import Prometheus
 import ServiceLifecycle
 
@@ -11,16 +12,21 @@ public struct ManagementServer: Service {
     private let streams: OpenStreams
 
     /// `admission` is the AMQP listener's connection counter (for `/metrics`); at most
-    /// `maxLiveTailStreams` live-tail streams are open at once.
+    /// `maxLiveTailStreams` live-tail streams are open at once; `limits` bound bodies, connections and idling.
     public init(host: String, port: Int, runtime: BrokerRuntime, users: UserDirectory, logExchange: String,
-                registry: PrometheusCollectorRegistry, admission: ConnectionAdmission, maxLiveTailStreams: Int, logger: Logger) {
+                registry: PrometheusCollectorRegistry, admission: ConnectionAdmission, maxLiveTailStreams: Int,
+                limits: HTTPLimits, logger: Logger) {
         let streams = OpenStreams(limit: maxLiveTailStreams)
         self.streams = streams
         let router = Router(context: ManagementContext.self)
         ManagementAPI(runtime: runtime, auth: Authorization(users: users),
                       metrics: MetricsEndpoint(registry: registry, runtime: runtime, admission: admission, streams: streams),
-                      tail: LiveTail(runtime: runtime, exchange: logExchange, open: streams)).register(on: router)
-        application = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "warren"),
+                      tail: LiveTail(runtime: runtime, exchange: logExchange, open: streams),
+                      maxBodySize: limits.maxBodySize).register(on: router)
+        let idleTimeout = TimeAmount.milliseconds(Int64(limits.idleTimeoutMilliseconds))
+        application = Application(router: router, server: .http1(configuration: .init(idleTimeout: idleTimeout)),
+                                  configuration: .init(address: .hostname(host, port: port), serverName: "warren",
+                                                       availableConnectionsDelegate: .maximum(limits.maxConnections, logger: logger)),
                                   onServerRunning: { _ in logger.info("management HTTP listener ready on \(host):\(port)") },
                                   logger: logger)
     }

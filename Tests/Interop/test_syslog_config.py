@@ -71,6 +71,8 @@ def test_raw_body_max_message_size_and_exchange(warren_factory):
 def test_bad_syslog_keys_are_refused_with_the_key_named(warren_factory):
     for config, text in [('[syslog]\nbody_format = "xml"\n', "syslog.body_format"),
                          ("[syslog]\nmax_message_size = 10\n", "syslog.max_message_size"),
+                         ("[syslog]\nmax_connections = 0\n", "syslog.max_connections must be between 1 and"),
+                         ("[syslog]\npartial_frame_timeout = -1\n", "syslog.partial_frame_timeout must be between 1 and"),
                          ('[[syslog.listeners]]\nprotocol = "sctp"\nport = 5000\n', "syslog.listeners[0].protocol"),
                          ('[[syslog.listeners]]\nprotocol = "udp"\nport = 0\n', "syslog.listeners[0].port")]:
         w = warren_factory(config=config, expect_ready=False)

@@ -121,8 +121,8 @@ import Testing
     @Test(arguments: [
         ("65537 x", 65536, SyslogFramingError.frameTooLarge(65537)),
         ("9 123456789", 8, .frameTooLarge(9)),
-        ("123456789012", 65536, .frameTooLarge(123_456_789_012)),  // no SP yet, but already too large
-        ("99999999999999999999999999 x", 65536, .frameTooLarge(Int.max)),
+        ("123456789012", 65536, .frameTooLarge(123_456)),  // no SP yet, but already too large
+        ("99999999999999999999999999 x", 65536, .frameTooLarge(99_999)),  // refused at the first digit over
         ("abcdefghi", 8, .frameTooLarge(9)),
         ("abcdefghi\n", 8, .frameTooLarge(9)),
         ("abcdefgh\rx", 8, .frameTooLarge(10)),
@@ -135,6 +135,23 @@ import Testing
     ])
     func brokenFramingThrows(stream: String, maxMessageSize: Int, expected: SyslogFramingError) {
         #expect(throws: expected) { try frames(stream, maxMessageSize: maxMessageSize) }
+    }
+
+    @Test func aMegabyteOfDigitsIsRefusedAtTheFirstDigitOverTheMaximum() {
+        var framer = SyslogTCPFramer(maxMessageSize: 65536)
+        framer.append(ByteBuffer(repeating: UInt8(ascii: "9"), count: 1 << 20))
+        #expect(throws: SyslogFramingError.frameTooLarge(99_999)) { try framer.nextFrame() }
+    }
+
+    @Test func pendingBytesAreTheIncompleteFrame() throws {
+        var framer = SyslogTCPFramer(maxMessageSize: 100)
+        framer.append(ByteBuffer(string: "<13>done\n<13>part"))
+        #expect(try framer.nextFrame()?.text == "<13>done")
+        #expect(try framer.nextFrame() == nil)
+        #expect(framer.pendingBytes == 8)
+        framer.append(ByteBuffer(string: "ial\n"))
+        #expect(try framer.nextFrame()?.text == "<13>partial")
+        #expect(framer.pendingBytes == 0)
     }
 
     @Test func errorsRepeatUntilTheConnectionIsDropped() {

@@ -13,6 +13,8 @@ public struct SyslogListener: Service, CustomStringConvertible {
     /// nil for a side whose port is 0 (so no metric claims a listener that does not exist).
     public let udpCounters: SyslogCounters?
     public let tcpCounters: SyslogCounters?
+    /// The TCP side's connection slots (`max_connections`); nil when its port is 0.
+    private let tcpSlots: SyslogConnectionSlots?
 
     public init(configuration: SyslogListenerConfiguration, runtime: BrokerRuntime,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
@@ -22,8 +24,9 @@ public struct SyslogListener: Service, CustomStringConvertible {
         self.logger = logger
         udpCounters = configuration.udpPort == 0 ? nil
             : SyslogCounters(listener: configuration.listenerName(protocol: "udp", port: configuration.udpPort))
-        tcpCounters = configuration.tcpPort == 0 ? nil
-            : SyslogCounters(listener: configuration.listenerName(protocol: "tcp", port: configuration.tcpPort))
+        let tcpListener = configuration.listenerName(protocol: "tcp", port: configuration.tcpPort)
+        tcpCounters = configuration.tcpPort == 0 ? nil : SyslogCounters(listener: tcpListener)
+        tcpSlots = configuration.tcpPort == 0 ? nil : SyslogConnectionSlots(listener: tcpListener, limit: configuration.maxConnections)
     }
 
     public var description: String { "SyslogListener(\(configuration.host) udp \(configuration.udpPort) tcp \(configuration.tcpPort))" }
@@ -35,8 +38,8 @@ public struct SyslogListener: Service, CustomStringConvertible {
             channels.append(udp)
             logger.info("syslog UDP listener ready on \(configuration.host):\(udp.localAddress?.port ?? configuration.udpPort)")
         }
-        if let tcpCounters {
-            let tcp = try await bindTCP(counting: tcpCounters)
+        if let tcpCounters, let tcpSlots {
+            let tcp = try await bindTCP(counting: tcpCounters, slots: tcpSlots)
             channels.append(tcp)
             logger.info("syslog TCP listener ready on \(configuration.host):\(tcp.localAddress?.port ?? configuration.tcpPort)")
         }
@@ -70,7 +73,7 @@ public struct SyslogListener: Service, CustomStringConvertible {
         }
     }
 
-    private func bindTCP(counting counters: SyslogCounters) async throws -> any Channel {
+    private func bindTCP(counting counters: SyslogCounters, slots: SyslogConnectionSlots) async throws -> any Channel {
         let configuration = self.configuration
         let runtime = self.runtime
         let logger = self.logger
@@ -81,7 +84,8 @@ public struct SyslogListener: Service, CustomStringConvertible {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
-                            SyslogTCPHandler(configuration: configuration, runtime: runtime, counters: counters, logger: logger))
+                            SyslogTCPHandler(configuration: configuration, runtime: runtime, counters: counters, slots: slots,
+                                         logger: logger))
                     }
                 }
                 .bind(host: configuration.host, port: configuration.tcpPort).get()

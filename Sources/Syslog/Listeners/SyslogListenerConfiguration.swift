@@ -1,3 +1,5 @@
+import NIOCore
+
 /// Where the syslog listeners bind and where collected entries go.
 public struct SyslogListenerConfiguration: Sendable {
     /// How an entry becomes an AMQP message body.
@@ -13,16 +15,24 @@ public struct SyslogListenerConfiguration: Sendable {
     public var udpPort: Int
     public var tcpPort: Int
     public var maxMessageSize: Int
+    /// TCP connections open at once on this listener (`syslog.max_connections`).
+    public var maxConnections: Int
+    /// How long a TCP sender may hold a partial frame before its connection is closed
+    /// (`syslog.partial_frame_timeout`).
+    public var partialFrameTimeout: TimeAmount
     public var exchange: String
     public var vhost: String
     public var bodyFormat: BodyFormat
 
-    public init(host: String, udpPort: Int, tcpPort: Int, maxMessageSize: Int = 65536,
+    public init(host: String, udpPort: Int, tcpPort: Int, maxMessageSize: Int = 65536, maxConnections: Int = 512,
+                partialFrameTimeout: TimeAmount = .seconds(30),
                 exchange: String = "topic_logs", vhost: String = "/", bodyFormat: BodyFormat = .json) {
         self.host = host
         self.udpPort = udpPort
         self.tcpPort = tcpPort
         self.maxMessageSize = maxMessageSize
+        self.maxConnections = maxConnections
+        self.partialFrameTimeout = partialFrameTimeout
         self.exchange = exchange
         self.vhost = vhost
         self.bodyFormat = bodyFormat

@@ -5,27 +5,49 @@ import Logging
 import NIOCore
 
 /// One syslog TCP connection: RFC 6587 framing (octet-counted or LF-terminated, frame by frame);
-/// the entries of a read burst are published in one hop. Broken framing drops the connection.
+/// the entries of a read burst are published in one hop. Broken framing drops the connection, as
+/// does one more connection than `max_connections` (at accept) and a partial frame held longer
+/// than `partial_frame_timeout` (a slow or stalled sender; the partial frame is dropped).
 final class SyslogTCPHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private let runtime: BrokerRuntime
     private let logger: Logger
+    private let slots: SyslogConnectionSlots
+    private let partialFrameTimeout: TimeAmount
     private var framer: SyslogTCPFramer
     private var batch: LogBatch
     private var peer = "?"
-    /// Set by broken framing: the rest of the stream is not read as frames any more.
+    /// Whether this connection holds one of the listener's slots.
+    private var admitted = false
+    /// Set by broken framing or a timeout: the rest of the stream is not read as frames any more.
     private var failed = false
+    /// When the frame now pending began to wait: the last read burst that completed a frame, or that
+    /// left bytes pending after none were; nil while no bytes are pending.
+    private var partialFrameSince: NIODeadline?
+    /// Whether the current read burst completed a frame.
+    private var completedFrame = false
+    /// Checks, at the pending frame's deadline, whether it is still the same partial frame.
+    private var partialFrameTimer: Scheduled<Void>?
 
-    init(configuration: SyslogListenerConfiguration, runtime: BrokerRuntime, counters: SyslogCounters, logger: Logger) {
+    init(configuration: SyslogListenerConfiguration, runtime: BrokerRuntime, counters: SyslogCounters,
+         slots: SyslogConnectionSlots, logger: Logger) {
         self.runtime = runtime
         self.logger = logger
+        self.slots = slots
+        self.partialFrameTimeout = configuration.partialFrameTimeout
         self.framer = SyslogTCPFramer(maxMessageSize: configuration.maxMessageSize)
         self.batch = LogBatch(runtime: runtime, configuration: configuration, counters: counters)
     }
 
     func channelActive(context: ChannelHandlerContext) {
         peer = context.remoteAddress?.description ?? "?"
+        admitted = slots.take()
+        if !admitted {
+            failed = true
+            logger.debug("syslog TCP \(peer): max_connections (\(slots.limit)) are open; closing the connection")
+            context.close(promise: nil)
+        }
         context.fireChannelActive()
     }
 
@@ -33,19 +55,57 @@ final class SyslogTCPHandler: ChannelInboundHandler {
         guard !failed else { return }
         framer.append(unwrapInboundIn(data))
         do {
-            while let frame = try framer.nextFrame() { collect(frame) }
+            while let frame = try framer.nextFrame() {
+                completedFrame = true
+                collect(frame)
+            }
         } catch {
-            batch.drop()
-            failed = true
-            logger.warning("syslog TCP \(peer): \(error); closing the connection")
-            batch.publish()
-            context.close(promise: nil)
+            fail(context: context, reason: "\(error)")
         }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
         batch.publish()
+        if !failed { watchPartialFrame(context: context) }
         if runtime.alarm.current != .none { pauseWhileAlarmed(context: context) }
+    }
+
+    /// Drops the pending frame (counted) and closes the connection.
+    private func fail(context: ChannelHandlerContext, reason: String) {
+        batch.drop()
+        failed = true
+        partialFrameTimer?.cancel()
+        logger.warning("syslog TCP \(peer): \(reason); closing the connection")
+        batch.publish()
+        context.close(promise: nil)
+    }
+
+    /// Starts the partial-frame clock when a read burst leaves bytes of an incomplete frame, restarts
+    /// it when the burst also completed a frame (a busy sender whose reads end mid-frame is making
+    /// progress), and leaves it running otherwise: trickling one frame's bytes does not help.
+    private func watchPartialFrame(context: ChannelHandlerContext) {
+        defer { completedFrame = false }
+        guard framer.pendingBytes > 0 else {
+            partialFrameSince = nil
+            return
+        }
+        if completedFrame || partialFrameSince == nil { partialFrameSince = .now() }
+        if partialFrameTimer == nil, let since = partialFrameSince {
+            checkPartialFrame(context: context, at: since + partialFrameTimeout)
+        }
+    }
+
+    private func checkPartialFrame(context: ChannelHandlerContext, at deadline: NIODeadline) {
+        partialFrameTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            partialFrameTimer = nil
+            guard let since = partialFrameSince else { return }
+            let deadline = since + partialFrameTimeout
+            if NIODeadline.now() < deadline { return checkPartialFrame(context: context, at: deadline) }
+            // While warren itself stops reading (alarm), the sender is not the one holding the frame up.
+            guard runtime.alarm.current == .none else { return checkPartialFrame(context: context, at: .now() + partialFrameTimeout) }
+            slots.countPartialFrameTimeout()
+            fail(context: context, reason: "a partial frame of \(framer.pendingBytes) bytes waited longer than partial_frame_timeout")
+        }
     }
 
     /// While the broker blocks publishers, stop reading so the sender (rsyslog, …) buffers on its side.
@@ -62,8 +122,12 @@ final class SyslogTCPHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        partialFrameTimer?.cancel()
+        partialFrameTimer = nil
         if !failed, let rest = framer.finish() { collect(rest) }
         batch.publish()
+        if admitted { slots.release() }
+        admitted = false
         context.fireChannelInactive()
     }
 

@@ -13,6 +13,9 @@ public struct SyslogTCPFramer: Sendable {
         self.maxMessageSize = max(1, maxMessageSize)
     }
 
+    /// Bytes held for a frame that is not complete yet (at most about `maxMessageSize` plus one read).
+    public var pendingBytes: Int { buffer.readableBytes }
+
     /// Adds bytes read from the connection.
     public mutating func append(_ bytes: ByteBuffer) {
         if buffer.readableBytes == 0 {
@@ -68,16 +71,15 @@ public struct SyslogTCPFramer: Sendable {
                 let (times10, overflow1) = length.multipliedReportingOverflow(by: 10)
                 let (sum, overflow2) = times10.addingReportingOverflow(Int(byte - ASCII.zero))
                 length = overflow1 || overflow2 ? Int.max : sum
+                // A count already over the maximum is refused at once, however many digits follow.
+                if length > maxMessageSize { throw .frameTooLarge(length) }
                 digits += 1
                 continue
             }
             guard byte == ASCII.space else { throw .badOctetCount }
-            guard length <= maxMessageSize else { throw .frameTooLarge(length) }
             return .complete(length: length, headerLength: digits + 1)
         }
-        // Only digits so far: already too large, or wait for the rest of the count.
-        if length > maxMessageSize { throw .frameTooLarge(length) }
-        return .incomplete
+        return .incomplete  // only digits so far: wait for the rest of the count
     }
 
     private mutating func nextLine() throws(SyslogFramingError) -> ByteBuffer? {

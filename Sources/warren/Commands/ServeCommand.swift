@@ -117,7 +117,8 @@ struct ServeCommand: AsyncParsableCommand {
         if settings.httpPort != 0 {
             services.append(ManagementServer(host: settings.bind, port: settings.httpPort, runtime: runtime, users: users,
                                              logExchange: settings.logExchange, registry: Self.metricsRegistry, admission: admission,
-                                             maxLiveTailStreams: settings.limits.maxLiveTailStreams, logger: logger))
+                                             maxLiveTailStreams: settings.limits.maxLiveTailStreams, limits: settings.limits.http,
+                                             logger: logger))
         } else {
             logger.info("management HTTP listener disabled (port 0)")
         }

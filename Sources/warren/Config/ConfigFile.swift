@@ -32,10 +32,16 @@ struct ConfigFile: Decodable, Equatable {
     struct HTTP: Decodable, Equatable {
         var port: Int?
         var maxLiveTailStreams: Int?
+        var maxBodySize: Int?
+        var maxConnections: Int?
+        var idleTimeout: Int?
 
         enum CodingKeys: String, CodingKey {
             case port
             case maxLiveTailStreams = "max_live_tail_streams"
+            case maxBodySize = "max_body_size"
+            case maxConnections = "max_connections"
+            case idleTimeout = "idle_timeout"
         }
     }
 

@@ -1,5 +1,6 @@
 import AMQPServer
 import Broker
+import Management
 
 /// The limits of `Docs/limits.md` that the config file sets: per connection, per node, per vhost,
 /// per channel, and the live-tail streams.
@@ -12,6 +13,8 @@ struct LimitSettings: Equatable {
     var broker = BrokerLimits.defaults
     /// `http.max_live_tail_streams`: event streams open at once; one more is answered 503.
     var maxLiveTailStreams = 64
+    /// `http.max_body_size`, `http.max_connections`, `http.idle_timeout`.
+    var http = HTTPLimits.defaults
 
     mutating func apply(_ file: ConfigFile) throws {
         if let value = file.amqp?.handshakeTimeout {
@@ -32,6 +35,15 @@ struct LimitSettings: Equatable {
         }
         if let value = file.http?.maxLiveTailStreams {
             maxLiveTailStreams = try ServeSettings.ranged(value, 0...Int.max, key: "http.max_live_tail_streams")
+        }
+        if let value = file.http?.maxBodySize {
+            http.maxBodySize = try ServeSettings.ranged(value, 1...Int(Int32.max), key: "http.max_body_size")
+        }
+        if let value = file.http?.maxConnections {
+            http.maxConnections = try ServeSettings.ranged(value, 1...1_000_000, key: "http.max_connections")
+        }
+        if let value = file.http?.idleTimeout {
+            http.idleTimeoutMilliseconds = try ServeSettings.ranged(value, 1...86_400_000, key: "http.idle_timeout")
         }
         for vhost in file.vhosts ?? [] {
             let key = "vhosts[\(vhost.name)]"

@@ -1,3 +1,4 @@
+import NIOCore
 import Syslog
 
 extension ConfigFile {
@@ -7,12 +8,16 @@ extension ConfigFile {
         var exchange: String?
         var bodyFormat: String?
         var maxMessageSize: Int?
+        var maxConnections: Int?
+        var partialFrameTimeout: Int?
         var listeners: [SyslogListenerEntry]?
 
         enum CodingKeys: String, CodingKey {
             case port, exchange, listeners
             case bodyFormat = "body_format"
             case maxMessageSize = "max_message_size"
+            case maxConnections = "max_connections"
+            case partialFrameTimeout = "partial_frame_timeout"
         }
     }
 
@@ -24,7 +29,8 @@ extension ConfigFile {
     }
 }
 
-/// The syslog collector's settings beyond the default port: extra listeners, body format, frame limit.
+/// The syslog collector's settings beyond the default port: extra listeners, body format, frame limit,
+/// TCP connections per listener and how long a partial frame may wait.
 struct SyslogSettings: Equatable {
     /// One extra listener: UDP or TCP on an address (nil: the top-level `bind`) and port.
     struct Listener: Equatable {
@@ -37,6 +43,10 @@ struct SyslogSettings: Equatable {
     var bodyFormat = SyslogListenerConfiguration.BodyFormat.json
     var maxMessageSize = 65536
     static let maxMessageSizeRange = 480...16 * 1024 * 1024
+    /// `syslog.max_connections`: TCP connections open at once per TCP listener.
+    var maxConnections = 512
+    /// `syslog.partial_frame_timeout` in milliseconds.
+    var partialFrameTimeoutMilliseconds = 30000
 
     mutating func apply(_ section: ConfigFile.SyslogSection?) throws {
         guard let section else { return }
@@ -52,6 +62,12 @@ struct SyslogSettings: Equatable {
                                   + "\(Self.maxMessageSizeRange.upperBound), got \(size)")
             }
             maxMessageSize = size
+        }
+        if let value = section.maxConnections {
+            maxConnections = try ServeSettings.ranged(value, 1...1_000_000, key: "syslog.max_connections")
+        }
+        if let value = section.partialFrameTimeout {
+            partialFrameTimeoutMilliseconds = try ServeSettings.ranged(value, 1...86_400_000, key: "syslog.partial_frame_timeout")
         }
         for (index, entry) in (section.listeners ?? []).enumerated() {
             let key = "syslog.listeners[\(index)]"
@@ -82,6 +98,8 @@ extension ServeSettings {
 
     private func configuration(host: String, udpPort: Int, tcpPort: Int) -> SyslogListenerConfiguration {
         SyslogListenerConfiguration(host: host, udpPort: udpPort, tcpPort: tcpPort, maxMessageSize: syslog.maxMessageSize,
+                                    maxConnections: syslog.maxConnections,
+                                    partialFrameTimeout: .milliseconds(Int64(syslog.partialFrameTimeoutMilliseconds)),
                                     exchange: logExchange, bodyFormat: syslog.bodyFormat)
     }
 }
