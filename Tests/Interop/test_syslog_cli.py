@@ -137,8 +137,9 @@ def test_tail_durable_queue_keeps_entries_while_away_and_acks(collector, tails):
     logger(collector.syslog_port, "-d", "-p", "local6.info", "-t", "a", "while listening")
     assert first.wait_lines(1)[0].endswith("while listening")
     first.stop()
-    for i in range(7):
-        logger(collector.syslog_port, "-T", "-p", "local6.info", "-t", "a", f"away {i}")
+    # One TCP connection for the seven lines: separate connections may be read in any order.
+    subprocess.run(["logger", "-n", HOST, "-P", str(collector.syslog_port), "-T", "-p", "local6.info", "-t", "a"],
+                   input="".join(f"away {i}\n" for i in range(7)), text=True, check=True, timeout=10)
     conn = collector.connect()
     ch = conn.channel()
     ok = wait_queue(ch, name, lambda ok: ok.message_count == 7 and ok.consumer_count == 0)
