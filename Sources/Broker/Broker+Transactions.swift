@@ -35,13 +35,20 @@ extension Broker {
         if stored { awaitingDisk.append((channel, .reply(.txCommitOk, channel.replies.hold()))) } else { reply(.txCommitOk, on: channel, unless: false) }
     }
 
-    /// Keeps a step for tx.commit; past `limits.transactionSteps` the channel closes (406).
+    /// Keeps a step for tx.commit; past `limits.transactionSteps` steps or `limits.transactionBodyBytes`
+    /// body bytes the channel closes (406).
     func holdInTransaction(_ step: Transaction.Step, on channel: BrokerChannel) throws(AMQPError) {
-        guard let held = channel.transaction?.steps.count else { return }
-        guard held < limits.transactionSteps else {
+        guard let transaction = channel.transaction else { return }
+        guard transaction.steps.count < limits.transactionSteps else {
             throw AMQPError(.preconditionFailed, "transaction holds the maximum of \(limits.transactionSteps) publishes and acknowledgements; commit or roll back")
         }
+        var bodyBytes = transaction.bodyBytes
+        if case .publish(_, _, let body) = step { bodyBytes += body.readableBytes }  // both below 2^31: no overflow
+        guard bodyBytes <= limits.transactionBodyBytes else {
+            throw AMQPError(.preconditionFailed, "transaction holds the maximum of \(limits.transactionBodyBytes) body bytes; commit or roll back")
+        }
         channel.transaction?.steps.append(step)
+        channel.transaction?.bodyBytes = bodyBytes
     }
 
     func rollback(on channel: BrokerChannel) throws(AMQPError) {

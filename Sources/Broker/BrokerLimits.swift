@@ -7,13 +7,18 @@ public struct BrokerLimits: Sendable, Equatable {
     /// Publishes, acks and rejects one transaction may hold before tx.commit (RabbitMQ has no such
     /// limit): one more closes the channel with 406.
     public var transactionSteps: Int
+    /// Body bytes one transaction may hold before tx.commit: its publishes are logged as one record,
+    /// whose length the store writes in 32 bits. One more publish closes the channel with 406.
+    public var transactionBodyBytes: Int
 
     /// warren's defaults: RabbitMQ's are unlimited; these are far above what a real client uses.
     public static let defaults = BrokerLimits(consumersPerChannel: 65_536, vhostMaxQueues: [:], transactionSteps: 65_536)
 
-    public init(consumersPerChannel: Int, vhostMaxQueues: [String: Int], transactionSteps: Int) {
+    public init(consumersPerChannel: Int, vhostMaxQueues: [String: Int], transactionSteps: Int,
+                transactionBodyBytes: Int = 1 << 30) {
         self.consumersPerChannel = consumersPerChannel
         self.vhostMaxQueues = vhostMaxQueues
         self.transactionSteps = transactionSteps
+        self.transactionBodyBytes = transactionBodyBytes
     }
 }

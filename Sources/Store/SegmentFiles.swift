@@ -39,7 +39,7 @@ final class SegmentFiles {
         try FileManager.default.contentsOfDirectory(atPath: directory)
             .filter { $0.hasSuffix(".seg") }
             .compactMap { UInt32($0.dropLast(4)) }
-            .filter { $0 < .max }  // the next segment number must exist
+            .filter { $0 <= .max / 2 }  // not ours beyond: the numbers after the last must exist
             .sorted()
     }
 

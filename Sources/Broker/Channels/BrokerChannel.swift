@@ -143,4 +143,6 @@ struct Transaction {
         case reject(tag: UInt64, multiple: Bool, requeue: Bool)
     }
     var steps: [Step] = []
+    /// The body bytes of the publishes among `steps`.
+    var bodyBytes = 0
 }

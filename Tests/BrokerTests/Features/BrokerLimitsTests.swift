@@ -9,7 +9,8 @@ import Testing
     let client: TestClient
 
     init() {
-        broker.limits = BrokerLimits(consumersPerChannel: 2, vhostMaxQueues: ["/": 2], transactionSteps: 3)
+        broker.limits = BrokerLimits(consumersPerChannel: 2, vhostMaxQueues: ["/": 2], transactionSteps: 3,
+                                     transactionBodyBytes: 10)
         client = TestClient(broker)
         client.open()
     }
@@ -52,6 +53,15 @@ import Testing
         #expect(out.channelError?.code == .preconditionFailed)
         #expect(out.channelError?.text
             == "PRECONDITION_FAILED - transaction holds the maximum of 3 publishes and acknowledgements; commit or roll back")
+        #expect(broker.readyBodies("q") == [])
+    }
+
+    @Test func aTransactionPastItsBodyBytesClosesTheChannelAndNothingIsRouted() {
+        client.declareQueue("q")
+        client.call(.txSelect)
+        #expect(client.publish("123456", key: "q").isEmpty)
+        let out = client.publish("12345", key: "q")
+        #expect(out.channelError?.text == "PRECONDITION_FAILED - transaction holds the maximum of 10 body bytes; commit or roll back")
         #expect(broker.readyBodies("q") == [])
     }
 }
