@@ -91,6 +91,7 @@ let package = Package(
                 "AMQPServer",
                 "AMQPWire",
                 "Broker",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -173,6 +174,10 @@ let package = Package(
                 "AMQPServer",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "ManagementTests",
+            dependencies: ["Management", .product(name: "Hummingbird", package: "hummingbird")]
         ),
     ],
     swiftLanguageModes: [.v6]

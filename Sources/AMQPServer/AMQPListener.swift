@@ -9,15 +9,12 @@ public struct AMQPListenerConfiguration: Sendable {
     public var port: Int
     public var tuning: Tuning
     public var users: UserDirectory
-    public var limits: ResourceLimits
 
-    public init(host: String, port: Int, tuning: Tuning = .rabbitDefaults, users: UserDirectory = UserDirectory(),
-                limits: ResourceLimits) {
+    public init(host: String, port: Int, tuning: Tuning = .rabbitDefaults, users: UserDirectory = UserDirectory()) {
         self.host = host
         self.port = port
         self.tuning = tuning
         self.users = users
-        self.limits = limits
     }
 }
 
@@ -44,9 +41,14 @@ public struct AMQPListener: Service {
     public func run() async throws {
         let serverChannel = try await bind()
         logger.info("AMQP listener ready on \(configuration.host):\(serverChannel.localAddress?.port ?? configuration.port)")
-        let monitor = ResourceMonitor(limits: configuration.limits, alarm: runtime.alarm, registry: registry, runtime: runtime, logger: logger)
-        monitor.start()
-        defer { monitor.stop() }
+        // The alarm is raised by the ResourceMonitor service; publishing connections block on it.
+        let registry = self.registry
+        let observation = runtime.alarm.observe { kind in
+            for connection in registry.all {
+                connection.pipeline.fireUserInboundEventTriggered(ResourceAlarmChanged(kind: kind))
+            }
+        }
+        defer { runtime.alarm.stopObserving(observation) }
         try? await gracefulShutdown()
         logger.info("AMQP listener shutting down: closing \(registry.all.count) connection(s)")
         try? await serverChannel.close()
@@ -65,6 +67,7 @@ public struct AMQPListener: Service {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.maxMessagesPerRead, value: 16)
+                .childChannelOption(.writeBufferWaterMark, value: runtime.writeBufferWaterMark)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let handler = AMQPConnectionHandler(

@@ -8,22 +8,33 @@ public final class BrokerRuntime: Sendable {
     public let eventLoop: any EventLoop
     /// The memory/disk alarm, raised by the AMQP listener's monitor and read by every collector.
     public let alarm = ResourceAlarm()
+    /// Content bytes a connection may have in flight to its socket before the broker stops handing
+    /// it deliveries; also each socket's write-buffer high water mark (the low one is half).
+    public let outboundWindow: Int
     private let broker: NIOLoopBound<Broker>
     private let nextConnectionID = NIOLockedValueBox<UInt64>(0)
 
-    private init(eventLoop: any EventLoop, broker: NIOLoopBound<Broker>) {
+    private init(eventLoop: any EventLoop, broker: NIOLoopBound<Broker>, outboundWindow: Int) {
         self.eventLoop = eventLoop
         self.broker = broker
+        self.outboundWindow = outboundWindow
     }
 
     /// Creates the broker on `eventLoop` with these vhosts.
-    public static func start(on eventLoop: any EventLoop, vhosts: [String]) async throws -> BrokerRuntime {
+    public static func start(on eventLoop: any EventLoop, vhosts: [String],
+                             outboundWindow: Int = OutboundCredit.defaultWindow) async throws -> BrokerRuntime {
         let broker = try await eventLoop.submit {
             let broker = Broker(vhosts: vhosts)
+            broker.outboundWindow = outboundWindow
             broker.timers = LoopTimers(eventLoop: eventLoop, broker: broker)
             return NIOLoopBound(broker, eventLoop: eventLoop)
         }.get()
-        return BrokerRuntime(eventLoop: eventLoop, broker: broker)
+        return BrokerRuntime(eventLoop: eventLoop, broker: broker, outboundWindow: max(1, outboundWindow))
+    }
+
+    /// The write-buffer water marks of every connection's socket.
+    var writeBufferWaterMark: ChannelOptions.Types.WriteBufferWaterMark {
+        .init(low: outboundWindow / 2, high: outboundWindow)
     }
 
     func makeConnectionID() -> ConnectionID {

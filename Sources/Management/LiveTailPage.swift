@@ -58,6 +58,12 @@ enum LiveTailPage {
           try { entry = JSON.parse(event.data); } catch (e) { entry = { severity: 'info', message: event.data, facility: '', }; }
           if (paused) held.push(entry); else show(entry);
         });
+        source.addEventListener('dropped', event => {
+          const line = document.createElement('div');
+          line.className = 'entry dropped warning';
+          line.textContent = `dropped ${Number(event.data)} entries: this page read too slowly`;
+          entries.appendChild(line);
+        });
       }
       document.getElementById('subscribe').onsubmit = event => {
         event.preventDefault();

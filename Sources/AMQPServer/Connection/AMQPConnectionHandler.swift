@@ -31,6 +31,8 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     private var connectedToBroker = false
     /// Commands decoded in this read burst, handed to the broker in one hop.
     private var brokerCommands: [BrokerCommand] = []
+    /// Delivery credit owed to the broker for content written to the socket.
+    private var creditReturn: CreditReturn
     private var logger: Logger
 
     init(users: UserDirectory, peerIsLoopback: Bool, tuning: Tuning, registry: ConnectionRegistry, runtime: BrokerRuntime,
@@ -40,6 +42,7 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
         self.registry = registry
         self.runtime = runtime
         self.connectionID = runtime.makeConnectionID()
+        self.creditReturn = CreditReturn(window: runtime.outboundWindow)
         self.logger = logger
         self.output = ByteBufferAllocator().buffer(capacity: 4096)
     }
@@ -79,6 +82,20 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
         submitBrokerCommands()
         flush(context: context)
         context.fireChannelReadComplete()
+    }
+
+    /// The socket's send buffer went over its high water mark (the client reads too slowly) or
+    /// back under its low one: the broker stops or resumes deliveries to this connection.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            let written = creditReturn.becameWritable()
+            if written > 0 { brokerCommands.append(.outboundWritten(written)) }
+            brokerCommands.append(.writabilityChanged(true))
+        } else {
+            brokerCommands.append(.writabilityChanged(false))
+        }
+        submitBrokerCommands()
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -233,7 +250,9 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
 
     /// A batch from the broker: replies, deliveries and errors for this connection, written with one flush.
     func receive(_ batch: [Outbound], context: ChannelHandlerContext) {
+        var contentBytes = 0
         for item in batch {
+            contentBytes += item.creditBytes
             switch item {
             case .method(let channel, .channelCloseOk):
                 machine.channelCloseConfirmed(channel, into: &actions)
@@ -253,8 +272,10 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
             }
             perform(context: context)
         }
-        submitBrokerCommands()
         flush(context: context)
+        let returned = creditReturn.wrote(contentBytes, writable: context.channel.isWritable)
+        if returned > 0 { brokerCommands.append(.outboundWritten(returned)) }
+        submitBrokerCommands()
     }
 
     private func heartbeatEvent(_ event: HeartbeatMonitor.Event, context: ChannelHandlerContext) {
