@@ -21,9 +21,11 @@ from test_management_api import call, managed  # noqa: F401 (a fixture)
 MESSAGES = 50_000
 BODY = 1024
 # What may legitimately leave the queue for a stalled reader: its own small receive buffer, the
-# server's kernel send buffer (autotuned, a few MB on loopback), warren's 1 MiB outbound window and
-# 1 MiB NIO write buffer. Everything beyond stays ready in the queue.
-IN_FLIGHT_ALLOWANCE = 8 * 1024 * 1024
+# server's kernel send buffer (autotuned up to tcp_wmem's maximum on loopback), warren's 1 MiB
+# outbound window and 1 MiB NIO write buffer, with AMQP framing on top. Everything else stays ready.
+with open("/proc/sys/net/ipv4/tcp_wmem") as tcp_wmem:
+    SEND_BUFFER_MAX = int(tcp_wmem.read().split()[2])
+IN_FLIGHT_ALLOWANCE = (SEND_BUFFER_MAX + 256 * 1024 + 2 * 1024 * 1024) * 5 // 4
 
 
 def body(sequence: int, size: int = BODY) -> bytes:
@@ -161,3 +163,11 @@ def test_a_syslog_only_warren_blocks_intake_under_the_memory_alarm(warren_factor
                          for line in api(w, "/metrics").splitlines()))
     assert w.terminate() == 0
     assert f"syslog udp://{HOST}:{syslog_port} stopped: 0 received, 0 published, 0 repaired, 1 dropped" in w.output(), w.output()
+
+
+def test_an_absurd_outbound_buffer_is_refused_with_the_key_named(warren_factory):
+    for value in [-1, 10, 2**62]:
+        w = warren_factory(config=f"[limits]\noutbound_buffer_bytes = {value}\n", expect_ready=False)
+        w.expected_exit = True
+        assert w.wait_exit() == 78, value
+        assert "limits.outbound_buffer_bytes" in w.output(), w.output()
