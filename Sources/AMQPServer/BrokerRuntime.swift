@@ -6,7 +6,7 @@ import NIOCore
 /// per read burst); it answers through each connection's outlet (one hop per broker burst).
 public final class BrokerRuntime: Sendable {
     public let eventLoop: any EventLoop
-    /// The memory/disk alarm, raised by the AMQP listener's monitor and read by every collector.
+    /// The memory/disk alarm, raised by the `ResourceMonitor` service and read by every front end.
     public let alarm = ResourceAlarm()
     /// Content bytes a connection may have in flight to its socket before the broker stops handing
     /// it deliveries; also each socket's write-buffer high water mark (the low one is half).
