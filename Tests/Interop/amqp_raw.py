@@ -32,6 +32,7 @@ CONNECTION_TUNE = (10, 30)
 CONNECTION_TUNE_OK = (10, 31)
 CONNECTION_OPEN = (10, 40)
 CONNECTION_OPEN_OK = (10, 41)
+CONNECTION_BLOCKED = (10, 60)
 CONNECTION_CLOSE = (10, 50)
 CONNECTION_CLOSE_OK = (10, 51)
 CHANNEL_OPEN = (20, 10)
@@ -413,14 +414,14 @@ class RawClient:
 
     def handshake(self, user: str = "guest", password: str = "guest", vhost: str = "/",
                   channel_max: Optional[int] = None, frame_max: Optional[int] = None,
-                  heartbeat: int = 0) -> Tune:
+                  heartbeat: int = 0, client_properties: Optional[bytes] = None) -> Tune:
         """Full opening handshake; returns the tune values sent in tune-ok.
 
         `channel_max`/`frame_max` default to the server's proposal; `heartbeat`
         defaults to 0 (disabled) so an idle raw client is never timed out.
         """
         self.start()
-        self.send_method(0, CONNECTION_START_OK, start_ok_args(user, password))
+        self.send_method(0, CONNECTION_START_OK, start_ok_args(user, password, client_properties))
         server = self.read_tune()
         chosen = Tune(server.channel_max if channel_max is None else channel_max,
                       server.frame_max if frame_max is None else frame_max,

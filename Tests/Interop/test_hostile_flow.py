@@ -171,3 +171,15 @@ def test_an_absurd_outbound_buffer_is_refused_with_the_key_named(warren_factory)
         w.expected_exit = True
         assert w.wait_exit() == 78, value
         assert "limits.outbound_buffer_bytes" in w.output(), w.output()
+
+
+def test_the_memory_alarm_blocks_a_publishing_amqp_connection(warren_factory):
+    w = warren_factory("[limits]\nmemory_high_watermark_bytes = 1000\n")
+    assert w.wait_for_output("resource alarm: low on memory"), w.output()
+    capabilities = table({"product": "hostile-flow", "capabilities": {"connection.blocked": True}})
+    client = w.raw_connect(client_properties=capabilities)
+    client.open_channel(1)
+    client.send(publish_frames("", "nowhere", [b"one publish, then the alarm holds the connection"]))
+    blocked = client.read_method(amqp_raw.CONNECTION_BLOCKED, channel=0)
+    assert blocked.args().shortstr() == "low on memory"
+    client.close_socket()
