@@ -61,8 +61,12 @@ public final class BrokerRuntime: Sendable {
         withBroker { $0.connect(id, vhost: vhost, user: user, outlet: outlet) }
     }
 
-    func submit(_ commands: [BrokerCommand], from id: ConnectionID) {
-        withBroker { $0.handle(commands, from: id) }
+    /// Hands the broker a batch of commands; `whenHandled` runs on the broker's loop after it.
+    func submit(_ commands: [BrokerCommand], from id: ConnectionID, whenHandled: (@Sendable () -> Void)? = nil) {
+        withBroker { broker in
+            broker.handle(commands, from: id)
+            whenHandled?()
+        }
     }
 
     func disconnect(_ id: ConnectionID) {
@@ -85,5 +89,12 @@ final class ConnectionOutlet: BrokerOutlet {
         let handler = self.handler
         let context = self.context
         context.eventLoop.execute { handler.value.receive(batch, context: context.value) }
+    }
+
+    /// The broker handled commands read from `bytes` bytes of this connection's input.
+    func brokerHandled(_ bytes: Int) {
+        let handler = self.handler
+        let context = self.context
+        context.eventLoop.execute { handler.value.brokerHandled(bytes, context: context.value) }
     }
 }

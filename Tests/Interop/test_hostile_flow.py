@@ -7,6 +7,7 @@ and stops intake."""
 from __future__ import annotations
 
 import base64
+import select
 import socket
 
 import pytest
@@ -182,4 +183,33 @@ def test_the_memory_alarm_blocks_a_publishing_amqp_connection(warren_factory):
     client.send(publish_frames("", "nowhere", [b"one publish, then the alarm holds the connection"]))
     blocked = client.read_method(amqp_raw.CONNECTION_BLOCKED, channel=0)
     assert blocked.args().shortstr() == "low on memory"
+    client.close_socket()
+
+
+@pytest.mark.deadline(60)
+def test_a_publisher_that_never_reads_its_returns_is_not_read_either(managed):
+    # Mandatory publishes to nowhere: each comes back as basic.return. A client that never reads
+    # them must not make warren buffer them without end: once its socket is full warren stops
+    # reading the client, and TCP holds the publisher back.
+    client = managed.raw_connect()
+    client.open_channel(1)
+    publish = method_frame(1, BASIC_PUBLISH, short(0) + shortstr("") + shortstr("nowhere") + octet(1))
+    message = (publish + frame(FRAME_HEADER, 1, short(60) + short(0) + longlong(BODY) + short(0))
+               + frame(FRAME_BODY, 1, body(0)))
+    burst = memoryview(message * 1000)
+    client.sock.setblocking(False)
+    sent, limit = 0, 50 * 1024 * 1024
+    while sent < limit:
+        try:
+            offset = sent % len(burst)
+            sent += client.sock.send(burst[offset:])
+        except BlockingIOError:
+            # Warren stopped reading: the socket stays full for the whole quiet window.
+            if not select.select([], [client.sock], [], 3)[1]:
+                break
+    assert sent < limit, "warren kept reading a client that does not read its returns"
+    client.sock.setblocking(True)
+    client.sock.settimeout(10)
+    first = client.read_method(amqp_raw.BASIC_RETURN, channel=1)
+    assert first.args().short() == 312  # NO_ROUTE
     client.close_socket()
