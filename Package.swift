@@ -92,6 +92,7 @@ let package = Package(
                 "AMQPServer",
                 "AMQPWire",
                 "Broker",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -183,6 +184,10 @@ let package = Package(
                 "AMQPServer",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "ManagementTests",
+            dependencies: ["Management", .product(name: "Hummingbird", package: "hummingbird")]
         ),
     ],
     swiftLanguageModes: [.v6]

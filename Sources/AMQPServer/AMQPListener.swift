@@ -12,17 +12,15 @@ public struct AMQPListenerConfiguration: Sendable {
     /// Counts connections against `connection_max` and the vhosts' `max-connections`.
     public var admission: ConnectionAdmission
     public var users: UserDirectory
-    public var limits: ResourceLimits
 
     public init(host: String, port: Int, tuning: Tuning = .rabbitDefaults, connectionLimits: ConnectionLimits = .rabbitDefaults,
-                admission: ConnectionAdmission, users: UserDirectory = UserDirectory(), limits: ResourceLimits) {
+                admission: ConnectionAdmission, users: UserDirectory = UserDirectory()) {
         self.host = host
         self.port = port
         self.tuning = tuning
         self.connectionLimits = connectionLimits
         self.admission = admission
         self.users = users
-        self.limits = limits
     }
 }
 
@@ -49,9 +47,14 @@ public struct AMQPListener: Service {
     public func run() async throws {
         let serverChannel = try await bind()
         logger.info("AMQP listener ready on \(configuration.host):\(serverChannel.localAddress?.port ?? configuration.port)")
-        let monitor = ResourceMonitor(limits: configuration.limits, alarm: runtime.alarm, registry: registry, runtime: runtime, logger: logger)
-        monitor.start()
-        defer { monitor.stop() }
+        // The alarm is raised by the ResourceMonitor service; publishing connections block on it.
+        let registry = self.registry
+        let observation = runtime.alarm.observe { kind in
+            for connection in registry.all {
+                connection.pipeline.fireUserInboundEventTriggered(ResourceAlarmChanged(kind: kind))
+            }
+        }
+        defer { runtime.alarm.stopObserving(observation) }
         try? await gracefulShutdown()
         logger.info("AMQP listener shutting down: closing \(registry.all.count) connection(s)")
         try? await serverChannel.close()
@@ -70,6 +73,7 @@ public struct AMQPListener: Service {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.maxMessagesPerRead, value: 16)
+                .childChannelOption(.writeBufferWaterMark, value: runtime.writeBufferWaterMark)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let handler = AMQPConnectionHandler(

@@ -6,24 +6,35 @@ import NIOCore
 /// per read burst); it answers through each connection's outlet (one hop per broker burst).
 public final class BrokerRuntime: Sendable {
     public let eventLoop: any EventLoop
-    /// The memory/disk alarm, raised by the AMQP listener's monitor and read by every collector.
+    /// The memory/disk alarm, raised by the `ResourceMonitor` service and read by every front end.
     public let alarm = ResourceAlarm()
+    /// Content bytes a connection may have in flight to its socket before the broker stops handing
+    /// it deliveries; also each socket's write-buffer high water mark (the low one is half).
+    public let outboundWindow: Int
     private let broker: NIOLoopBound<Broker>
     private let nextConnectionID = NIOLockedValueBox<UInt64>(0)
 
-    private init(eventLoop: any EventLoop, broker: NIOLoopBound<Broker>) {
+    private init(eventLoop: any EventLoop, broker: NIOLoopBound<Broker>, outboundWindow: Int) {
         self.eventLoop = eventLoop
         self.broker = broker
+        self.outboundWindow = outboundWindow
     }
 
     /// Creates the broker on `eventLoop` with these vhosts.
-    public static func start(on eventLoop: any EventLoop, vhosts: [String]) async throws -> BrokerRuntime {
+    public static func start(on eventLoop: any EventLoop, vhosts: [String],
+                             outboundWindow: Int = OutboundCredit.defaultWindow) async throws -> BrokerRuntime {
         let broker = try await eventLoop.submit {
             let broker = Broker(vhosts: vhosts)
+            broker.outboundWindow = outboundWindow
             broker.timers = LoopTimers(eventLoop: eventLoop, broker: broker)
             return NIOLoopBound(broker, eventLoop: eventLoop)
         }.get()
-        return BrokerRuntime(eventLoop: eventLoop, broker: broker)
+        return BrokerRuntime(eventLoop: eventLoop, broker: broker, outboundWindow: max(1, outboundWindow))
+    }
+
+    /// The write-buffer water marks of every connection's socket.
+    var writeBufferWaterMark: ChannelOptions.Types.WriteBufferWaterMark {
+        .init(low: outboundWindow / 2, high: outboundWindow)
     }
 
     func makeConnectionID() -> ConnectionID {
@@ -50,8 +61,12 @@ public final class BrokerRuntime: Sendable {
         withBroker { $0.connect(id, vhost: vhost, user: user, outlet: outlet) }
     }
 
-    func submit(_ commands: [BrokerCommand], from id: ConnectionID) {
-        withBroker { $0.handle(commands, from: id) }
+    /// Hands the broker a batch of commands; `whenHandled` runs on the broker's loop after it.
+    func submit(_ commands: [BrokerCommand], from id: ConnectionID, whenHandled: (@Sendable () -> Void)? = nil) {
+        withBroker { broker in
+            broker.handle(commands, from: id)
+            whenHandled?()
+        }
     }
 
     func disconnect(_ id: ConnectionID) {
@@ -74,5 +89,12 @@ final class ConnectionOutlet: BrokerOutlet {
         let handler = self.handler
         let context = self.context
         context.eventLoop.execute { handler.value.receive(batch, context: context.value) }
+    }
+
+    /// The broker handled commands read from `bytes` bytes of this connection's input.
+    func brokerHandled(_ bytes: Int) {
+        let handler = self.handler
+        let context = self.context
+        context.eventLoop.execute { handler.value.brokerHandled(bytes, context: context.value) }
     }
 }

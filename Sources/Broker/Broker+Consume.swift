@@ -67,6 +67,13 @@ extension Broker {
         scheduleChannelQueues(channel)
     }
 
+    /// A connection that could take no more has room again: its consumers' queues dispatch.
+    func resumeDeliveries(to session: Session) {
+        for channel in session.channels.values {
+            for consumer in channel.consumers.values { scheduleDispatch(consumer.queue) }
+        }
+    }
+
     /// With a channel-wide (global) prefetch, room freed by one queue's message may let another
     /// queue's consumer on the channel go on.
     func scheduleChannelQueues(_ channel: BrokerChannel) {

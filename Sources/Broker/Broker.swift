@@ -51,6 +51,9 @@ public final class Broker {
         for name in vhosts { addVhost(name) }
     }
 
+    /// Content bytes a connection may have in flight before its consumers are skipped (`OutboundCredit`).
+    public var outboundWindow = OutboundCredit.defaultWindow
+
     /// Keeps bodies on disk for queues whose ready messages hold more than this many bytes.
     public private(set) var pager: (any BodyPager)?
     private var queueMemoryLimit = Int.max
@@ -86,6 +89,15 @@ public final class Broker {
         }
     }
 
+    /// What the broker itself holds for the memory alarm: the queues' messages and the content
+    /// sent to connections that they have not yet written to their sockets.
+    public var heldBytes: Int {
+        sessions.values.reduce(backlogBytes) { total, session in
+            let (sum, overflow) = total.addingReportingOverflow(session.credit.unwritten)
+            return overflow ? .max : sum
+        }
+    }
+
     /// Declares the log exchange (durable, topic) in every vhost.
     public func declareLogExchange(_ name: String) {
         for vhost in vhosts.values { vhost.declareLogExchange(name) }
@@ -95,7 +107,8 @@ public final class Broker {
     public func connect(_ id: ConnectionID, vhost: String, user: String, outlet: any BrokerOutlet) {
         addVhost(vhost)
         guard let host = vhosts[vhost] else { return }
-        sessions[id] = Session(id: id, vhost: host, user: user, outlet: outlet, schedule: outbound, persistence: persistence)
+        sessions[id] = Session(id: id, vhost: host, user: user, outlet: outlet, schedule: outbound, persistence: persistence,
+                               outboundWindow: outboundWindow)
     }
 
     /// The connection is gone: its channels close (unacked messages are requeued) and its exclusive queues are deleted.
@@ -134,6 +147,10 @@ public final class Broker {
             session.send(.method(number, .channelCloseOk))
         case .connectionCloseRequested:
             session.send(.method(0, .connectionCloseOk))
+        case .outboundWritten(let bytes):
+            if session.credit.written(bytes) { resumeDeliveries(to: session) }
+        case .writabilityChanged(let writable):
+            if session.credit.setWritable(writable) { resumeDeliveries(to: session) }
         case .method(let number, let method):
             guard let channel = session.channels[number] else { return }  // closed by an error; frames dropped until close-ok
             do throws(AMQPError) {

@@ -52,11 +52,15 @@ struct DirectReplyTo {
         return ContentHeader(classID: header.classID, bodySize: header.bodySize, properties: properties)
     }
 
-    /// Delivers a reply addressed to a reply name; false when no such reply consumer exists.
+    /// Delivers a reply addressed to a reply name; false when no such reply consumer exists, or
+    /// when its connection takes no more (outbound credit spent: it stopped reading). With no
+    /// queue to wait in, such a reply is unroutable (returned when mandatory), so a stalled
+    /// requester cannot make the broker buffer replies without end.
     func deliver(_ message: Message, broker: Broker) -> Bool {
         guard message.routingKey.hasPrefix(Self.prefix) else { return false }
         let suffix = String(message.routingKey.dropFirst(Self.prefix.count))
-        guard let channel = channels[suffix], let tag = channel.replyToConsumerTag else { return false }
+        guard let channel = channels[suffix], let tag = channel.replyToConsumerTag,
+              channel.session.canTakeDeliveries else { return false }
         channel.deliverReply(message, consumerTag: tag)
         return true
     }

@@ -87,6 +87,10 @@ public enum BrokerCommand: Sendable {
     case channelCloseRequested(UInt16)
     /// The client sent connection.close: answer close-ok after everything before it.
     case connectionCloseRequested
+    /// The connection wrote this many bytes (`Outbound.creditBytes`) of what it was sent: credit returned.
+    case outboundWritten(Int)
+    /// The connection's socket stopped (false) or started again (true) taking writes.
+    case writabilityChanged(Bool)
 }
 
 /// Where the broker delivers a connection's outbound items; the server implements it by hopping

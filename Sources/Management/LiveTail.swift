@@ -35,11 +35,16 @@ struct LiveTail: Sendable {
             }
             commands.append(.method(1, .basicConsume(BasicConsume(queue: queue, noAck: true))))
             connection.send(commands)
-            // Entries and a keep-alive comment every 5 s share one stream, so a browser that left
-            // is noticed (the write fails) even when no entry arrives.
-            let (chunks, sink) = AsyncStream<ByteBuffer>.makeStream()
+            // Entries go to a bounded backlog (a slow page loses the oldest and is told how many);
+            // the stream only wakes the writer, or carries the keep-alive comment sent every 5 s
+            // so that a browser that left is noticed (the write fails) even when no entry arrives.
+            let backlog = SharedLiveTailBacklog()
+            let (wakeups, sink) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingNewest(1))
             let entries = Task {
-                for await burst in connection.outbound { sink.yield(Self.events(burst)) }
+                for await burst in connection.outbound {
+                    for case .content(_, .basicDeliver(let deliver), _, let entry) in burst { backlog.append(Self.event(deliver, entry)) }
+                    sink.yield(ByteBuffer())
+                }
                 sink.finish()
             }
             let keepAlive = Task {
@@ -53,8 +58,12 @@ struct LiveTail: Sendable {
             // An open page must not hold up warren's shutdown: the stream ends when it begins.
             guard let key = open.add(sink) else { return }
             defer { open.remove(key) }
-            for await chunk in chunks where chunk.readableBytes > 0 {
-                try await writer.write(chunk)  // throws once the browser has gone
+            for await comment in wakeups {
+                let (events, dropped) = backlog.takeAll()
+                // Each write throws once the browser has gone.
+                if dropped > 0 { try await writer.write(ByteBuffer(string: "event: dropped\ndata: \(dropped)\n\n")) }
+                if events.readableBytes > 0 { try await writer.write(events) }
+                if comment.readableBytes > 0 { try await writer.write(comment) }
             }
             try await writer.finish(nil)
         }
@@ -77,14 +86,13 @@ struct LiveTail: Sendable {
         return try patterns.isEmpty ? ["#"] : patterns.map { try RequestInput.shortString($0, "pattern") }
     }
 
-    /// One `entry` event per delivery in a broker burst.
-    static func events(_ burst: [Outbound]) -> ByteBuffer {
-        var events = ByteBuffer()
-        for case .content(_, .basicDeliver(let deliver), _, let body) in burst {
-            events.writeString("event: entry\ndata: ")
-            events.writeBytes(LiveTailEvent(routingKey: deliver.routingKey, body: body).json)
-            events.writeString("\n\n")
-        }
-        return events
+    /// The `entry` event of one delivery: one JSON data line, so nothing in a routing key or body
+    /// can end the event or forge another.
+    private static func event(_ deliver: BasicDeliver, _ body: ByteBuffer) -> ByteBuffer {
+        var event = ByteBuffer()
+        event.writeString("event: entry\ndata: ")
+        event.writeBytes(LiveTailEvent(routingKey: deliver.routingKey, body: body).json)
+        event.writeString("\n\n")
+        return event
     }
 }

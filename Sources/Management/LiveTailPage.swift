@@ -60,6 +60,12 @@ enum LiveTailPage {
           if (entry === null || typeof entry !== 'object') entry = { severity: 'info', message: delivery.body, facility: '', };
           if (paused) held.push(entry); else show(entry);
         });
+        source.addEventListener('dropped', event => {
+          const line = document.createElement('div');
+          line.className = 'entry dropped warning';
+          line.textContent = `dropped ${Number(event.data)} entries: this page read too slowly`;
+          entries.appendChild(line);
+        });
       }
       document.getElementById('subscribe').onsubmit = event => {
         event.preventDefault();

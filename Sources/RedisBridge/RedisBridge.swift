@@ -86,7 +86,7 @@ public final class RedisBridge: Service {
         for pattern in configuration.patterns {
             commands.append(.method(1, .queueBind(QueueBind(queue: queue, exchange: configuration.exchange, routingKey: pattern))))
         }
-        commands.append(.method(1, .basicQos(BasicQos(prefetchCount: UInt16(clamping: configuration.batchLimit)))))
+        commands.append(.method(1, .basicQos(BasicQos(prefetchCount: UInt16(clamping: max(1, configuration.batchLimit))))))
         commands.append(.method(1, .basicConsume(BasicConsume(queue: queue, consumerTag: "redis-bridge"))))
         return commands
     }

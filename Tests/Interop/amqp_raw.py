@@ -32,6 +32,7 @@ CONNECTION_TUNE = (10, 30)
 CONNECTION_TUNE_OK = (10, 31)
 CONNECTION_OPEN = (10, 40)
 CONNECTION_OPEN_OK = (10, 41)
+CONNECTION_BLOCKED = (10, 60)
 CONNECTION_CLOSE = (10, 50)
 CONNECTION_CLOSE_OK = (10, 51)
 CHANNEL_OPEN = (20, 10)
@@ -39,7 +40,14 @@ CHANNEL_OPEN_OK = (20, 11)
 CHANNEL_CLOSE = (20, 40)
 CHANNEL_CLOSE_OK = (20, 41)
 QUEUE_DECLARE = (50, 10)
+QUEUE_DECLARE_OK = (50, 11)
 BASIC_QOS = (60, 10)
+BASIC_CONSUME = (60, 20)
+BASIC_CONSUME_OK = (60, 21)
+BASIC_PUBLISH = (60, 40)
+BASIC_RETURN = (60, 50)
+BASIC_DELIVER = (60, 60)
+BASIC_ACK = (60, 80)
 
 DEFAULT_TIMEOUT = 5.0
 
@@ -407,14 +415,14 @@ class RawClient:
 
     def handshake(self, user: str = "guest", password: str = "guest", vhost: str = "/",
                   channel_max: Optional[int] = None, frame_max: Optional[int] = None,
-                  heartbeat: int = 0) -> Tune:
+                  heartbeat: int = 0, client_properties: Optional[bytes] = None) -> Tune:
         """Full opening handshake; returns the tune values sent in tune-ok.
 
         `channel_max`/`frame_max` default to the server's proposal; `heartbeat`
         defaults to 0 (disabled) so an idle raw client is never timed out.
         """
         self.start()
-        self.send_method(0, CONNECTION_START_OK, start_ok_args(user, password))
+        self.send_method(0, CONNECTION_START_OK, start_ok_args(user, password, client_properties))
         server = self.read_tune()
         chosen = Tune(server.channel_max if channel_max is None else channel_max,
                       server.frame_max if frame_max is None else frame_max,

@@ -31,12 +31,21 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     private let alarm: ResourceAlarm
     /// Set once the client has published: only publishing connections are blocked by an alarm.
     private var hasPublished = false
-    /// Whether reading is paused by a resource alarm.
+    /// Whether a resource alarm blocks this connection.
     private var blocked = false
+    /// Why the socket is not being read (a resource alarm, a client that does not read its output).
+    private var readGate = ReadGate()
     private let connectionID: ConnectionID
     private var connectedToBroker = false
     /// Commands decoded in this read burst, handed to the broker in one hop.
     private var brokerCommands: [BrokerCommand] = []
+    /// Where the broker answers; set once the connection is open.
+    private var outlet: ConnectionOutlet?
+    /// Bytes read since the last hand-over to the broker, and bytes handed over and not yet handled.
+    private var readSinceSubmit = 0
+    private var aheadOfBroker = 0
+    /// Delivery credit owed to the broker for content written to the socket.
+    private var creditReturn: CreditReturn
     private var logger: Logger
 
     init(users: UserDirectory, peerIsLoopback: Bool, tuning: Tuning, limits: ConnectionLimits, admission: ConnectionAdmission,
@@ -47,6 +56,7 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
         self.registry = registry
         self.runtime = runtime
         self.connectionID = runtime.makeConnectionID()
+        self.creditReturn = CreditReturn(window: runtime.outboundWindow)
         self.logger = logger
         self.output = ByteBufferAllocator().buffer(capacity: 4096)
     }
@@ -79,13 +89,15 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
         accepted = false
         machine.socketClosed(into: &actions)
         perform(context: context)
-        submitBrokerCommands()
+        submitBrokerCommands(context: context)
         if connectedToBroker { runtime.disconnect(connectionID) }
+        outlet = nil  // it holds this handler
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
+        readSinceSubmit += bytes.readableBytes
         heartbeat?.received()
         guard !decodingStopped else { return }
         if var buffer = received, buffer.readableBytes > 0 {
@@ -99,9 +111,24 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        submitBrokerCommands()
+        submitBrokerCommands(context: context)
         flush(context: context)
         context.fireChannelReadComplete()
+    }
+
+    /// The socket's send buffer went over its high water mark (the client reads too slowly) or
+    /// back under its low one: the broker stops or resumes deliveries to this connection.
+    /// A client that does not read what it is sent also has no more of its input handled until it does.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        let writable = context.channel.isWritable
+        if writable {
+            let written = creditReturn.becameWritable()
+            if written > 0 { brokerCommands.append(.outboundWritten(written)) }
+        }
+        brokerCommands.append(.writabilityChanged(writable))
+        submitBrokerCommands(context: context)
+        gateReading(.outputStalled, holding: !writable, context: context)
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -189,7 +216,9 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
             handshakeTimer = nil
             logger.info("connection opened: user '\(user)' on vhost '\(vhost)'")
             connectedToBroker = true
-            runtime.connect(connectionID, vhost: vhost, user: user, outlet: ConnectionOutlet(handler: self, context: context))
+            let outlet = ConnectionOutlet(handler: self, context: context)
+            self.outlet = outlet
+            runtime.connect(connectionID, vhost: vhost, user: user, outlet: outlet)
         case .channelOpened(let channel):
             brokerCommands.append(.channelOpened(channel))
         case .channelClosed(let channel):
@@ -215,6 +244,9 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
             }
         }
     }
+
+    /// How far a connection's input may run ahead of the broker (bytes read, not yet handled).
+    static let brokerReadAhead = 4 << 20
 
     /// Messages up to this size get their own small buffer when they arrive.
     static let compactionLimit = 16 * 1024
@@ -243,7 +275,7 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
         blocked = true
         if machine.clientSupportsBlocked { output.writeMethodFrame(.connectionBlocked(ConnectionBlocked(reason: kind.reason)), channel: 0) }
         flush(context: context)
-        context.channel.setOption(.autoRead, value: false).whenFailure { _ in }
+        gateReading(.resourceAlarm, holding: true, context: context)
     }
 
     private func unblock(context: ChannelHandlerContext) {
@@ -251,20 +283,51 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
         blocked = false
         if machine.clientSupportsBlocked { output.writeMethodFrame(.connectionUnblocked, channel: 0) }
         flush(context: context)
-        context.channel.setOption(.autoRead, value: true).whenFailure { _ in }
-        context.read()
+        gateReading(.resourceAlarm, holding: false, context: context)
     }
 
-    private func submitBrokerCommands() {
+    /// Stops or resumes reading the socket when the gate says so. While nothing is read the
+    /// client's heartbeats cannot be seen, so the heartbeat monitor does not count them missed.
+    private func gateReading(_ cause: ReadGate.Cause, holding: Bool, context: ChannelHandlerContext) {
+        switch readGate.set(cause, holding: holding) {
+        case .stopReading:
+            heartbeat?.isPaused = true
+            context.channel.setOption(.autoRead, value: false).whenFailure { _ in }
+        case .resumeReading:
+            heartbeat?.isPaused = false
+            context.channel.setOption(.autoRead, value: true).whenFailure { _ in }
+            context.read()
+        case nil:
+            break
+        }
+    }
+
+    /// Hands the burst's commands to the broker. The bytes read for them count as ahead of the
+    /// broker until it has handled them; over `brokerReadAhead` the socket is not read, so a
+    /// client cannot pile its input up in the broker's task queue faster than the broker works.
+    private func submitBrokerCommands(context: ChannelHandlerContext) {
         guard !brokerCommands.isEmpty else { return }
         let commands = brokerCommands
         brokerCommands.removeAll(keepingCapacity: true)
-        if connectedToBroker { runtime.submit(commands, from: connectionID) }
+        guard connectedToBroker, let outlet else { return }
+        let bytes = readSinceSubmit
+        readSinceSubmit = 0
+        aheadOfBroker += bytes
+        runtime.submit(commands, from: connectionID) { outlet.brokerHandled(bytes) }
+        if aheadOfBroker > Self.brokerReadAhead { gateReading(.brokerBehind, holding: true, context: context) }
+    }
+
+    /// The broker has handled commands read from `bytes` bytes: reading resumes once it is within half the read-ahead.
+    func brokerHandled(_ bytes: Int, context: ChannelHandlerContext) {
+        aheadOfBroker -= min(aheadOfBroker, bytes)
+        if aheadOfBroker <= Self.brokerReadAhead / 2 { gateReading(.brokerBehind, holding: false, context: context) }
     }
 
     /// A batch from the broker: replies, deliveries and errors for this connection, written with one flush.
     func receive(_ batch: [Outbound], context: ChannelHandlerContext) {
+        var contentBytes = 0
         for item in batch {
+            contentBytes += item.creditBytes
             switch item {
             case .method(let channel, .channelCloseOk):
                 machine.channelCloseConfirmed(channel, into: &actions)
@@ -284,8 +347,10 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
             }
             perform(context: context)
         }
-        submitBrokerCommands()
         flush(context: context)
+        let returned = creditReturn.wrote(contentBytes, writable: context.channel.isWritable)
+        if returned > 0 { brokerCommands.append(.outboundWritten(returned)) }
+        submitBrokerCommands(context: context)
     }
 
     private func handshakeTimedOut(context: ChannelHandlerContext) {

@@ -15,6 +15,11 @@ final class HeartbeatMonitor {
     private var lastReceived = NIODeadline.now()
     private var lastSent = NIODeadline.now()
     private var scheduled: Scheduled<Void>?
+    /// Set while the connection does not read its socket (the client's heartbeats cannot arrive):
+    /// silence is not held against the client, and the count starts afresh when reading resumes.
+    var isPaused = false {
+        didSet { lastReceived = .now() }
+    }
 
     init(interval: TimeAmount, eventLoop: any EventLoop, onEvent: @escaping (Event) -> Void) {
         self.interval = interval
@@ -40,7 +45,7 @@ final class HeartbeatMonitor {
 
     private func check() {
         let now = NIODeadline.now()
-        if now - lastReceived > interval + interval {
+        if !isPaused, now - lastReceived > interval + interval {
             stop()
             onEvent(.peerMissedHeartbeats)
             return

@@ -32,10 +32,13 @@ final class Session {
     /// Outbound items gathered during one broker burst, handed to the outlet in one batch.
     private var pending: [Outbound] = []
     private unowned let schedule: OutboundSchedule
+    /// What the connection may still be handed before it writes what it has.
+    var credit: OutboundCredit
 
     init(id: ConnectionID, vhost: VirtualHost, user: String, outlet: any BrokerOutlet, schedule: OutboundSchedule,
-         persistence: (any BrokerPersistence)?) {
+         persistence: (any BrokerPersistence)?, outboundWindow: Int) {
         self.persistence = persistence
+        self.credit = OutboundCredit(window: outboundWindow)
         self.id = id
         self.vhost = vhost
         self.user = user
@@ -45,8 +48,12 @@ final class Session {
 
     func send(_ item: Outbound) {
         if pending.isEmpty { schedule.add(self) }
+        credit.sent(item.creditBytes)
         pending.append(item)
     }
+
+    /// Whether its consumers may be handed another message (see `OutboundCredit`).
+    var canTakeDeliveries: Bool { credit.hasRoom }
 
     /// Hands everything gathered to the outlet.
     func flush() {

@@ -21,8 +21,10 @@ final class Consumer {
         self.priority = priority
     }
 
-    /// Whether prefetch (per consumer and per channel) allows one more delivery.
+    /// Whether the connection takes more (outbound credit) and prefetch (per consumer and per
+    /// channel) allows one more delivery.
     var hasRoom: Bool {
+        guard channel.session.canTakeDeliveries else { return false }
         if noAck { return channel.isActive }
         if prefetchLimit > 0 && unackedCount >= prefetchLimit { return false }
         return channel.hasRoomForDelivery

@@ -79,9 +79,11 @@ struct ServeCommand: AsyncParsableCommand {
     private func serve(_ settings: ServeSettings, logger: Logger) async throws {
         let (store, recovered) = try await Store.open(directory: settings.dataDir, logger: logger)
         logger.info("data directory \(settings.dataDir) opened")
-        var services: [any Service] = []
         let users = try settings.userDirectory()
-        let runtime = try await BrokerRuntime.start(on: MultiThreadedEventLoopGroup.singleton.next(), vhosts: Array(users.vhosts))
+        let runtime = try await BrokerRuntime.start(on: MultiThreadedEventLoopGroup.singleton.next(), vhosts: Array(users.vhosts),
+                                                    outboundWindow: settings.outboundWindow)
+        // First, whatever else runs: a syslog-only setup is blocked by the memory and disk alarms too.
+        var services: [any Service] = [ResourceMonitor(limits: settings.resourceLimits(), runtime: runtime, logger: logger)]
         try await runtime.withBrokerResult { broker in
             _ = try StorePersistence.restore(into: broker, store: store, recovered: recovered,
                                              brokerLoop: runtime.eventLoop, logger: logger)
@@ -100,8 +102,7 @@ struct ServeCommand: AsyncParsableCommand {
         let admission = settings.limits.connectionAdmission()
         if settings.amqpPort != 0 {
             let listener = AMQPListenerConfiguration(host: settings.bind, port: settings.amqpPort, tuning: settings.tuning,
-                                                     connectionLimits: settings.limits.connection, admission: admission,
-                                                     users: users, limits: settings.resourceLimits())
+                                                     connectionLimits: settings.limits.connection, admission: admission, users: users)
             services.append(AMQPListener(configuration: listener, runtime: runtime, logger: logger))
         } else {
             logger.info("AMQP listener disabled (port 0)")

@@ -49,8 +49,10 @@ struct ConfigFile: Decodable, Equatable {
         var memoryHighWatermarkBytes: Int?
         var diskFreeLimitBytes: Int?
         var queueMemoryLimitBytes: Int?
+        var outboundBufferBytes: Int?
 
         enum CodingKeys: String, CodingKey {
+            case outboundBufferBytes = "outbound_buffer_bytes"
             case queueMemoryLimitBytes = "queue_memory_limit_bytes"
             case memoryHighWatermarkBytes = "memory_high_watermark_bytes"
             case diskFreeLimitBytes = "disk_free_limit_bytes"

@@ -21,6 +21,9 @@ struct ServeSettings: Equatable {
     var diskFreeLimit: Int?
     /// A queue whose ready messages hold more than this keeps further bodies on disk.
     var queueMemoryLimit = 128 * 1024 * 1024
+    /// Content bytes in flight to one connection before its consumers get no more; its socket's
+    /// write-buffer high water mark (the low one is half).
+    var outboundWindow = OutboundCredit.defaultWindow
     var vhosts: [String] = []
     var users: [ConfigFile.UserEntry] = []
     var syslog = SyslogSettings()
@@ -54,6 +57,9 @@ struct ServeSettings: Equatable {
         }
         if let value = file.limits?.queueMemoryLimitBytes {
             queueMemoryLimit = try Self.ranged(value, 0...Int.max, key: "limits.queue_memory_limit_bytes")
+        }
+        if let value = file.limits?.outboundBufferBytes {
+            outboundWindow = try Self.ranged(value, 4096...(1 << 30), key: "limits.outbound_buffer_bytes")
         }
         vhosts += file.vhosts?.map(\.name) ?? []
         users += file.users ?? []

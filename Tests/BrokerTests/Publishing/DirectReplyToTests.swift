@@ -44,6 +44,15 @@ import Testing
         #expect(replies.first?.properties.correlationID == "c1")
     }
 
+    @Test func aReplyToARequesterThatStoppedReadingIsReturnedNotBuffered() throws {
+        requester.call(.basicConsume(BasicConsume(queue: Self.pseudoQueue, consumerTag: "replies", noAck: true)))
+        let replyTo = try #require(sendRequest())
+        requester.run([.writabilityChanged(false)])
+        let serverOut = server.publish("reply", key: replyTo, mandatory: true)
+        #expect(serverOut.returns.count == 1)
+        #expect(requester.take().deliveries.isEmpty)
+    }
+
     @Test func repliesAreNeverAwaitingAck() throws {
         requester.call(.basicConsume(BasicConsume(queue: Self.pseudoQueue, consumerTag: "replies", noAck: true)))
         let replyTo = try #require(sendRequest())
