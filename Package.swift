@@ -176,7 +176,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ManagementTests",
-            dependencies: ["Management", "AMQPWire", "Broker", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["Management", "AMQPWire", "Broker", .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "Hummingbird", package: "hummingbird")]
         ),
         .testTarget(
             name: "AMQPServerTests",
@@ -184,10 +185,6 @@ let package = Package(
                 "AMQPServer",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
-        ),
-        .testTarget(
-            name: "ManagementTests",
-            dependencies: ["Management", .product(name: "Hummingbird", package: "hummingbird")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -88,7 +88,7 @@ struct LiveTail: Sendable {
 
     /// The `entry` event of one delivery: one JSON data line, so nothing in a routing key or body
     /// can end the event or forge another.
-    private static func event(_ deliver: BasicDeliver, _ body: ByteBuffer) -> ByteBuffer {
+    static func event(_ deliver: BasicDeliver, _ body: ByteBuffer) -> ByteBuffer {
         var event = ByteBuffer()
         event.writeString("event: entry\ndata: ")
         event.writeBytes(LiveTailEvent(routingKey: deliver.routingKey, body: body).json)

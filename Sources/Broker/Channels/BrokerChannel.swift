@@ -17,7 +17,7 @@ final class BrokerChannel {
     let number: UInt16
     unowned let session: Session
     var consumers: [String: Consumer] = [:]
-    private(set) var unacked = Deque<Unacked>()
+    private(set) var unacked = UnackedDeliveries()
     private var nextDeliveryTag: UInt64 = 1
     /// basic.qos global=false: the limit given to consumers started afterwards.
     var consumerPrefetch = 0
@@ -110,28 +110,14 @@ final class BrokerChannel {
         return nextDeliveryTag
     }
 
-    /// Removes and returns the deliveries a basic.ack/nack/reject names, as RabbitMQ does:
-    /// multiple with tag 0 means all; otherwise the tag itself must be outstanding (406 if not),
-    /// and multiple also takes every earlier one.
+    /// Removes and returns the deliveries a basic.ack/nack/reject names (`UnackedDeliveries.settle`).
     func settle(tag: UInt64, multiple: Bool) throws(AMQPError) -> [Unacked] {
-        if multiple && tag == 0 {
-            defer { unacked.removeAll() }
-            return Array(unacked)
-        }
-        let index = unacked.partitioningIndex { $0.tag >= tag }
-        guard index < unacked.count, unacked[index].tag == tag else {
-            throw AMQPError(.preconditionFailed, "unknown delivery tag \(tag)")
-        }
-        guard multiple else { return [unacked.remove(at: index)] }
-        let settled = Array(unacked.prefix(index + 1))
-        unacked.removeFirst(index + 1)
-        return settled
+        try unacked.settle(tag: tag, multiple: multiple)
     }
 
     /// Takes every unacknowledged delivery (channel closing, basic.recover).
-    func takeAllUnacked() -> Deque<Unacked> {
-        defer { unacked.removeAll() }
-        return unacked
+    func takeAllUnacked() -> [Unacked] {
+        unacked.takeAll()
     }
 }
 

@@ -34,6 +34,37 @@ import Testing
         #expect(broker.readyBodies("q") == ["4"])
     }
 
+    @Test func acksInAnyOrderSettleExactlyThoseTagsAndKeepTheRestInOrder() {
+        _ = fetch(6, of: ["1", "2", "3", "4", "5", "6"])
+        for tag: UInt64 in [5, 2, 3] { #expect(client.ack(tag).isEmpty) }
+        #expect(client.ack(3).channelError?.text == "PRECONDITION_FAILED - unknown delivery tag 3")
+        client.close()
+        #expect(broker.readyBodies("q") == ["1", "4", "6"])
+    }
+
+    @Test func acksAfterGapsWithMultipleSettleOnlyWhatIsLeft() {
+        _ = fetch(5, of: ["1", "2", "3", "4", "5"])
+        #expect(client.ack(2).isEmpty)
+        #expect(client.ack(4, multiple: true).isEmpty)
+        client.close()
+        #expect(broker.readyBodies("q") == ["5"])
+    }
+
+    /// The first and last deliveries held, the rest acked back to front: the gaps stay bounded.
+    @Test func acksBetweenHeldDeliveriesLeaveFewGaps() throws {
+        let bodies = (1...400).map(String.init)
+        _ = fetch(400, of: bodies)
+        let unacked = { try #require(self.broker.sessions[self.client.id]?.channels[1]).unacked }
+        for tag in (2...399).reversed() {
+            #expect(client.ack(UInt64(tag)).isEmpty)
+            let held = try unacked()
+            #expect(held.slotCount <= 2 * held.count + 64)
+        }
+        #expect(try unacked().map(\.tag) == [1, 400])
+        client.close()
+        #expect(broker.readyBodies("q") == ["1", "400"])
+    }
+
     @Test func ackMultipleZeroSettlesEverything() {
         _ = fetch(3, of: ["1", "2", "3"])
         #expect(client.ack(0, multiple: true).isEmpty)
