@@ -19,7 +19,7 @@ runtime=$(find "$(dirname "$(dirname "$(command -v "$SWIFT")")")/lib" -name 'lib
 
 echo "== building warren (replayer and live target) and the libFuzzer build of warren-fuzz"
 $SWIFT build --scratch-path "$BUILD_DIR" || fail "swift build failed"
-$SWIFT build --scratch-path "$FUZZ_DIR" --product warren-fuzz -sanitize=fuzzer -Xswiftc -DFUZZING \
+$SWIFT build --scratch-path "$FUZZ_DIR" --product warren-fuzz --sanitize=fuzzer -Xswiftc -DFUZZING \
     || fail "the fuzzer build failed"
 fuzzer="$FUZZ_DIR/debug/warren-fuzz"
 findings="$FUZZ_DIR/findings"

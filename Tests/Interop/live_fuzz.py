@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, List, Optional
@@ -37,7 +38,7 @@ from typing import Callable, List, Optional
 import amqp_raw as raw
 
 HOST = "127.0.0.1"
-SESSION_DEADLINE = 5.0
+SESSION_DEADLINE = 3.0
 
 EXCHANGE_DECLARE, EXCHANGE_DELETE, EXCHANGE_BIND = (40, 10), (40, 20), (40, 30)
 QUEUE_DECLARE, QUEUE_BIND, QUEUE_PURGE, QUEUE_DELETE, QUEUE_UNBIND = (50, 10), (50, 20), (50, 30), (50, 40), (50, 50)
@@ -121,7 +122,9 @@ class Material:
         return raw.octet(len(name)) + name
 
     def bits(self, count: int) -> bytes:
-        return raw.octet(self.rng.getrandbits(count))
+        """Flags rarely set, so that most methods succeed and sessions get deep (passive, immediate,
+        and channel.flow's active=false each end a channel or the connection)."""
+        return raw.octet(sum(1 << bit for bit in range(count) if self.rng.random() < 0.15))
 
     def properties(self) -> bytes:
         """A property flags word and the properties it announces, in the spec's order."""
@@ -131,7 +134,7 @@ class Material:
             (0x8000, lambda: raw.shortstr("application/json")), (0x4000, lambda: raw.shortstr("gzip")),
             (0x2000, self.table), (0x1000, lambda: raw.octet(r.choice([1, 2, 2, 0, 3, 255]))),
             (0x0800, lambda: raw.octet(r.choice([0, 1, 9, 10, 255]))), (0x0400, lambda: raw.shortstr("corr")),
-            (0x0200, lambda: raw.shortstr("amq.rabbitmq.reply-to")),
+            (0x0200, lambda: raw.shortstr("replies")),
             (0x0100, lambda: raw.shortstr(r.choice(["0", "1", "60000", "-1", "abc", "9" * 30]))),
             (0x0080, lambda: raw.shortstr("id")), (0x0040, lambda: raw.longlong(self.integer(64, False))),
             (0x0020, lambda: raw.shortstr("type")), (0x0010, lambda: raw.shortstr(r.choice(["guest", "mallory"]))),
@@ -162,10 +165,19 @@ class SessionBuilder:
                   raw.method_frame(0, raw.CONNECTION_OPEN, raw.open_args("/"))]
         for channel in range(1, self.rng.randint(1, 3) + 1):
             frames.append(raw.method_frame(channel, raw.CHANNEL_OPEN, raw.channel_open_args()))
+            frames += self.prelude(channel)
             for _ in range(self.rng.randint(3, 20)):
                 frames += self.operation(channel)
         frames.append(raw.method_frame(0, raw.CONNECTION_CLOSE, raw.close_args()))
         return frames
+
+    def prelude(self, channel: int) -> List[bytes]:
+        """A queue to work on, bound to amq.topic, with arguments only sometimes, so most channels live on."""
+        queue = raw.shortstr(self.rng.choice(QUEUES[:-1]))
+        arguments = self.m.table() if self.rng.random() < 0.3 else raw.table()
+        return [raw.method_frame(channel, QUEUE_DECLARE, raw.short(0) + queue + raw.octet(0) + arguments),
+                raw.method_frame(channel, QUEUE_BIND, raw.short(0) + queue + raw.shortstr("amq.topic")
+                                 + raw.shortstr("#") + raw.octet(0) + raw.table())]
 
     def operation(self, channel: int) -> List[bytes]:
         m, r = self.m, self.rng
@@ -187,9 +199,9 @@ class SessionBuilder:
             lambda: method(BASIC_REJECT, raw.longlong(r.choice([1, 2, 9])) + m.bits(1)),
             lambda: method(BASIC_RECOVER, m.bits(1)),
             lambda: method(BASIC_CANCEL, m.shortstr(["tag", "tag2", ""]) + m.bits(1)),
-            lambda: method(r.choice([TX_SELECT, TX_COMMIT, TX_ROLLBACK])),
+            lambda: method(TX_SELECT) + self.publish_for(channel, exchange, key)() + method(r.choice([TX_COMMIT, TX_ROLLBACK])),
             lambda: method(CONFIRM_SELECT, m.bits(1)),
-            lambda: method(CHANNEL_FLOW, m.bits(1)),
+            lambda: method(CHANNEL_FLOW, raw.octet(1) if r.random() < 0.9 else m.bits(1)),
             lambda: method(QUEUE_PURGE, raw.short(0) + queue + m.bits(1)),
             lambda: method(QUEUE_DELETE, raw.short(0) + queue + m.bits(3)),
             lambda: method(EXCHANGE_DELETE, raw.short(0) + exchange + m.bits(2)),
@@ -200,8 +212,9 @@ class SessionBuilder:
         def publish() -> List[bytes]:
             r = self.rng
             body = self.m.text(r.choice([0, 10, 200, 5000]))
-            declared = len(body) if r.random() < 0.9 else r.choice([0, len(body) + 1, 2 ** 63, 2 ** 64 - 1])
-            frames = [raw.method_frame(channel, BASIC_PUBLISH, raw.short(0) + exchange + key + self.m.bits(2)),
+            declared = len(body) if r.random() < 0.98 else r.choice([0, len(body) + 1, 2 ** 63, 2 ** 64 - 1])
+            flags = self.m.bits(1) if r.random() < 0.99 else raw.octet(2)  # mandatory; rarely immediate (540)
+            frames = [raw.method_frame(channel, BASIC_PUBLISH, raw.short(0) + exchange + key + flags),
                       raw.frame(raw.FRAME_HEADER, channel, raw.short(60) + raw.short(0) + raw.longlong(declared)
                                 + self.m.properties())]
             piece = r.choice([1, 100, 4096, 131064])
@@ -300,36 +313,68 @@ class Mutator:
 # Playing sessions and checking warren
 # ---------------------------------------------------------------------------
 
-def play(port: int, data: bytes, deadline: float = SESSION_DEADLINE) -> str:
-    """Sends a session while reading the server's answers, half-closes, and reads until the server
-    closes. Returns "closed", or "open" when the server still held the connection at the deadline."""
+def play(port: int, data: bytes, grace: float = 1.0, deadline: float = SESSION_DEADLINE) -> str:
+    """Sends a session while reading the server's answers, then reads until the server closes: after
+    the session's own connection.close, or after the server's (answered with close-ok, as a client
+    does), or, when the session's end was damaged (a cut frame, a close that never came), at the EOF
+    sent `grace` seconds after the last byte. Returns "closed", or "open" when the server still held
+    the connection `deadline` seconds after that EOF."""
     sock = socket.create_connection((HOST, port), timeout=deadline)
     sock.setblocking(False)
     selector = selectors.DefaultSelector()
     selector.register(sock, selectors.EVENT_READ | selectors.EVENT_WRITE)
     pending = memoryview(data)
     end = time.monotonic() + deadline
+    half_closed = False
+    answers = ServerFrames()
     try:
-        while time.monotonic() < end:
-            for _, events in selector.select(max(0.0, end - time.monotonic())):
+        while True:
+            now = time.monotonic()
+            if now >= end:
+                if half_closed:
+                    return "open"
+                sock.shutdown(socket.SHUT_WR)
+                half_closed, end = True, now + deadline
+            for _, events in selector.select(max(0.0, end - now)):
                 if events & selectors.EVENT_READ:
                     try:
-                        if not sock.recv(65536):
-                            return "closed"
+                        received = sock.recv(65536)
                     except (ConnectionResetError, BlockingIOError):
                         return "closed"
+                    if not received:
+                        return "closed"
+                    if answers.closes_connection(received) and not half_closed:
+                        pending = memoryview(raw.method_frame(0, raw.CONNECTION_CLOSE_OK))
+                        selector.modify(sock, selectors.EVENT_READ | selectors.EVENT_WRITE)
                 if events & selectors.EVENT_WRITE:
                     try:
                         pending = pending[sock.send(pending[:65536]):]
                     except (BrokenPipeError, ConnectionResetError):
                         return "closed"
                     if not pending:
-                        sock.shutdown(socket.SHUT_WR)
                         selector.modify(sock, selectors.EVENT_READ)
-        return "open"
+                        end = time.monotonic() + grace
     finally:
         selector.close()
         sock.close()
+
+
+class ServerFrames:
+    """Splits what the server sends into frames, to notice its connection.close."""
+
+    def __init__(self):
+        self.buffer = b""
+
+    def closes_connection(self, received: bytes) -> bool:
+        self.buffer += received
+        closing = False
+        while len(self.buffer) >= 7:
+            kind, channel, size = struct.unpack(">BHI", self.buffer[:7])
+            if len(self.buffer) < size + 8:
+                break
+            payload, self.buffer = self.buffer[7:7 + size], self.buffer[size + 8:]
+            closing |= kind == raw.FRAME_METHOD and channel == 0 and payload[:4] == raw.method_payload(raw.CONNECTION_CLOSE)
+        return closing
 
 
 def healthy(port: int, http_port: Optional[int], process: Optional[subprocess.Popen]) -> Optional[str]:
@@ -383,8 +428,9 @@ class Campaign:
     """Batches of mutated sessions against one warren, each batch followed by a health check."""
 
     def __init__(self, port: int, http_port: Optional[int], seed: int, out: Path,
-                 process: Optional[subprocess.Popen] = None, batch: int = 25):
-        self.port, self.http_port, self.process, self.batch = port, http_port, process, batch
+                 process: Optional[subprocess.Popen] = None, batch: int = 25, parallel: int = 8):
+        """Sessions are built from `seed` alone; each batch plays `parallel` sessions at a time."""
+        self.port, self.http_port, self.process, self.batch, self.parallel = port, http_port, process, batch, parallel
         self.seed, self.out = seed, out
         self.rng = random.Random(seed)
         self.builder = SessionBuilder(self.rng)
@@ -393,28 +439,35 @@ class Campaign:
     def run(self, sessions: Optional[int] = None, seconds: Optional[float] = None) -> Report:
         report = Report()
         start = time.monotonic()
-        while (sessions is None or report.sessions < sessions) and (seconds is None or time.monotonic() - start < seconds):
-            played = []
-            for _ in range(self.batch if sessions is None else min(self.batch, sessions - report.sessions)):
-                frames = self.builder.build()
-                data, mutations = self.mutator.mutate(frames) if self.rng.random() < 0.95 else (b"".join(frames), [])
-                played.append((report.sessions, data, mutations))
-                report.sessions += 1
-                report.frames += len(frames)
-                report.bytes += len(data)
-                try:
-                    if play(self.port, data) == "open":
+        with ThreadPoolExecutor(self.parallel) as pool:
+            while (sessions is None or report.sessions < sessions) and (seconds is None or time.monotonic() - start < seconds):
+                played = []
+                for _ in range(self.batch if sessions is None else min(self.batch, sessions - report.sessions)):
+                    frames = self.builder.build()
+                    data, mutations = self.mutator.mutate(frames) if self.rng.random() < 0.95 else (b"".join(frames), [])
+                    played.append((report.sessions, data, mutations))
+                    report.sessions += 1
+                    report.frames += len(frames)
+                    report.bytes += len(data)
+                for (index, _, _), outcome in zip(played, pool.map(self.play_one, [data for _, data, _ in played])):
+                    if outcome == "open":
                         report.held_open += 1
-                except OSError as error:  # refused or reset at connect: warren is down; the check says so
-                    report.failures.append(f"session {report.sessions - 1}: {error}")
-            problem = healthy(self.port, self.http_port, self.process)
-            report.checks += 1
-            if problem is not None:
-                report.failures.append(f"after sessions {played[0][0]}-{played[-1][0]}: {problem}")
-                self.save(played, problem)
-                break
+                    elif outcome != "closed":
+                        report.failures.append(f"session {index}: {outcome}")
+                problem = healthy(self.port, self.http_port, self.process)
+                report.checks += 1
+                if problem is not None:
+                    report.failures.append(f"after sessions {played[0][0]}-{played[-1][0]}: {problem}")
+                    self.save(played, problem)
+                    break
         report.seconds = time.monotonic() - start
         return report
+
+    def play_one(self, data: bytes) -> str:
+        try:
+            return play(self.port, data)
+        except OSError as error:  # refused or reset at connect: warren is down; the health check says so
+            return f"{type(error).__name__}: {error}"
 
     def save(self, played, problem: str):
         self.out.mkdir(parents=True, exist_ok=True)
