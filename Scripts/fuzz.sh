@@ -29,7 +29,7 @@ for target in $("$BUILD_DIR/debug/warren-fuzz" --list); do
     corpus="$FUZZ_DIR/corpus/$target"
     mkdir -p "$corpus" "$findings/$target"
     echo "== $target for ${FUZZ_SECONDS}s"
-    WARREN_FUZZ_TARGET=$target "$fuzzer" -max_total_time="$FUZZ_SECONDS" -max_len="$FUZZ_MAX_LEN" -timeout=10 \
+    SWIFT_BACKTRACE=enable=no WARREN_FUZZ_TARGET=$target "$fuzzer" -max_total_time="$FUZZ_SECONDS" -max_len="$FUZZ_MAX_LEN" -timeout=10 \
         -rss_limit_mb=2048 -use_value_profile=1 -print_final_stats=1 -artifact_prefix="$findings/$target/" \
         "$corpus" "Fuzz/corpus/$target" > "$FUZZ_DIR/$target.log" 2>&1
     status=$?
