@@ -72,9 +72,11 @@ enum SegmentBytes {
 }
 
 extension ArraySlice<UInt8> {
-    /// Whether this payload contains the message's routing key and body.
+    /// Whether this payload contains the message's publish record start (kind 1, then the id) and its
+    /// body. (Not its names: they are text, and invalid UTF-8 in them was replaced when read.)
     func holds(_ message: RecoveredMessages.Message) -> Bool {
-        contains(Array(message.routingKey.utf8)) && contains(Array(message.body.readableBytesView))
+        let recordStart = [UInt8(1)] + (0..<8).map { UInt8(truncatingIfNeeded: message.id >> (56 - 8 * $0)) }
+        return contains(recordStart) && contains(Array(message.body.readableBytesView))
     }
 
     private func contains(_ part: [UInt8]) -> Bool {
