@@ -18,7 +18,7 @@ GENERATE_PACKAGES := python3 amqp-specs
 
 BENCH_PACKAGES := $(BUILD_PACKAGES) python3 rabbitmq-server libivykis0 libnet1 libpcre3 librabbitmq4 libjson-c5 libwrap0
 
-.PHONY: run build test deps-build deps-test generate bench clean
+.PHONY: run build test deps-build deps-test generate bench clean fuzz fuzz-corpus
 
 run: build
 	@mkdir -p data
@@ -62,3 +62,14 @@ CRASH_ARGS   ?=
 .PHONY: crash-test
 crash-test: deps-test build
 	$(PYTHON) Tests/Interop/crash_test.py --cycles $(CRASH_CYCLES) --warren $(WARREN) $(CRASH_ARGS)
+
+# Fuzzing (Docs/fuzzing.md): every libFuzzer target for FUZZ_SECONDS, then the live fuzzer against a
+# real warren for FUZZ_SECONDS; fails on any finding. `make fuzz-corpus` rewrites the seed corpus
+# from a real pika session and the syslog golden cases.
+FUZZ_SECONDS ?= 60
+
+fuzz: deps-test
+	FUZZ_SECONDS=$(FUZZ_SECONDS) PYTHON=$(PYTHON) SWIFT=$(SWIFT) BUILD_DIR=$(BUILD_DIR) Scripts/fuzz.sh
+
+fuzz-corpus: deps-test build
+	$(PYTHON) Scripts/fuzz-seed-corpus.py --warren $(WARREN)

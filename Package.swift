@@ -135,6 +135,20 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
+        // Fuzzing (Docs/fuzzing.md): the targets as a library, and one driver that is libFuzzer's entry
+        // when built with `-sanitize=fuzzer -Xswiftc -DFUZZING` and replays saved inputs otherwise.
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "AMQPWire",
+                "Syslog",
+                "Store",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Fuzz/Targets"
+        ),
+        .executableTarget(name: "warren-fuzz", dependencies: ["FuzzTargets"], path: "Fuzz/Driver"),
         .testTarget(
             name: "AMQPWireTests",
             dependencies: [
@@ -178,6 +192,10 @@ let package = Package(
             name: "ManagementTests",
             dependencies: ["Management", "AMQPWire", "Broker", .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "Hummingbird", package: "hummingbird")]
+        ),
+        .testTarget(
+            name: "FuzzTargetsTests",
+            dependencies: ["FuzzTargets"]
         ),
         .testTarget(
             name: "AMQPServerTests",

@@ -26,12 +26,14 @@ extension ByteBuffer {
         return value
     }
 
-    /// A short string: one length octet, then that many bytes (invalid UTF-8 is replaced).
+    /// A short string: one length octet, then that many bytes. Invalid UTF-8 is replaced (U+FFFD is
+    /// three bytes), and the result cut to what a short string holds, so that what is read is what
+    /// would be written back.
     @inlinable
     public mutating func readShortString() throws(WireError) -> String {
         let length = Int(try readOctet())
         guard let text = readString(length: length) else { throw .truncated("short string") }
-        return text
+        return text.utf8.count > 255 ? String(text.fittingShortString) : text
     }
 
     /// A long string's raw bytes: a 32-bit length, then that many bytes.
@@ -44,12 +46,7 @@ extension ByteBuffer {
     /// Writes a short string, cutting it at 255 bytes on a character boundary if longer.
     @inlinable
     public mutating func writeShortString(_ text: String) {
-        var utf8 = text.utf8[...]
-        if utf8.count > 255 {
-            var end = utf8.index(utf8.startIndex, offsetBy: 255)
-            while end > utf8.startIndex, UTF8.isContinuation(utf8[end]) { end = utf8.index(before: end) }
-            utf8 = utf8[..<end]
-        }
+        let utf8 = text.fittingShortString.utf8
         writeInteger(UInt8(utf8.count))
         writeBytes(utf8)
     }
@@ -62,5 +59,17 @@ extension ByteBuffer {
     mutating func writeLongString(_ text: String) {
         writeInteger(UInt32(truncatingIfNeeded: text.utf8.count))
         writeString(text)
+    }
+}
+
+extension String {
+    /// The text a short string can hold: at most 255 UTF-8 bytes, cut on a Unicode scalar boundary.
+    @inlinable
+    var fittingShortString: Substring {
+        let utf8 = self.utf8
+        guard utf8.count > 255 else { return self[...] }
+        var end = utf8.index(utf8.startIndex, offsetBy: 255)
+        while end > utf8.startIndex, UTF8.isContinuation(utf8[end]) { end = utf8.index(before: end) }
+        return self[..<end]
     }
 }

@@ -29,29 +29,41 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
 
     /// Frames whose payload is larger than `frameMax - 8` are refused (FRAME_ERROR).
     public var frameMax: UInt32
-    private var awaitingProtocolHeader: Bool
+    private var stage: Stage
+
+    private enum Stage {
+        case protocolHeader
+        case frames
+        /// The protocol header was refused: the connection ends, whatever else arrives is dropped.
+        case refused
+    }
 
     /// `expectProtocolHeader` is true on the server, which reads `AMQP 0 0 9 1` first.
     public init(expectProtocolHeader: Bool, frameMax: UInt32 = Frame.minimumSize) {
-        self.awaitingProtocolHeader = expectProtocolHeader
+        self.stage = expectProtocolHeader ? .protocolHeader : .frames
         self.frameMax = frameMax
     }
 
     public mutating func decode(buffer: inout ByteBuffer) throws -> InboundUnit? {
-        if awaitingProtocolHeader {
-            guard let bytes = buffer.readBytes(length: 8) else {
-                // A short but already wrong prefix is answered at once.
-                if let seen = buffer.getBytes(at: buffer.readerIndex, length: buffer.readableBytes),
-                   !ProtocolHeader.bytes.starts(with: seen) {
-                    buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
-                    return .protocolHeader(accepted: false)
-                }
-                return nil
+        switch stage {
+        case .frames:
+            return try decodeFrame(buffer: &buffer).map(InboundUnit.frame)
+        case .refused:
+            buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+            return nil
+        case .protocolHeader:
+            let seen = buffer.readableBytesView.prefix(8)
+            // A short but already wrong prefix is answered at once, as a wrong whole header is.
+            guard ProtocolHeader.bytes.starts(with: seen) else {
+                stage = .refused
+                buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+                return .protocolHeader(accepted: false)
             }
-            awaitingProtocolHeader = false
-            return .protocolHeader(accepted: bytes == ProtocolHeader.bytes)
+            guard seen.count == 8 else { return nil }
+            buffer.moveReaderIndex(forwardBy: 8)
+            stage = .frames
+            return .protocolHeader(accepted: true)
         }
-        return try decodeFrame(buffer: &buffer).map(InboundUnit.frame)
     }
 
     public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> InboundUnit? {

@@ -47,6 +47,23 @@ import Testing
         }
     }
 
+    /// Found by fuzzing (amqp-frames): a wrong prefix refused early left the decoder waiting for a
+    /// header, so the next read was refused again, and a whole wrong header let frames follow.
+    @Test func aRefusedHeaderEndsTheStreamWhereverTheBytesAreCut() throws {
+        let stream: [UInt8] = [0x41, 0x4D, 0x51, 0x50, 0x01, 0x01, 0x00, 0x09, 0x70, 0x0A, 0x00, 0x0B, 0x00, 0x00, 0x00, 0xCE] + Self.heartbeat
+        for cut in 0...stream.count {
+            var decoder = FrameDecoder(expectProtocolHeader: true)
+            var units: [InboundUnit] = []
+            var buffer = ByteBuffer()
+            for piece in [stream[..<cut], stream[cut...]] {
+                buffer.writeBytes(piece)
+                while let unit = try decoder.decode(buffer: &buffer) { units.append(unit) }
+            }
+            #expect(units == [.protocolHeader(accepted: false)], "cut at \(cut)")
+            #expect(buffer.readableBytes == 0, "bytes after a refused header are dropped (cut at \(cut))")
+        }
+    }
+
     @Test func aPartialCorrectPrefixWaitsForMore() throws {
         for length in 0..<8 {
             var decoder = FrameDecoder(expectProtocolHeader: true)
