@@ -52,9 +52,9 @@ extension Broker {
         for (channel, wait) in waiting {
             switch (wait, outcome) {
             case (.confirm(let sequence), .written):
-                noteConfirm(channel, sequence: sequence, ack: true)
+                if isOpen(channel) { noteConfirm(channel, sequence: sequence, ack: true) }
             case (.confirm(let sequence), .failed):
-                noteConfirm(channel, sequence: sequence, ack: false)
+                if isOpen(channel) { noteConfirm(channel, sequence: sequence, ack: false) }
             case (.reply(let method, let ticket), .written), (.definitions(let method?, let ticket), .written):
                 // Not on a channel that closed (or closed and reopened) while the disk caught up.
                 if isOpen(channel) { sendReplies(channel.replies.fill(ticket, with: method), on: channel) }
@@ -73,7 +73,9 @@ extension Broker {
         for reply in replies { channel.session.send(.method(channel.number, reply)) }
     }
 
-    private func isOpen(_ channel: BrokerChannel) -> Bool {
-        sessions[channel.session.id] === channel.session && channel.session.channels[channel.number] === channel
+    /// Whether the channel is still open on a connection still there (closed and reopened counts as
+    /// not): asked by id, without touching a session that may be gone.
+    func isOpen(_ channel: BrokerChannel) -> Bool {
+        sessions[channel.sessionID]?.channels[channel.number] === channel
     }
 }

@@ -309,7 +309,7 @@ public final class Broker {
     private func sendConfirms(_ channel: BrokerChannel) {
         let settled = channel.settledConfirms.sorted { $0.sequence < $1.sequence }
         channel.settledConfirms.removeAll()
-        guard channel.session.channels[channel.number] === channel else { return }
+        guard isOpen(channel) else { return }
         var index = 0
         while index < settled.count {
             let (sequence, ack) = settled[index]

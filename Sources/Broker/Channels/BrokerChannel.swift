@@ -16,6 +16,9 @@ struct Unacked {
 final class BrokerChannel {
     let number: UInt16
     unowned let session: Session
+    /// The session's id: whether the session still exists is asked of the broker by this, never by
+    /// reading `session` once it may be gone (a disk write can finish after its client left).
+    let sessionID: ConnectionID
     var consumers: [String: Consumer] = [:]
     private(set) var unacked = UnackedDeliveries()
     private var nextDeliveryTag: UInt64 = 1
@@ -44,6 +47,7 @@ final class BrokerChannel {
     init(number: UInt16, session: Session) {
         self.number = number
         self.session = session
+        self.sessionID = session.id
     }
 
     var hasRoomForDelivery: Bool {

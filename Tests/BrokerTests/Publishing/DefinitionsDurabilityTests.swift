@@ -42,6 +42,17 @@ import Testing
         #expect(client.call(.basicQos(BasicQos(prefetchCount: 6))).methods == [.basicQosOk])
     }
 
+    @Test func aClientThatLeftBeforeTheDiskAnsweredIsForgottenSafely() {
+        client.call(.confirmSelect(ConfirmSelect()))
+        client.publish("m", key: "kept", properties: BasicProperties(deliveryMode: 2))
+        declareDurable("new")
+        client.disconnect()
+        persistence.fsyncCompleted()
+        #expect(client.take().isEmpty)
+        #expect(broker.hasQueue("new"))
+        #expect(broker.readyBodies("kept") == ["m"])
+    }
+
     @Test func transientDeclarationsAndRedeclarationsAreAnsweredAtOnce() {
         #expect(client.call(.queueDeclare(QueueDeclare(queue: "t"))).declareOk?.queue == "t")
         #expect(declareDurable("kept").declareOk?.queue == "kept")
