@@ -149,10 +149,15 @@ let package = Package(
             path: "Fuzz/Targets"
         ),
         .executableTarget(name: "warren-fuzz", dependencies: ["FuzzTargets"], path: "Fuzz/Driver"),
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "AMQPWireTests",
             dependencies: [
                 "AMQPWire",
+                "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
@@ -168,6 +173,7 @@ let package = Package(
             name: "StoreTests",
             dependencies: [
                 "Store",
+                "TestSupport",
                 "Broker",
                 "AMQPWire",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -177,7 +183,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SyslogTests",
-            dependencies: ["Syslog", .product(name: "NIOCore", package: "swift-nio"),
+            dependencies: ["TestSupport", "Syslog", .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "MetricsTestKit", package: "swift-metrics")]
         ),
         .testTarget(

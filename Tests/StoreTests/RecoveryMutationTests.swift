@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+import TestSupport
 
 @testable import Store
 
@@ -7,17 +8,6 @@ import Testing
 /// and what it recovers is a prefix of what was written, in order, never a record forged inside a
 /// message body.
 @Suite struct RecoveryMutationTests {
-    /// SplitMix64: a small seeded generator, so every run tries the same inputs.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let bodies = (1...12).map { "m\($0)" }
 
@@ -33,7 +23,7 @@ import Testing
 
     @Test(arguments: 0..<8)
     func damagedSegmentsRecoverAPrefix(seed: UInt64) throws {
-        var random = SeededGenerator(state: seed)
+        var random = SeededGenerator(seed: seed)
         let original = Self.segment()
         for _ in 0..<60 {
             var bytes = original
