@@ -37,35 +37,60 @@ extension Broker {
         return definitions
     }
 
-    /// Recreates durable vhosts, exchanges, queues and bindings (before any client connects).
-    public func restore(_ definitions: Definitions) {
+    /// Recreates durable vhosts, exchanges, queues and bindings (before any client connects), and
+    /// says what could not be restored as written. A queue is never dropped, since its messages are
+    /// on disk: one whose arguments this version refuses comes back without the features they ask for.
+    @discardableResult
+    public func restore(_ definitions: Definitions) -> [String] {
+        var problems: [String] = []
         for entry in definitions.vhosts { addVhost(entry.name) }
         for policy in definitions.policies ?? [] {
             addVhost(policy.vhost)
-            if (try? policy.validate()) != nil { vhosts[policy.vhost]?.policies[policy.name] = policy }
+            do {
+                try policy.validate()
+                vhosts[policy.vhost]?.policies[policy.name] = policy
+            } catch {
+                problems.append("policy '\(policy.name)' in vhost '\(policy.vhost)' not restored: \(error.text)")
+            }
         }
         for entry in definitions.exchanges {
-            guard let vhost = vhosts[entry.vhost] ?? { addVhost(entry.vhost); return vhosts[entry.vhost] }(),
-                  let type = ExchangeType(rawValue: entry.type) else { continue }
-            _ = try? vhost.declareExchange(ExchangeDeclare(exchange: entry.name, type: type.rawValue, durable: true,
-                                                           autoDelete: entry.autoDelete, internal: entry.internal,
-                                                           arguments: entry.arguments.table))
+            addVhost(entry.vhost)
+            guard let vhost = vhosts[entry.vhost] else { continue }
+            do {
+                _ = try vhost.declareExchange(ExchangeDeclare(exchange: entry.name, type: entry.type, durable: true,
+                                                              autoDelete: entry.autoDelete, internal: entry.internal,
+                                                              arguments: entry.arguments.table))
+            } catch {
+                problems.append("exchange '\(entry.name)' in vhost '\(entry.vhost)' not restored: \(error.text)")
+            }
         }
         for entry in definitions.queues {
             addVhost(entry.vhost)
             guard let vhost = vhosts[entry.vhost], vhost.queues[entry.name] == nil else { continue }
             now = clock()
-            _ = try? makeQueue(name: entry.name, in: vhost, durable: true, autoDelete: entry.autoDelete,
-                               arguments: entry.arguments.table, owner: nil)
+            do {
+                _ = try makeQueue(name: entry.name, in: vhost, durable: true, autoDelete: entry.autoDelete,
+                                  arguments: entry.arguments.table, owner: nil)
+            } catch {
+                let queue = Queue(name: entry.name, vhost: vhost.name, durable: true, autoDelete: entry.autoDelete,
+                                  arguments: entry.arguments.table, owner: nil)
+                queue.lastUsed = now
+                vhost.addQueue(queue)
+                problems.append("queue '\(entry.name)' in vhost '\(entry.vhost)' restored without its queue features: \(error.text)")
+            }
         }
         for vhost in vhosts.values where !vhost.policies.isEmpty {
             for exchange in vhost.exchanges.values { applyPolicies(to: exchange, in: vhost) }
         }
         for entry in definitions.bindings {
-            guard let vhost = vhosts[entry.vhost], let source = vhost.exchanges[entry.source] else { continue }
+            guard let vhost = vhosts[entry.vhost], let source = vhost.exchanges[entry.source] else {
+                problems.append("binding of '\(entry.destination)' to '\(entry.source)' in vhost '\(entry.vhost)' not restored: no such exchange")
+                continue
+            }
             let destination: Destination = entry.destinationType == "exchange" ? .exchange(entry.destination) : .queue(entry.destination)
             _ = source.bind(Binding(destination: destination, key: entry.routingKey, arguments: entry.arguments.table))
         }
+        return problems
     }
 
     /// Goes back to the definitions on disk after saving a change failed: durable queues,

@@ -32,7 +32,7 @@ public final class StorePersistence: BrokerPersistence {
         var definitions = Definitions()
         if let data = try store.definitions.read() {
             definitions = try decode(data, path: store.definitions.path)
-            broker.restore(definitions)
+            for problem in broker.restore(definitions) { logger.error("definitions: \(problem)") }
             definitions.warrenFormat = nil
         }
         messageStore.definitionsOnDisk(try encode(definitions))

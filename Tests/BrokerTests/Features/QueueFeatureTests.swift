@@ -1,5 +1,6 @@
 import AMQPWire
 import Foundation
+import NIOCore
 import Testing
 
 @testable import Broker
@@ -249,5 +250,19 @@ final class ManualTime: BrokerTimers, @unchecked Sendable {
         let restored = Broker()
         restored.restore(definitions)
         #expect(restored.policies() == broker.policies())
+    }
+
+    @Test func aStoredQueueWhoseArgumentsAreRefusedComesBackWithItsMessagesAndIsReported() throws {
+        var definitions = Definitions()
+        definitions.vhosts = [.init(name: "/")]
+        definitions.queues = [.init(vhost: "/", name: "old", durable: true, autoDelete: false,
+                                    arguments: JSONFieldTable(["x-message-ttl": .int64(-1)]))]
+        let restored = Broker()
+        let problems = restored.restore(definitions)
+        #expect(problems.count == 1 && problems[0].hasPrefix("queue 'old' in vhost '/' restored without its queue features"))
+        #expect(restored.restoreMessage(vhost: "/", queue: "old", storeID: 1, exchange: "", routingKey: "old",
+                                        publishedAt: nil, properties: ByteBuffer(), body: ByteBuffer(string: "kept"),
+                                        redelivered: false))
+        #expect(restored.readyBodies("old") == ["kept"])
     }
 }
