@@ -54,7 +54,9 @@ struct LiveTail: Sendable {
                 entries.cancel()
                 keepAlive.cancel()
             }
-            try await writer.write(ByteBuffer(string: ": subscribed to \(patterns.joined(separator: " "))\n\n"))
+            // A comment line: a CR or LF inside a pattern would end it and could forge an event.
+            let shown = patterns.joined(separator: " ").map { $0 == "\n" || $0 == "\r" || $0 == "\r\n" ? " " : $0 }
+            try await writer.write(ByteBuffer(string: ": subscribed to \(String(shown))\n\n"))
             // An open page must not hold up warren's shutdown: the stream ends when it begins.
             guard let key = open.add(sink) else { return }
             defer { open.remove(key) }

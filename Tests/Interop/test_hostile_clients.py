@@ -354,6 +354,18 @@ def test_hostile_routing_keys_and_bodies_cannot_forge_live_tail_events(warren_fa
     stream.close()
 
 
+def test_a_pattern_with_line_breaks_cannot_forge_a_live_tail_event(warren_factory):
+    w = start_with_http(warren_factory)
+    stream = http.client.HTTPConnection(HOST, w.http_port, timeout=10)
+    stream.request("GET", "/api/tail?pattern=kern.%2A%0D%0Aevent%3A%20forged%0Adata%3A%20x%0A%0A", headers=GUEST)
+    response = stream.getresponse()
+    assert response.status == 200
+    line = response.readline()
+    assert line.startswith(b": subscribed to kern.*") and line.endswith(b"\n")
+    assert b"\r" not in line and b"forged" in line  # the whole pattern stays on the comment line
+    stream.close()
+
+
 def test_live_tail_streams_beyond_the_limit_are_refused(warren_factory):
     w = start_with_http(warren_factory, "[http]\nmax_live_tail_streams = 1\n")
     stream, response = open_tail(w)
