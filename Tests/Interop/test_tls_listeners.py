@@ -1,0 +1,158 @@
+"""TLS on warren's other listeners, with certificates this module makes (tls_certs.py): the
+management API over HTTPS (curl), syslog over TLS (RFC 5425: rsyslog's GnuTLS driver, and a raw
+octet-counted TLS stream), and SIGHUP reloading certificates without dropping connections."""
+
+import json
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+
+import pika
+import pytest
+
+from conftest import DEFAULT_CONFIG, HOST, find_free_port
+from rsyslog_process import running_rsyslogd
+from test_syslog import receive, subscribe
+from test_tls_amqp import round_trip, tls_params
+from tls_certs import make_pki, tls_section
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+def curl(*args):
+    p = subprocess.run(["curl", "-sS", "--max-time", "5", *args], capture_output=True, text=True, timeout=10)
+    return p.returncode, p.stdout + p.stderr
+
+
+def test_curl_over_https_reaches_the_management_api_with_http_off(warren_factory, pki):
+    https_port = find_free_port()
+    w = warren_factory(DEFAULT_CONFIG + tls_section(pki, "http.tls", https_port))
+    assert w.wait_for_output(f"management HTTPS listener ready on {HOST}:{https_port}"), w.output()
+    assert "management HTTP listener disabled (port 0)" in w.output()
+    rc, out = curl("--cacert", pki.ca, "-u", "guest:guest", f"https://localhost:{https_port}/api/whoami",
+                   "--resolve", f"localhost:{https_port}:{HOST}")
+    assert rc == 0, out
+    assert json.loads(out)["name"] == "guest"
+    rc, out = curl(f"https://{HOST}:{https_port}/api/whoami")  # curl's own CAs do not know the test CA
+    assert rc != 0, out
+    rc, out = curl("--cacert", pki.ca, f"http://{HOST}:{https_port}/api/whoami")  # plain HTTP on the TLS port
+    assert rc != 0 or "guest" not in out, out
+    assert w.wait_for_output("TLS handshake failed on HTTPS"), w.output()
+
+
+def syslog_tls_warren(warren_factory, pki, verify="none"):
+    port = find_free_port()
+    config = (f"[[syslog.listeners]]\nprotocol = \"tls\"\nport = {port}\n\n"
+              + tls_section(pki, "syslog.tls", port, verify).replace(f"port = {port}\n", "", 1))
+    w = warren_factory(config)
+    assert w.wait_for_output(f"syslog TLS listener ready on {HOST}:{port}"), w.output()
+    w.syslog_tls_port = port
+    return w
+
+
+RSYSLOG_CONFIG = """\
+global(workDirectory="{workdir}" net.enableDNS="off" defaultNetstreamDriverCAFile="{ca}")
+module(load="imtcp")
+module(load="mmrm1stspace")
+input(type="imtcp" address="127.0.0.1" port="{input_port}" ruleset="to_warren")
+ruleset(name="to_warren") {{
+    action(type="mmrm1stspace")  # as in test_rsyslog.py: rsyslog keeps the space after an RFC 3164 tag
+    action(type="omfwd" target="127.0.0.1" port="{warren_port}" protocol="tcp"
+           StreamDriver="gtls" StreamDriverMode="1" StreamDriverAuthMode="x509/name"
+           StreamDriverPermittedPeers="localhost"
+           TCP_Framing="octet-counted" template="RSYSLOG_SyslogProtocol23Format"
+           queue.type="LinkedList" queue.size="10000" action.resumeRetryCount="-1" action.resumeInterval="1")
+}}
+"""
+
+
+@pytest.mark.deadline(60)
+def test_rsyslog_gnutls_ships_rfc5425_to_warren_end_to_end(warren_factory, pki, tmp_path):
+    w = syslog_tls_warren(warren_factory, pki)
+    conn, ch, queue = subscribe(w, "auth.*", "local3.#")
+    workdir = tmp_path / "rsyslog"
+    workdir.mkdir()
+    input_port = find_free_port()
+    config = RSYSLOG_CONFIG.format(workdir=workdir, ca=pki.ca, input_port=input_port, warren_port=w.syslog_tls_port)
+    with running_rsyslogd(workdir, config, input_port) as output:
+        with socket.create_connection((HOST, input_port), timeout=5) as s:
+            s.sendall(b"<38>Nov 23 10:00:00 gate sshd[12]: accepted publickey for alice\n"
+                      b"<13>Nov 23 10:00:01 gate app: not for this subscriber\n"
+                      b"<154>Nov 23 10:00:02 gate db: replica lagging\n")
+        got = receive(conn, ch, queue, 2, timeout=30)
+        assert [(key, json.loads(body)["message"]) for key, _, body in got] == [
+            ("auth.info", "accepted publickey for alice"), ("local3.critical", "replica lagging")], output.text()
+    conn.close()
+
+def tls_stream(port, pki, cert=None, key=None):
+    context = ssl.create_default_context(cafile=pki.ca)
+    if cert:
+        context.load_cert_chain(cert, key)
+    raw = socket.create_connection((HOST, port), timeout=5)
+    return context.wrap_socket(raw, server_hostname="localhost")
+
+
+def octet_counted(*messages):
+    return b"".join(b"%d %s" % (len(m), m) for m in messages)
+
+
+def test_syslog_tls_with_required_client_certificates(warren_factory, pki):
+    w = syslog_tls_warren(warren_factory, pki, verify="required")
+    conn, ch, queue = subscribe(w, "#")
+    with tls_stream(w.syslog_tls_port, pki, pki.alice_cert, pki.alice_key) as s:
+        s.sendall(octet_counted(b"<165>1 2026-11-23T10:00:00Z edge app - - - first", b"<165>1 2026-11-23T10:00:01Z edge app - - - second"))
+        got = receive(conn, ch, queue, 2)
+    assert [json.loads(body)["message"] for _, _, body in got] == ["first", "second"]
+    # Without a client certificate the handshake fails and nothing is published.
+    try:
+        with tls_stream(w.syslog_tls_port, pki) as s:
+            s.sendall(octet_counted(b"<165>1 - edge app - - - intruder"))
+            assert s.recv(1) == b""
+    except (ssl.SSLError, ConnectionError):
+        pass  # TLS 1.3 reports the refused client certificate after the client's side of the handshake
+    assert w.wait_for_output("TLS handshake failed on syslog TLS"), w.output()
+    assert receive(conn, ch, queue, 1, timeout=0.5) == []
+    conn.close()
+
+
+def peer_common_name(port, pki):
+    with tls_stream(port, pki) as s:
+        subject = dict(item for rdn in s.getpeercert()["subject"] for item in rdn)
+    return subject["commonName"]
+
+
+@pytest.mark.deadline(60)
+def test_sighup_reloads_certificates_without_dropping_connections(warren_factory, pki, tmp_path):
+    live = tmp_path / "live"
+    live.mkdir()
+    shutil.copy(pki.server_cert, live / "cert.pem")
+    shutil.copy(pki.server_key, live / "key.pem")
+    tls_port = find_free_port()
+    w = warren_factory(DEFAULT_CONFIG + f"[amqp.tls]\nport = {tls_port}\ncertificate_chain_file = \"{live / 'cert.pem'}\"\n"
+                       f"private_key_file = \"{live / 'key.pem'}\"\n")
+    assert w.wait_for_output(f"AMQPS listener ready on {HOST}:{tls_port}"), w.output()
+    assert w.wait_for_output("TLS certificates and keys are reloaded on SIGHUP"), w.output()
+    w.tls_port = tls_port
+    assert peer_common_name(tls_port, pki) == "localhost"
+    kept = pika.BlockingConnection(tls_params(w, pki, pika.PlainCredentials("guest", "guest")))
+
+    renewed_cert, renewed_key = pki.leaf("renewed", "/O=warren tests/CN=renewed")
+    shutil.copy(renewed_cert, live / "cert.pem")
+    shutil.copy(renewed_key, live / "key.pem")
+    w.signal(signal.SIGHUP)
+    assert w.wait_for_output("AMQPS 127.0.0.1:%d: TLS certificate and key reloaded" % tls_port), w.output()
+    assert peer_common_name(tls_port, pki) == "renewed"
+    assert round_trip(kept, b"across the reload") == b"across the reload"
+
+    # A broken file: the reload fails, is logged, and the previous material stays in use.
+    (live / "key.pem").write_text("-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n")
+    w.signal(signal.SIGHUP)
+    assert w.wait_for_output("TLS reload failed, the previous certificate and key stay in use"), w.output()
+    assert peer_common_name(tls_port, pki) == "renewed"
+    assert round_trip(kept, b"still open") == b"still open"
+    kept.close()
+    assert "broken" not in w.output()
