@@ -205,3 +205,26 @@ def test_bad_certificate_or_key_is_a_clear_startup_error(warren_factory, pki, tm
     assert words in out and "Fatal error" not in out, out
     key_lines = [line for line in open(pki.alice_key).read().splitlines() if "-----" not in line]
     assert not any(line in out for line in key_lines), out
+
+
+@pytest.mark.parametrize("login_from, user", [
+    ('ssl_cert_login_from = "subject_alternative_name"\nssl_cert_login_san_type = "email"\n', "alice@example.com"),
+    ('ssl_cert_login_from = "distinguished_name"\n', "CN=alice,O=warren tests"),
+])
+def test_external_takes_the_name_from_where_ssl_cert_login_from_says(warren_factory, pki, login_from, user):
+    tls_port = find_free_port()
+    w = warren_factory(DEFAULT_CONFIG + f'[[users]]\nname = "{user}"\npassword = "unused"\n\n'
+                       + tls_section(pki, "amqp.tls", tls_port, "required", extra=login_from))
+    assert w.wait_for_output(f"AMQPS listener ready on {HOST}:{tls_port}"), w.output()
+    w.tls_port = tls_port
+    conn = pika.BlockingConnection(tls_params(w, pki, pika.credentials.ExternalCredentials(),
+                                              cert=pki.alice_cert, key=pki.alice_key))
+    conn.close()
+    assert w.wait_for_output(f"connection opened: user '{user}' on vhost '/'"), w.output()
+
+
+def test_tls_sockets_count_against_connection_max(warren_factory, pki):
+    w = start_amqps(warren_factory, pki, extra_config="[amqp]\nconnection_max = 1\n")
+    with socket.create_connection((HOST, w.tls_port), timeout=5):  # handshaking: holds the one slot
+        with socket.create_connection((HOST, w.tls_port), timeout=5) as refused:
+            assert refused.recv(1) == b""

@@ -8,6 +8,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import time
 
 import pika
 import pytest
@@ -119,6 +120,22 @@ def test_syslog_tls_with_required_client_certificates(warren_factory, pki):
     conn.close()
 
 
+def test_syslog_tls_keeps_the_tcp_limits_and_times_out_a_silent_handshake(warren_factory, pki):
+    port = find_free_port()
+    w = warren_factory(f"[syslog]\nmax_connections = 1\n\n[[syslog.listeners]]\nprotocol = \"tls\"\nport = {port}\n\n"
+                       f"[syslog.tls]\ncertificate_chain_file = \"{pki.server_cert}\"\nprivate_key_file = \"{pki.server_key}\"\n"
+                       "handshake_timeout = 300\n")
+    assert w.wait_for_output(f"syslog TLS listener ready on {HOST}:{port}"), w.output()
+    with socket.create_connection((HOST, port), timeout=5) as silent:
+        with socket.create_connection((HOST, port), timeout=5) as refused:
+            assert refused.recv(1) == b""  # max_connections: the silent one holds the only slot
+        started = time.monotonic()
+        assert silent.recv(1) == b""
+        assert time.monotonic() - started < 3
+    assert w.wait_for_output("TLS handshake failed on syslog TLS"), w.output()
+    assert w.wait_for_output("not completed within 300 ms"), w.output()
+
+
 def peer_common_name(port, pki):
     with tls_stream(port, pki) as s:
         subject = dict(item for rdn in s.getpeercert()["subject"] for item in rdn)
@@ -131,10 +148,11 @@ def test_sighup_reloads_certificates_without_dropping_connections(warren_factory
     live.mkdir()
     shutil.copy(pki.server_cert, live / "cert.pem")
     shutil.copy(pki.server_key, live / "key.pem")
-    tls_port = find_free_port()
-    w = warren_factory(DEFAULT_CONFIG + f"[amqp.tls]\nport = {tls_port}\ncertificate_chain_file = \"{live / 'cert.pem'}\"\n"
-                       f"private_key_file = \"{live / 'key.pem'}\"\n")
+    tls_port, https_port = find_free_port(), find_free_port()
+    files = f"certificate_chain_file = \"{live / 'cert.pem'}\"\nprivate_key_file = \"{live / 'key.pem'}\"\n"
+    w = warren_factory(DEFAULT_CONFIG + f"[amqp.tls]\nport = {tls_port}\n{files}\n[http.tls]\nport = {https_port}\n{files}")
     assert w.wait_for_output(f"AMQPS listener ready on {HOST}:{tls_port}"), w.output()
+    assert w.wait_for_output(f"management HTTPS listener ready on {HOST}:{https_port}"), w.output()
     assert w.wait_for_output("TLS certificates and keys are reloaded on SIGHUP"), w.output()
     w.tls_port = tls_port
     assert peer_common_name(tls_port, pki) == "localhost"
@@ -146,6 +164,8 @@ def test_sighup_reloads_certificates_without_dropping_connections(warren_factory
     w.signal(signal.SIGHUP)
     assert w.wait_for_output("AMQPS 127.0.0.1:%d: TLS certificate and key reloaded" % tls_port), w.output()
     assert peer_common_name(tls_port, pki) == "renewed"
+    assert w.wait_for_output("HTTPS 127.0.0.1:%d: TLS certificate and key reloaded" % https_port), w.output()
+    assert peer_common_name(https_port, pki) == "renewed"
     assert round_trip(kept, b"across the reload") == b"across the reload"
 
     # A broken file: the reload fails, is logged, and the previous material stays in use.
