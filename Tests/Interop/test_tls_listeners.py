@@ -176,3 +176,24 @@ def test_sighup_reloads_certificates_without_dropping_connections(warren_factory
     assert round_trip(kept, b"still open") == b"still open"
     kept.close()
     assert "broken" not in w.output()
+
+
+@pytest.mark.parametrize("config, message", [
+    ('[[syslog.listeners]]\nprotocol = "tls"\n', 'a listener with protocol "tls" needs [syslog.tls]'),
+    ('[[syslog.listeners]]\nprotocol = "tls"\n[syslog.tls]\nport = 6514\ncertificate_chain_file = "{cert}"\n'
+     'private_key_file = "{key}"\n', "syslog.tls.port has no effect"),
+    ('[http.tls]\ncertificate_chain_file = "{cert}"\nprivate_key_file = "{key}"\nssl_cert_login_from = "common_name"\n',
+     "the ssl_cert_login_* keys have no effect there"),
+    ('[amqp.tls]\ncertificate_chain_file = "{cert}"\nprivate_key_file = "{key}"\nverify = "sometimes"\n',
+     'amqp.tls.verify must be one of "none", "optional", "required", got "sometimes"'),
+    ('[amqp.tls]\ncertificate_chain_file = "{cert}"\nprivate_key_file = "{key}"\nmin_version = "1.1"\n',
+     'amqp.tls.min_version must be one of "1.2", "1.3", got "1.1"'),
+    ('[amqp.tls]\ncertificate_chain_file = "{cert}"\n', "amqp.tls needs certificate_chain_file and private_key_file"),
+    ('[amqp.tls]\ncertificate_chain_file = "{cert}"\nprivate_key_file = "{key}"\nverify = "verify_peer"\n',
+     'amqp.tls: verify = "optional" needs ca_file'),
+])
+def test_tls_configuration_mistakes_stop_the_start_with_exit_78(warren_factory, pki, config, message):
+    w = warren_factory(config.format(cert=pki.server_cert, key=pki.server_key), expect_ready=False)
+    w.expected_exit = True
+    assert w.wait_exit() == 78, w.output()
+    assert message in w.output(), w.output()

@@ -113,10 +113,10 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             logger.info("AMQP listener disabled (port 0)")
         }
-        if let amqps = settings.amqps, let amqpsTLS = tls.amqps {
+        if let amqps = tls.amqps {
             let listener = AMQPListenerConfiguration(host: settings.bind, port: amqps.port, tuning: settings.tuning,
                                                      connectionLimits: settings.limits.connection, admission: admission, users: users,
-                                                     tls: amqpsTLS, certificateLogin: settings.certificateLogin)
+                                                     tls: amqps.tls, certificateLogin: settings.certificateLogin)
             services.append(AMQPListener(configuration: listener, runtime: runtime, logger: logger))
         }
         let syslogListeners = settings.syslogListenerConfigurations(tls: tls.syslog)
@@ -128,13 +128,11 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(RedisBridge(configuration: bridge, runtime: runtime, logger: logger))
         }
         if settings.httpPort == 0 { logger.info("management HTTP listener disabled (port 0)") }
-        var https: (port: Int, tls: ServerTLS)?
-        if let port = settings.https?.port, let context = tls.https { https = (port, context) }
-        if settings.httpPort != 0 || https != nil {
+        if settings.httpPort != 0 || tls.https != nil {
             services.append(ManagementServer(host: settings.bind, port: settings.httpPort, runtime: runtime, users: users,
                                              logExchange: settings.logExchange, registry: Self.metricsRegistry, admission: admission,
                                              maxLiveTailStreams: settings.limits.maxLiveTailStreams, limits: settings.limits.http,
-                                             https: https, logger: logger))
+                                             https: tls.https.map { ($0.port, $0.tls) }, logger: logger))
         }
         if !tls.all.isEmpty { services.append(TLSReloader(contexts: tls.all, logger: logger)) }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

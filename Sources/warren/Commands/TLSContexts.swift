@@ -3,29 +3,34 @@ import TLS
 /// The TLS contexts of `warren serve`'s listeners, loaded before anything binds so a missing or
 /// mismatched file stops the start with a clear message; SIGHUP reloads them all.
 struct TLSContexts {
-    var amqps: ServerTLS?
-    var https: ServerTLS?
+    /// A TLS listener's port and the context its handshakes use.
+    struct Listener {
+        var port: Int
+        var tls: ServerTLS
+    }
+
+    var amqps: Listener?
+    var https: Listener?
+    /// Shared by every `protocol = "tls"` syslog listener.
     var syslog: ServerTLS?
 
     init(_ settings: ServeSettings) throws(TLSSetupError) {
-        amqps = try Self.load(settings.amqps, section: "amqp.tls", listener: "AMQPS", bind: settings.bind)
-        https = try Self.load(settings.https, section: "http.tls", listener: "HTTPS", bind: settings.bind)
-        if let syslogTLS = settings.syslog.tls {
-            do throws(TLSSetupError) {
-                syslog = try ServerTLS(settings: syslogTLS, listener: "syslog TLS")
-            } catch {
-                throw error.inSection("syslog.tls")
-            }
+        amqps = try settings.amqps.map { listener throws(TLSSetupError) in
+            Listener(port: listener.port, tls: try Self.load(listener.tls, section: "amqp.tls",
+                                                             name: "AMQPS \(settings.bind):\(listener.port)"))
         }
+        https = try settings.https.map { listener throws(TLSSetupError) in
+            Listener(port: listener.port, tls: try Self.load(listener.tls, section: "http.tls",
+                                                             name: "HTTPS \(settings.bind):\(listener.port)"))
+        }
+        syslog = try settings.syslog.tls.map { tls throws(TLSSetupError) in try Self.load(tls, section: "syslog.tls", name: "syslog TLS") }
     }
 
-    var all: [ServerTLS] { [amqps, https, syslog].compactMap { $0 } }
+    var all: [ServerTLS] { [amqps?.tls, https?.tls, syslog].compactMap { $0 } }
 
-    private static func load(_ listener: TLSListenerSettings?, section: String, listener name: String,
-                             bind: String) throws(TLSSetupError) -> ServerTLS? {
-        guard let listener else { return nil }
+    private static func load(_ settings: TLSSettings, section: String, name: String) throws(TLSSetupError) -> ServerTLS {
         do throws(TLSSetupError) {
-            return try ServerTLS(settings: listener.tls, listener: "\(name) \(bind):\(listener.port)")
+            return try ServerTLS(settings: settings, listener: name)
         } catch {
             throw error.inSection(section)
         }

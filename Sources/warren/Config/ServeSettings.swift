@@ -48,6 +48,7 @@ struct ServeSettings: Equatable {
         httpPort = try Self.port(file.http?.port, key: "http.port") ?? httpPort
         amqps = try TLSListenerSettings(file.amqp?.tls, name: "amqp.tls", defaultPort: 5671)
         certificateLogin = try file.amqp?.tls?.certificateLogin(section: "amqp.tls") ?? certificateLogin
+        try file.http?.tls?.refuseUnused(section: "http.tls", portUsed: true)
         https = try TLSListenerSettings(file.http?.tls, name: "http.tls", defaultPort: 15671)
         if let value = file.amqp?.channelMax {
             tuning.channelMax = try Self.ranged(value, 1...65535, key: "amqp.channel_max")

@@ -91,6 +91,7 @@ struct SyslogSettings: Equatable {
             }
             listeners.append(Listener(transport: transport, host: entry.bind, port: port))
         }
+        try section.tls?.refuseUnused(section: "syslog.tls", portUsed: false)
         if listeners.contains(where: { $0.transport == .tls }) {
             guard let section = section.tls else {
                 throw ConfigError("syslog: a listener with protocol \"tls\" needs [syslog.tls] (certificate_chain_file, private_key_file)")

@@ -57,6 +57,17 @@ extension ConfigFile {
             }
         }
 
+        /// Refuses keys this table has no use for (`ssl_cert_login_*` outside `[amqp.tls]`, `port` in
+        /// `[syslog.tls]`), so a setting that would do nothing is not silently ignored.
+        func refuseUnused(section: String, portUsed: Bool) throws {
+            if !portUsed, port != nil {
+                throw ConfigError("\(section).port has no effect: the listeners using [\(section)] each have their own port")
+            }
+            if sslCertLoginFrom != nil || sslCertLoginSanType != nil || sslCertLoginSanIndex != nil {
+                throw ConfigError("\(section): the ssl_cert_login_* keys have no effect there; only [amqp.tls] logs users in with certificates")
+            }
+        }
+
         /// `ssl_cert_login_from` and its SAN keys (only `[amqp.tls]` uses them).
         func certificateLogin(section: String) throws -> CertificateLogin {
             var login = CertificateLogin()
