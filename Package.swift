@@ -76,6 +76,7 @@ let package = Package(
             name: "AMQPClient",
             dependencies: [
                 "AMQPWire",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),

@@ -13,9 +13,10 @@ import pika.credentials
 import pika.exceptions
 import pytest
 
-from conftest import DEFAULT_CONFIG, HOST, find_free_port
+from conftest import DEFAULT_CONFIG, HOST, WARREN_BIN, find_free_port
 from test_amqp_tools import run_tool
-from tls_certs import make_pki, tls_section
+from test_syslog_cli import tails  # noqa: F401 (the fixture)
+from tls_certs import CLIENT_EXT, make_pki, tls_section
 
 EXTERNAL_REFUSED = "ACCESS_REFUSED - Login was refused using authentication mechanism EXTERNAL. For details see the broker logfile."
 
@@ -228,3 +229,31 @@ def test_tls_sockets_count_against_connection_max(warren_factory, pki):
     with socket.create_connection((HOST, w.tls_port), timeout=5):  # handshaking: holds the one slot
         with socket.create_connection((HOST, w.tls_port), timeout=5) as refused:
             assert refused.recv(1) == b""
+
+
+class AmqpsAddress:
+    """Stands in for a Warren where test_syslog_cli's Tail only asks for url()."""
+
+    def __init__(self, url):
+        self.address = url
+
+    def url(self):
+        return self.address
+
+
+def test_warren_tail_and_emit_over_amqps_with_a_client_certificate(warren_factory, pki, tails):
+    bob_cert, bob_key = pki.leaf("bob", "/O=warren tests/CN=bob", CLIENT_EXT)
+    w = start_amqps(warren_factory, pki)
+    query = f"/%2F?cacertfile={pki.ca}"
+    tail = tails(AmqpsAddress(f"amqps://localhost:{w.tls_port}{query}&certfile={bob_cert}&keyfile={bob_key}"
+                              "&auth_mechanism=external"), "auth.*")
+    emitted = subprocess.run([WARREN_BIN, "emit", "--url", f"amqps://guest:guest@localhost:{w.tls_port}{query}",
+                              "auth.warning", "sudo over tls"], capture_output=True, text=True, timeout=20)
+    assert emitted.returncode == 0, emitted.stderr
+    [line] = tail.wait_lines(1)
+    assert "auth.warning" in line and "sudo over tls" in line, line
+    assert w.wait_for_output("connection opened: user 'bob' on vhost '/'"), w.output()
+    # The client verifies the server: without the test CA the handshake fails and emit says so.
+    refused = subprocess.run([WARREN_BIN, "emit", "--url", f"amqps://guest:guest@localhost:{w.tls_port}/%2F",
+                              "auth.warning", "x"], capture_output=True, text=True, timeout=20)
+    assert refused.returncode != 0 and "CERTIFICATE_VERIFY_FAILED" in refused.stderr, refused.stderr
