@@ -224,6 +224,10 @@ let package = Package(
             dependencies: ["FuzzTargets"]
         ),
         .testTarget(
+            name: "AMQPClientTests",
+            dependencies: ["AMQPClient"]
+        ),
+        .testTarget(
             name: "TLSTests",
             dependencies: [
                 "TLS",
