@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOSSL
@@ -10,12 +11,15 @@ public final class ServerTLS: Sendable {
     /// Names the listener in logs (`AMQPS 127.0.0.1:5671`).
     public let listener: String
     private let context: NIOLockedValueBox<NIOSSLContext>
+    /// `warren_tls_handshake_failures_total{listener}`: failed or timed-out handshakes.
+    private let handshakeFailures: Counter
 
     /// Loads the files; throws when any is missing, unreadable or does not fit.
     public init(settings: TLSSettings, listener: String) throws(TLSSetupError) {
         self.settings = settings
         self.listener = listener
         self.context = NIOLockedValueBox(try settings.makeContext())
+        self.handshakeFailures = Counter(label: "warren_tls_handshake_failures_total", dimensions: [("listener", listener)])
     }
 
     /// Reads the files again; on failure the current context stays and the error is thrown.
@@ -33,6 +37,7 @@ public final class ServerTLS: Sendable {
         let current = context.withLockedValue { $0 }
         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: current))
         let timeout = TimeAmount.milliseconds(Int64(settings.handshakeTimeoutMilliseconds))
-        try channel.pipeline.syncOperations.addHandler(TLSHandshakeGuard(listener: listener, timeout: timeout, logger: logger))
+        try channel.pipeline.syncOperations.addHandler(TLSHandshakeGuard(listener: listener, timeout: timeout,
+                                                                           failures: handshakeFailures, logger: logger))
     }
 }

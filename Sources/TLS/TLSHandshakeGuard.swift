@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import NIOCore
 import NIOSSL
 import NIOTLS
@@ -11,13 +12,15 @@ final class TLSHandshakeGuard: ChannelInboundHandler {
 
     private let listener: String
     private let timeout: TimeAmount
+    private let failures: Counter
     private let logger: Logger
     private var handshakeCompleted = false
     private var timer: Scheduled<Void>?
 
-    init(listener: String, timeout: TimeAmount, logger: Logger) {
+    init(listener: String, timeout: TimeAmount, failures: Counter, logger: Logger) {
         self.listener = listener
         self.timeout = timeout
+        self.failures = failures
         self.logger = logger
     }
 
@@ -62,6 +65,7 @@ final class TLSHandshakeGuard: ChannelInboundHandler {
     private func failed(context: ChannelHandlerContext, because reason: String) {
         let peer = context.remoteAddress.map { "\($0)" } ?? "?"
         logger.warning("TLS handshake failed on \(listener) from \(peer): \(reason)")
+        failures.increment()
         context.close(promise: nil)
     }
 }

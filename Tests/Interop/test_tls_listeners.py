@@ -43,6 +43,10 @@ def test_curl_over_https_reaches_the_management_api_with_http_off(warren_factory
     rc, out = curl("--cacert", pki.ca, f"http://{HOST}:{https_port}/api/whoami")  # plain HTTP on the TLS port
     assert rc != 0 or "guest" not in out, out
     assert w.wait_for_output("TLS handshake failed on HTTPS"), w.output()
+    rc, out = curl("--cacert", pki.ca, f"https://{HOST}:{https_port}/metrics")
+    counted = [line for line in out.splitlines()
+               if line.startswith(f'warren_tls_handshake_failures_total{{listener="HTTPS {HOST}:{https_port}"}}')]
+    assert counted and float(counted[0].split()[-1]) >= 2, out  # no CA at curl's end, plain HTTP
 
 
 def syslog_tls_warren(warren_factory, pki, verify="none"):
