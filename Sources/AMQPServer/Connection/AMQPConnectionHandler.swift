@@ -52,8 +52,8 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     /// How a verified client certificate names its user; nil when this listener verifies none.
     private let certificateLogin: CertificateLogin?
 
-    init(users: UserDirectory, peerIsLoopback: Bool, certificateLogin: CertificateLogin? = nil, tuning: Tuning, limits: ConnectionLimits, admission: ConnectionAdmission,
-         registry: ConnectionRegistry, runtime: BrokerRuntime, alarm: ResourceAlarm, logger: Logger) {
+    init(users: UserDirectory, peerIsLoopback: Bool, certificateLogin: CertificateLogin? = nil, tuning: Tuning,
+         limits: ConnectionLimits, admission: ConnectionAdmission, registry: ConnectionRegistry, runtime: BrokerRuntime, alarm: ResourceAlarm, logger: Logger) {
         self.alarm = alarm
         self.certificateLogin = certificateLogin
         self.machine = ConnectionStateMachine(users: users, peerIsLoopback: peerIsLoopback, proposedTuning: tuning, limits: limits)

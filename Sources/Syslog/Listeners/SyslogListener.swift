@@ -94,7 +94,8 @@ public struct SyslogListener: Service, CustomStringConvertible {
                 }
                 .bind(host: configuration.host, port: configuration.tcpPort).get()
         } catch {
-            throw ListenerBindError(listener: "syslog \(configuration.streamProtocol.uppercased())", host: configuration.host, port: configuration.tcpPort, underlying: error)
+            throw ListenerBindError(listener: "syslog \(configuration.streamProtocol.uppercased())", host: configuration.host,
+                                    port: configuration.tcpPort, underlying: error)
         }
     }
 }
