@@ -10,7 +10,7 @@ enum ExternalLogin {
                              fromLoopback: Bool) -> Result<User, Refusal> {
         switch certificate {
         case .noCertificate:
-            return .failure(Refusal(reason: "no peer certificate"))
+            return .failure(Refusal(reason: "connection peer presented no TLS (x.509) certificate"))
         case .unnamed:
             return .failure(Refusal(reason: "no name found"))
         case .named(let name):
