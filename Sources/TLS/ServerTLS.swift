@@ -36,7 +36,8 @@ public final class ServerTLS: Sendable {
     public func addServerHandlers(to channel: any Channel, logger: Logger) throws {
         let current = context.withLockedValue { $0 }
         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: current))
-        let timeout = TimeAmount.milliseconds(Int64(settings.handshakeTimeoutMilliseconds))
+        // Clamped to a day, as the config file's range: milliseconds near Int64.max would overflow nanoseconds.
+        let timeout = TimeAmount.milliseconds(Int64(min(max(settings.handshakeTimeoutMilliseconds, 1), 86_400_000)))
         try channel.pipeline.syncOperations.addHandler(TLSHandshakeGuard(listener: listener, timeout: timeout,
                                                                            failures: handshakeFailures, logger: logger))
     }
