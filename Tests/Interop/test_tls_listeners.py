@@ -159,11 +159,13 @@ def test_sighup_reloads_certificates_without_dropping_connections(warren_factory
     live.mkdir()
     shutil.copy(pki.server_cert, live / "cert.pem")
     shutil.copy(pki.server_key, live / "key.pem")
-    tls_port, https_port = find_free_port(), find_free_port()
+    tls_port, https_port, syslog_port = find_free_port(), find_free_port(), find_free_port()
     files = f"certificate_chain_file = \"{live / 'cert.pem'}\"\nprivate_key_file = \"{live / 'key.pem'}\"\n"
-    w = warren_factory(DEFAULT_CONFIG + f"[amqp.tls]\nport = {tls_port}\n{files}\n[http.tls]\nport = {https_port}\n{files}")
+    w = warren_factory(DEFAULT_CONFIG + f"[amqp.tls]\nport = {tls_port}\n{files}\n[http.tls]\nport = {https_port}\n{files}\n"
+                       f"[[syslog.listeners]]\nprotocol = \"tls\"\nport = {syslog_port}\n\n[syslog.tls]\n{files}")
     assert w.wait_for_output(f"AMQPS listener ready on {HOST}:{tls_port}"), w.output()
     assert w.wait_for_output(f"management HTTPS listener ready on {HOST}:{https_port}"), w.output()
+    assert w.wait_for_output(f"syslog TLS listener ready on {HOST}:{syslog_port}"), w.output()
     assert w.wait_for_output("TLS certificates and keys are reloaded on SIGHUP"), w.output()
     w.tls_port = tls_port
     assert peer_common_name(tls_port, pki) == "localhost"
@@ -177,6 +179,8 @@ def test_sighup_reloads_certificates_without_dropping_connections(warren_factory
     assert peer_common_name(tls_port, pki) == "renewed"
     assert w.wait_for_output("HTTPS 127.0.0.1:%d: TLS certificate and key reloaded" % https_port), w.output()
     assert peer_common_name(https_port, pki) == "renewed"
+    assert w.wait_for_output("syslog TLS: TLS certificate and key reloaded"), w.output()
+    assert peer_common_name(syslog_port, pki) == "renewed"
     assert round_trip(kept, b"across the reload") == b"across the reload"
 
     # A broken file: the reload fails, is logged, and the previous material stays in use.
