@@ -65,7 +65,7 @@ def syslog_tls_warren(warren_factory, pki, verify="none"):
 
 
 RSYSLOG_CONFIG = """\
-global(workDirectory="{workdir}" net.enableDNS="off" defaultNetstreamDriverCAFile="{ca}")
+global(workDirectory="{workdir}" net.enableDNS="off" defaultNetstreamDriverCAFile="{ca}"{client_certificate})
 module(load="imtcp")
 module(load="mmrm1stspace")
 input(type="imtcp" address="127.0.0.1" port="{input_port}" ruleset="to_warren")
@@ -81,13 +81,18 @@ ruleset(name="to_warren") {{
 
 
 @pytest.mark.deadline(60)
-def test_rsyslog_gnutls_ships_rfc5425_to_warren_end_to_end(warren_factory, pki, tmp_path):
-    w = syslog_tls_warren(warren_factory, pki)
+@pytest.mark.parametrize("verify", ["none", "required"])
+def test_rsyslog_gnutls_ships_rfc5425_to_warren_end_to_end(warren_factory, pki, tmp_path, verify):
+    w = syslog_tls_warren(warren_factory, pki, verify)
+    # With verify = "required" rsyslog presents a client certificate from the test CA (mutual TLS).
+    client_certificate = (f' defaultNetstreamDriverCertFile="{pki.alice_cert}" defaultNetstreamDriverKeyFile="{pki.alice_key}"'
+                          if verify == "required" else "")
     conn, ch, queue = subscribe(w, "auth.*", "local3.#")
     workdir = tmp_path / "rsyslog"
     workdir.mkdir()
     input_port = find_free_port()
-    config = RSYSLOG_CONFIG.format(workdir=workdir, ca=pki.ca, input_port=input_port, warren_port=w.syslog_tls_port)
+    config = RSYSLOG_CONFIG.format(workdir=workdir, ca=pki.ca, client_certificate=client_certificate, input_port=input_port,
+                                   warren_port=w.syslog_tls_port)
     with running_rsyslogd(workdir, config, input_port) as output:
         with socket.create_connection((HOST, input_port), timeout=5) as s:
             s.sendall(b"<38>Nov 23 10:00:00 gate sshd[12]: accepted publickey for alice\n"
