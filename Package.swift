@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
     ],
     targets: [
         .target(
@@ -46,10 +48,24 @@ let package = Package(
             ]
         ),
         .target(
+            name: "TLS",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "AMQPServer",
             dependencies: [
                 "AMQPWire",
                 "Broker",
+                "TLS",
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -61,6 +77,7 @@ let package = Package(
             name: "AMQPClient",
             dependencies: [
                 "AMQPWire",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -72,6 +89,7 @@ let package = Package(
                 "AMQPWire",
                 "Broker",
                 "AMQPServer",
+                "TLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -90,10 +108,12 @@ let package = Package(
             name: "Management",
             dependencies: [
                 "AMQPServer",
+                "TLS",
                 "AMQPWire",
                 "Broker",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -117,6 +137,7 @@ let package = Package(
             name: "warren",
             dependencies: [
                 "AMQPServer",
+                "TLS",
                 "AMQPClient",
                 "Store",
                 "Syslog",
@@ -204,9 +225,27 @@ let package = Package(
             dependencies: ["FuzzTargets"]
         ),
         .testTarget(
+            name: "AMQPClientTests",
+            dependencies: ["AMQPClient"]
+        ),
+        .testTarget(
+            name: "TLSTests",
+            dependencies: [
+                "TLS",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
             name: "AMQPServerTests",
             dependencies: [
                 "AMQPServer",
+                "TLS",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),

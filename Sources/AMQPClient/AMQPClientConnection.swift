@@ -13,7 +13,7 @@ public final class AMQPClientConnection: Sendable {
         self.handler = handler
     }
 
-    /// Connects, logs in with PLAIN and opens the URL's vhost.
+    /// Connects (over TLS for `amqps://`), logs in with the URL's mechanism and opens its vhost.
     public static func connect(to url: AMQPURL, heartbeat: UInt16 = 0,
                                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> AMQPClientConnection {
         let eventLoop = group.next()
@@ -22,6 +22,7 @@ public final class AMQPClientConnection: Sendable {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls = url.tls { try channel.pipeline.syncOperations.addHandler(tls.makeHandler(host: url.host)) }
                     try channel.pipeline.syncOperations.addHandler(AMQPClientHandler(url: url, heartbeat: heartbeat, ready: ready))
                 }
             }

@@ -149,12 +149,13 @@ final class AMQPClientHandler: ChannelInboundHandler {
     private func handleConnection(_ method: AMQPMethod) {
         switch method {
         case .connectionStart:
-            let response = Array("\0\(url.user)\0\(url.password)".utf8)
+            // EXTERNAL: the server takes the name from the client certificate; the response is empty.
+            let response = url.authMechanism == "EXTERNAL" ? [] : Array("\0\(url.user)\0\(url.password)".utf8)
             let properties: FieldTable = ["product": "warren-client", "capabilities": .table([
                 "publisher_confirms": true, "consumer_cancel_notify": true, "basic.nack": true,
                 "connection.blocked": true, "authentication_failure_close": true,
             ])]
-            write(.connectionStartOk(ConnectionStartOk(clientProperties: properties, mechanism: "PLAIN", response: response, locale: "en_US")), channel: 0)
+            write(.connectionStartOk(ConnectionStartOk(clientProperties: properties, mechanism: url.authMechanism, response: response, locale: "en_US")), channel: 0)
         case .connectionTune(let tune):
             frameMax = tune.frameMax == 0 ? 131_072 : tune.frameMax
             write(.connectionTuneOk(ConnectionTuneOk(channelMax: tune.channelMax, frameMax: frameMax, heartbeat: heartbeat)), channel: 0)

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import TLS
 
 /// Where and how the AMQP listener accepts connections.
 public struct AMQPListenerConfiguration: Sendable {
@@ -12,16 +13,26 @@ public struct AMQPListenerConfiguration: Sendable {
     /// Counts connections against `connection_max` and the vhosts' `max-connections`.
     public var admission: ConnectionAdmission
     public var users: UserDirectory
+    /// AMQPS: every connection starts with a TLS handshake (nil: plain AMQP).
+    public var tls: ServerTLS?
+    /// The user name a verified client certificate gives SASL EXTERNAL.
+    public var certificateLogin: CertificateLogin
 
     public init(host: String, port: Int, tuning: Tuning = .rabbitDefaults, connectionLimits: ConnectionLimits = .rabbitDefaults,
-                admission: ConnectionAdmission, users: UserDirectory = UserDirectory()) {
+                admission: ConnectionAdmission, users: UserDirectory = UserDirectory(), tls: ServerTLS? = nil,
+                certificateLogin: CertificateLogin = CertificateLogin()) {
         self.host = host
         self.port = port
         self.tuning = tuning
         self.connectionLimits = connectionLimits
         self.admission = admission
         self.users = users
+        self.tls = tls
+        self.certificateLogin = certificateLogin
     }
+
+    /// `AMQP` or `AMQPS`, for logs and errors.
+    var name: String { tls == nil ? "AMQP" : "AMQPS" }
 }
 
 /// The AMQP 0-9-1 listener as a service: binds, serves until graceful shutdown, then closes
@@ -46,7 +57,7 @@ public struct AMQPListener: Service {
 
     public func run() async throws {
         let serverChannel = try await bind()
-        logger.info("AMQP listener ready on \(configuration.host):\(serverChannel.localAddress?.port ?? configuration.port)")
+        logger.info("\(configuration.name) listener ready on \(configuration.host):\(serverChannel.localAddress?.port ?? configuration.port)")
         // The alarm is raised by the ResourceMonitor service; publishing connections block on it.
         let registry = self.registry
         let observation = runtime.alarm.observe { kind in
@@ -56,7 +67,7 @@ public struct AMQPListener: Service {
         }
         defer { runtime.alarm.stopObserving(observation) }
         try? await gracefulShutdown()
-        logger.info("AMQP listener shutting down: closing \(registry.all.count) connection(s)")
+        logger.info("\(configuration.name) listener shutting down: closing \(registry.all.count) connection(s)")
         try? await serverChannel.close()
         await closeConnections()
     }
@@ -76,9 +87,14 @@ public struct AMQPListener: Service {
                 .childChannelOption(.writeBufferWaterMark, value: runtime.writeBufferWaterMark)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        // The handler counts the socket and starts handshake_timeout at accept, so the
+                        // TLS handshake is bounded by both.
+                        try configuration.tls?.addServerHandlers(to: channel, logger: logger)
+                        let verifies = configuration.tls?.verifiesClientCertificates ?? false
                         let handler = AMQPConnectionHandler(
                             users: configuration.users,
                             peerIsLoopback: channel.remoteAddress.map(Self.isLoopback) ?? false,
+                            certificateLogin: verifies ? configuration.certificateLogin : nil,
                             tuning: configuration.tuning, limits: configuration.connectionLimits,
                             admission: configuration.admission, registry: registry, runtime: runtime, alarm: alarm, logger: logger)
                         try channel.pipeline.syncOperations.addHandler(handler)
@@ -87,7 +103,7 @@ public struct AMQPListener: Service {
                 .bind(host: configuration.host, port: configuration.port)
                 .get()
         } catch {
-            throw ListenerBindError(listener: "AMQP", host: configuration.host, port: configuration.port, underlying: error)
+            throw ListenerBindError(listener: configuration.name, host: configuration.host, port: configuration.port, underlying: error)
         }
     }
 
@@ -140,5 +156,5 @@ public struct ListenerBindError: Error, CustomStringConvertible {
 
 extension AMQPListener: CustomStringConvertible {
     /// What ServiceLifecycle logs: the address, never the user directory.
-    public var description: String { "AMQPListener(\(configuration.host):\(configuration.port))" }
+    public var description: String { "AMQPListener(\(configuration.name) \(configuration.host):\(configuration.port))" }
 }

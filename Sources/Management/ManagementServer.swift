@@ -1,21 +1,25 @@
 import AMQPServer
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import Prometheus
 import ServiceLifecycle
+import TLS
 
 /// The management HTTP listener (RabbitMQ-compatible API and Prometheus metrics) as a service of
 /// `warren serve`.
 public struct ManagementServer: Service {
-    private let application: Application<RouterResponder<ManagementContext>>
+    /// The HTTP listener (port not 0) and the HTTPS one (when configured), serving the same routes.
+    private let applications: [Application<RouterResponder<ManagementContext>>]
     private let streams: OpenStreams
 
     /// `admission` is the AMQP listener's connection counter (for `/metrics`); at most
-    /// `maxLiveTailStreams` live-tail streams are open at once; `limits` bound bodies, connections and idling.
+    /// `maxLiveTailStreams` live-tail streams are open at once; `limits` bound bodies, connections and idling
+    /// (on each listener). `port` 0 turns plain HTTP off; `https` adds a TLS listener.
     public init(host: String, port: Int, runtime: BrokerRuntime, users: UserDirectory, logExchange: String,
                 registry: PrometheusCollectorRegistry, admission: ConnectionAdmission, maxLiveTailStreams: Int,
-                limits: HTTPLimits, logger: Logger) {
+                limits: HTTPLimits, https: (port: Int, tls: ServerTLS)? = nil, logger: Logger) {
         let streams = OpenStreams(limit: maxLiveTailStreams)
         self.streams = streams
         let router = Router(context: ManagementContext.self)
@@ -23,18 +27,36 @@ public struct ManagementServer: Service {
                       metrics: MetricsEndpoint(registry: registry, runtime: runtime, admission: admission, streams: streams),
                       tail: LiveTail(runtime: runtime, exchange: logExchange, open: streams),
                       maxBodySize: limits.maxBodySize).register(on: router)
-        let idleTimeout = TimeAmount.milliseconds(Int64(limits.idleTimeoutMilliseconds))
-        application = Application(router: router, server: .http1(configuration: .init(idleTimeout: idleTimeout)),
-                                  configuration: .init(address: .hostname(host, port: port), serverName: "warren",
-                                                       availableConnectionsDelegate: .maximum(limits.maxConnections, logger: logger)),
-                                  onServerRunning: { _ in logger.info("management HTTP listener ready on \(host):\(port)") },
-                                  logger: logger)
+        let http1 = HTTP1Channel.Configuration(idleTimeout: .milliseconds(Int64(limits.idleTimeoutMilliseconds)))
+        func application(port: Int, server: HTTPServerBuilder, name: String) -> Application<RouterResponder<ManagementContext>> {
+            Application(router: router, server: server,
+                        configuration: .init(address: .hostname(host, port: port), serverName: "warren",
+                                             availableConnectionsDelegate: .maximum(limits.maxConnections, logger: logger)),
+                        onServerRunning: { _ in logger.info("management \(name) listener ready on \(host):\(port)") },
+                        logger: logger)
+        }
+        var applications: [Application<RouterResponder<ManagementContext>>] = []
+        if port != 0 {
+            applications.append(application(port: port, server: .http1(configuration: http1), name: "HTTP"))
+        }
+        if let https {
+            let server = HTTPServerBuilder { responder in
+                ReloadableTLSChannel(base: HTTP1Channel(responder: responder, configuration: http1), tls: https.tls)
+            }
+            applications.append(application(port: https.port, server: server, name: "HTTPS"))
+        }
+        self.applications = applications
     }
 
     public func run() async throws {
         let streams = streams
+        let applications = applications
         try await withGracefulShutdownHandler {
-            try await application.run()
+            try await withThrowingDiscardingTaskGroup { group in
+                for application in applications {
+                    group.addTask { try await application.run() }
+                }
+            }
         } onGracefulShutdown: {
             streams.finishAll()  // open live-tail pages would otherwise hold the server up
         }

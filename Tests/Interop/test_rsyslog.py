@@ -4,20 +4,13 @@ framing in RFC 5424 (RSYSLOG_SyslogProtocol23Format); the classic pika subscribe
 `kern.*` and `*.critical` receives exactly the matching entries."""
 
 import json
-import os
-import shutil
-import signal
 import socket
-import subprocess
-import time
 
 import pytest
 
 from conftest import HOST, find_free_port
-from process_output import LineCollector
+from rsyslog_process import running_rsyslogd
 from test_syslog import JSON_KEYS, logger, receive, subscribe
-
-RSYSLOGD = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
 
 CONFIG = """\
 global(workDirectory="{workdir}" net.enableDNS="off")
@@ -37,37 +30,16 @@ ruleset(name="to_warren") {{
 
 @pytest.fixture
 def rsyslog(tmp_path, warren_factory):
-    if not os.access(RSYSLOGD, os.X_OK):
-        pytest.fail(f"rsyslogd not found ({RSYSLOGD}): `make test` installs Debian's rsyslog", pytrace=False)
     warren_port = find_free_port()
     w = warren_factory(extra_args=["--syslog-port", str(warren_port)])
     assert w.wait_for_output("syslog TCP listener ready"), w.output()
     workdir = tmp_path / "rsyslog"
     workdir.mkdir()
     input_port = find_free_port()
-    conf = workdir / "rsyslog.conf"
-    conf.write_text(CONFIG.format(workdir=workdir, input_port=input_port, warren_port=warren_port))
-    proc = subprocess.Popen([RSYSLOGD, "-n", "-f", str(conf), "-i", str(workdir / "rsyslogd.pid")],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    output = LineCollector(proc.stdout, name="rsyslogd-output")
-    deadline = time.monotonic() + 15
-    while True:
-        assert proc.poll() is None, f"rsyslogd exited with {proc.returncode}:\n{output.text()}"
-        try:
-            socket.create_connection((HOST, input_port), timeout=1).close()
-            break
-        except OSError:
-            assert time.monotonic() < deadline, f"rsyslogd's imtcp did not listen:\n{output.text()}"
-            time.sleep(0.05)
-    w.rsyslog_port = input_port
-    yield w
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
+    config = CONFIG.format(workdir=workdir, input_port=input_port, warren_port=warren_port)
+    with running_rsyslogd(workdir, config, input_port):
+        w.rsyslog_port = input_port
+        yield w
 
 def test_rsyslog_forwards_octet_counted_rfc5424_and_pika_sees_exactly_the_matching(rsyslog):
     conn, ch, queue = subscribe(rsyslog, "kern.*", "*.critical")

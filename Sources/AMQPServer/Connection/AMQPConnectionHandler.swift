@@ -2,6 +2,8 @@ import AMQPWire
 import Broker
 import Logging
 import NIOCore
+import NIOTLS
+import TLS
 
 /// The NIO side of one AMQP connection: decodes frames, feeds the state machine, carries out its
 /// actions, runs heartbeats, and writes everything produced in one read burst with one flush.
@@ -47,10 +49,13 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     /// Delivery credit owed to the broker for content written to the socket.
     private var creditReturn: CreditReturn
     private var logger: Logger
+    /// How a verified client certificate names its user; nil when this listener verifies none.
+    private let certificateLogin: CertificateLogin?
 
-    init(users: UserDirectory, peerIsLoopback: Bool, tuning: Tuning, limits: ConnectionLimits, admission: ConnectionAdmission,
-         registry: ConnectionRegistry, runtime: BrokerRuntime, alarm: ResourceAlarm, logger: Logger) {
+    init(users: UserDirectory, peerIsLoopback: Bool, certificateLogin: CertificateLogin? = nil, tuning: Tuning,
+         limits: ConnectionLimits, admission: ConnectionAdmission, registry: ConnectionRegistry, runtime: BrokerRuntime, alarm: ResourceAlarm, logger: Logger) {
         self.alarm = alarm
+        self.certificateLogin = certificateLogin
         self.machine = ConnectionStateMachine(users: users, peerIsLoopback: peerIsLoopback, proposedTuning: tuning, limits: limits)
         self.admission = admission
         self.registry = registry
@@ -132,6 +137,9 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case TLSUserEvent.handshakeCompleted = event, let certificateLogin {
+            machine.peerCertificate = PeerCertificateName(verifiedOn: context.pipeline.syncOperations, login: certificateLogin)
+        }
         if let change = event as? ResourceAlarmChanged {
             if change.kind == .none { unblock(context: context) } else if hasPublished { block(change.kind, context: context) }
         }
@@ -242,6 +250,8 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
             closeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.closeOkTimeout) {
                 context.close(promise: nil)
             }
+        case .loginRefused(let reason):
+            logger.warning("\(reason)")
         }
     }
 
@@ -381,6 +391,12 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
 
     private func closeAfterFlush(context: ChannelHandlerContext) {
         heartbeat?.stop()
+        // Nothing to send (a handshake timeout): close now. Behind TLS a write made before the TLS
+        // handshake finished would wait for it, and the close with it.
+        guard output.readableBytes > 0 else {
+            context.close(promise: nil)
+            return
+        }
         let promise = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(output), promise: promise)
         output = context.channel.allocator.buffer(capacity: 0)

@@ -30,4 +30,6 @@ enum ConnectionAction: Equatable {
     case closeSocket
     /// Start the timer that closes the socket if close-ok never arrives.
     case awaitCloseOk
+    /// A login was refused for this reason: the handler logs it (the client gets only RabbitMQ's 403 text).
+    case loginRefused(String)
 }

@@ -51,18 +51,39 @@ extension ConnectionStateMachine {
     }
 
     private mutating func authenticate(_ startOk: ConnectionStartOk, into actions: inout [ConnectionAction]) throws(AMQPError) {
-        guard SASLCredentials.offeredMechanisms.split(separator: " ").contains(Substring(startOk.mechanism)) else {
+        guard offeredMechanisms.split(separator: " ").contains(Substring(startOk.mechanism)) else {
             throw AMQPError(.commandInvalid, "unknown authentication mechanism '\(startOk.mechanism)'")
         }
+        let user = startOk.mechanism == ExternalLogin.mechanism
+            ? try authenticateExternal(into: &actions) : try authenticatePassword(startOk)
+        state = .awaitingTuneOk(user: user.name)
+        actions.append(.send(.connectionTune(ConnectionTune(channelMax: tuning.channelMax, frameMax: tuning.frameMax,
+                                                            heartbeat: tuning.heartbeat)), channel: 0))
+    }
+
+    private func authenticateExternal(into actions: inout [ConnectionAction]) throws(AMQPError) -> User {
+        switch ExternalLogin.authenticate(peerCertificate, users: users, fromLoopback: peerIsLoopback) {
+        case .success(let user):
+            return user
+        case .failure(let refusal):
+            actions.append(.loginRefused("\(ExternalLogin.mechanism) login refused: \(refusal.reason)"))
+            throw Self.loginRefused(mechanism: ExternalLogin.mechanism)
+        }
+    }
+
+    private func authenticatePassword(_ startOk: ConnectionStartOk) throws(AMQPError) -> User {
         guard let credentials = SASLCredentials(mechanism: startOk.mechanism, response: startOk.response),
               let user = users.authenticate(username: credentials.username, password: credentials.password,
                                             fromLoopback: peerIsLoopback)
         else {
-            throw AMQPError(.accessRefused, "Login was refused using authentication mechanism \(startOk.mechanism). For details see the broker logfile.")
+            throw Self.loginRefused(mechanism: startOk.mechanism)
         }
-        state = .awaitingTuneOk(user: user.name)
-        actions.append(.send(.connectionTune(ConnectionTune(channelMax: tuning.channelMax, frameMax: tuning.frameMax,
-                                                            heartbeat: tuning.heartbeat)), channel: 0))
+        return user
+    }
+
+    /// RabbitMQ's 403 for a refused login (with `authentication_failure_close`); the reason goes to the log only.
+    private static func loginRefused(mechanism: String) -> AMQPError {
+        AMQPError(.accessRefused, "Login was refused using authentication mechanism \(mechanism). For details see the broker logfile.")
     }
 
     /// Applies the client's tune-ok as RabbitMQ does: zero means "the server's maximum",

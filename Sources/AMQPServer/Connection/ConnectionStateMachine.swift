@@ -1,5 +1,6 @@
 import AMQPWire
 import NIOCore
+import TLS
 
 /// The AMQP connection lifecycle as a value type: handshake, channels, content assembly and close.
 /// It does no I/O; every input returns the actions the handler must carry out, in order.
@@ -33,6 +34,8 @@ struct ConnectionStateMachine {
     /// The client announced the `connection.blocked` capability in start-ok.
     var clientSupportsBlocked = false
     let peerIsLoopback: Bool
+    /// The client's verified TLS certificate, for SASL EXTERNAL; set by the handler after the handshake.
+    var peerCertificate = PeerCertificateName.noCertificate
     let limits: ConnectionLimits
 
     init(users: UserDirectory, peerIsLoopback: Bool, proposedTuning: Tuning = .rabbitDefaults,
@@ -41,6 +44,12 @@ struct ConnectionStateMachine {
         self.peerIsLoopback = peerIsLoopback
         self.tuning = proposedTuning
         self.limits = limits
+    }
+
+    /// The SASL mechanisms connection.start offers: EXTERNAL only to a client with a verified certificate.
+    var offeredMechanisms: String {
+        peerCertificate == .noCertificate ? SASLCredentials.offeredMechanisms
+            : SASLCredentials.offeredMechanisms + " " + ExternalLogin.mechanism
     }
 
     /// Whether frames may be sent on a channel: it is open and not being closed.
@@ -77,7 +86,7 @@ struct ConnectionStateMachine {
             return
         }
         state = .awaitingStartOk
-        actions.append(.send(.connectionStart(ServerProperties.start), channel: 0))
+        actions.append(.send(.connectionStart(ServerProperties.start(mechanisms: offeredMechanisms)), channel: 0))
     }
 
     /// A decoded frame from the client.

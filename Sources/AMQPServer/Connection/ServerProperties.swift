@@ -26,10 +26,10 @@ enum ServerProperties {
         "version": .longString(version),
     ]
 
-    static var start: ConnectionStart {
+    static func start(mechanisms: String) -> ConnectionStart {
         ConnectionStart(
             versionMajor: 0, versionMinor: 9, serverProperties: table,
-            mechanisms: Array(SASLCredentials.offeredMechanisms.utf8), locales: Array("en_US".utf8)
+            mechanisms: Array(mechanisms.utf8), locales: Array("en_US".utf8)
         )
     }
 }

@@ -24,12 +24,14 @@ public struct SyslogListener: Service, CustomStringConvertible {
         self.logger = logger
         udpCounters = configuration.udpPort == 0 ? nil
             : SyslogCounters(listener: configuration.listenerName(protocol: "udp", port: configuration.udpPort))
-        let tcpListener = configuration.listenerName(protocol: "tcp", port: configuration.tcpPort)
+        let tcpListener = configuration.listenerName(protocol: configuration.streamProtocol, port: configuration.tcpPort)
         tcpCounters = configuration.tcpPort == 0 ? nil : SyslogCounters(listener: tcpListener)
         tcpSlots = configuration.tcpPort == 0 ? nil : SyslogConnectionSlots(listener: tcpListener, limit: configuration.maxConnections)
     }
 
-    public var description: String { "SyslogListener(\(configuration.host) udp \(configuration.udpPort) tcp \(configuration.tcpPort))" }
+    public var description: String {
+        "SyslogListener(\(configuration.host) udp \(configuration.udpPort) \(configuration.streamProtocol) \(configuration.tcpPort))"
+    }
 
     public func run() async throws {
         var channels: [any Channel] = []
@@ -41,7 +43,7 @@ public struct SyslogListener: Service, CustomStringConvertible {
         if let tcpCounters, let tcpSlots {
             let tcp = try await bindTCP(counting: tcpCounters, slots: tcpSlots)
             channels.append(tcp)
-            logger.info("syslog TCP listener ready on \(configuration.host):\(tcp.localAddress?.port ?? configuration.tcpPort)")
+            logger.info("syslog \(configuration.streamProtocol.uppercased()) listener ready on \(configuration.host):\(tcp.localAddress?.port ?? configuration.tcpPort)")
         }
         try? await gracefulShutdown()
         for channel in channels { try? await channel.close() }
@@ -83,6 +85,8 @@ public struct SyslogListener: Service, CustomStringConvertible {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        // The handler takes a connection slot at accept, so max_connections bounds handshakes too.
+                        try configuration.tls?.addServerHandlers(to: channel, logger: logger)
                         try channel.pipeline.syncOperations.addHandler(
                             SyslogTCPHandler(configuration: configuration, runtime: runtime, counters: counters, slots: slots,
                                          logger: logger))
@@ -90,7 +94,8 @@ public struct SyslogListener: Service, CustomStringConvertible {
                 }
                 .bind(host: configuration.host, port: configuration.tcpPort).get()
         } catch {
-            throw ListenerBindError(listener: "syslog TCP", host: configuration.host, port: configuration.tcpPort, underlying: error)
+            throw ListenerBindError(listener: "syslog \(configuration.streamProtocol.uppercased())", host: configuration.host,
+                                    port: configuration.tcpPort, underlying: error)
         }
     }
 }

@@ -1,4 +1,5 @@
 import NIOCore
+import TLS
 
 /// Where the syslog listeners bind and where collected entries go.
 public struct SyslogListenerConfiguration: Sendable {
@@ -23,6 +24,8 @@ public struct SyslogListenerConfiguration: Sendable {
     public var exchange: String
     public var vhost: String
     public var bodyFormat: BodyFormat
+    /// Syslog over TLS (RFC 5425): the TCP side starts every connection with a TLS handshake.
+    public var tls: ServerTLS?
 
     public init(host: String, udpPort: Int, tcpPort: Int, maxMessageSize: Int = 65536, maxConnections: Int = 512,
                 partialFrameTimeout: TimeAmount = .seconds(30),
@@ -38,7 +41,10 @@ public struct SyslogListenerConfiguration: Sendable {
         self.bodyFormat = bodyFormat
     }
 
-    /// `udp://127.0.0.1:5514`, `tcp://[::1]:5514`: the `listener` dimension of the counters.
+    /// `tcp` or, with TLS, `tls`: the TCP side's name in logs and counters.
+    public var streamProtocol: String { tls == nil ? "tcp" : "tls" }
+
+    /// `udp://127.0.0.1:5514`, `tcp://[::1]:5514`, `tls://127.0.0.1:6514`: the `listener` dimension of the counters.
     public func listenerName(protocol name: String, port: Int) -> String {
         "\(name)://\(host.contains(":") ? "[\(host)]" : host):\(port)"
     }

@@ -11,6 +11,7 @@ import RedisBridge
 import ServiceLifecycle
 import Store
 import Syslog
+import TLS
 
 /// `warren serve`: runs the listeners until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
@@ -52,6 +53,10 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let error as StoreError {
             logger.critical("\(error.description)")
             throw ExitCode(1)
+        } catch let error as TLSSetupError {
+            logger.critical("\(error.description)")
+            // sysexits: EX_NOINPUT for a file that cannot be read, EX_CONFIG for one that does not fit.
+            throw ExitCode(error.kind == .unreadable ? 66 : 78)
         }
     }
 
@@ -77,6 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     private func serve(_ settings: ServeSettings, logger: Logger) async throws {
+        let tls = try TLSContexts(settings)
         let (store, recovered) = try await Store.open(directory: settings.dataDir, logger: logger)
         logger.info("data directory \(settings.dataDir) opened")
         let users = try settings.userDirectory()
@@ -107,7 +113,13 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             logger.info("AMQP listener disabled (port 0)")
         }
-        let syslogListeners = settings.syslogListenerConfigurations()
+        if let amqps = tls.amqps {
+            let listener = AMQPListenerConfiguration(host: settings.bind, port: amqps.port, tuning: settings.tuning,
+                                                     connectionLimits: settings.limits.connection, admission: admission, users: users,
+                                                     tls: amqps.tls, certificateLogin: settings.certificateLogin)
+            services.append(AMQPListener(configuration: listener, runtime: runtime, logger: logger))
+        }
+        let syslogListeners = settings.syslogListenerConfigurations(tls: tls.syslog)
         for syslog in syslogListeners {
             services.append(SyslogListener(configuration: syslog, runtime: runtime, logger: logger))
         }
@@ -115,14 +127,14 @@ struct ServeCommand: AsyncParsableCommand {
         if let bridge = settings.redisBridge {
             services.append(RedisBridge(configuration: bridge, runtime: runtime, logger: logger))
         }
-        if settings.httpPort != 0 {
+        if settings.httpPort == 0 { logger.info("management HTTP listener disabled (port 0)") }
+        if settings.httpPort != 0 || tls.https != nil {
             services.append(ManagementServer(host: settings.bind, port: settings.httpPort, runtime: runtime, users: users,
                                              logExchange: settings.logExchange, registry: Self.metricsRegistry, admission: admission,
                                              maxLiveTailStreams: settings.limits.maxLiveTailStreams, limits: settings.limits.http,
-                                             logger: logger))
-        } else {
-            logger.info("management HTTP listener disabled (port 0)")
+                                             https: tls.https.map { ($0.port, $0.tls) }, logger: logger))
         }
+        if !tls.all.isEmpty { services.append(TLSReloader(contexts: tls.all, logger: logger)) }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         // Listeners are closed: write what the broker recorded last before the process ends.

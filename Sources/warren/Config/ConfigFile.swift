@@ -14,9 +14,10 @@ struct ConfigFile: Decodable, Equatable {
         var connectionMax: Int?
         var consumerMaxPerChannel: Int?
         var maxTransactionSize: Int?
+        var tls: TLSSection?
 
         enum CodingKeys: String, CodingKey {
-            case port
+            case port, tls
             case channelMax = "channel_max"
             case frameMax = "frame_max"
             case heartbeat
@@ -35,9 +36,10 @@ struct ConfigFile: Decodable, Equatable {
         var maxBodySize: Int?
         var maxConnections: Int?
         var idleTimeout: Int?
+        var tls: TLSSection?
 
         enum CodingKeys: String, CodingKey {
-            case port
+            case port, tls
             case maxLiveTailStreams = "max_live_tail_streams"
             case maxBodySize = "max_body_size"
             case maxConnections = "max_connections"

@@ -3,6 +3,7 @@ import AMQPWire
 import Broker
 import Redis
 import RedisBridge
+import TLS
 
 /// Everything `warren serve` runs with, after defaults, the config file, environment variables
 /// and command-line flags have been applied in that order.
@@ -11,6 +12,12 @@ struct ServeSettings: Equatable {
     var amqpPort = 5672
     var syslogPort = 5514
     var httpPort = 15672
+    /// AMQPS (`[amqp.tls]`, port 5671 by default); nil: no TLS listener.
+    var amqps: TLSListenerSettings?
+    /// How a verified client certificate names its user for SASL EXTERNAL.
+    var certificateLogin = CertificateLogin()
+    /// HTTPS for the management API (`[http.tls]`, port 15671 by default); nil: none.
+    var https: TLSListenerSettings?
     var dataDir = "./data"
     /// The durable topic exchange collected logs are published to.
     var logExchange = "topic_logs"
@@ -39,6 +46,10 @@ struct ServeSettings: Equatable {
         amqpPort = try Self.port(file.amqp?.port, key: "amqp.port") ?? amqpPort
         syslogPort = try Self.port(file.syslog?.port, key: "syslog.port") ?? syslogPort
         httpPort = try Self.port(file.http?.port, key: "http.port") ?? httpPort
+        amqps = try TLSListenerSettings(file.amqp?.tls, name: "amqp.tls", defaultPort: 5671)
+        certificateLogin = try file.amqp?.tls?.certificateLogin(section: "amqp.tls") ?? certificateLogin
+        try file.http?.tls?.refuseUnused(section: "http.tls", portUsed: true)
+        https = try TLSListenerSettings(file.http?.tls, name: "http.tls", defaultPort: 15671)
         if let value = file.amqp?.channelMax {
             tuning.channelMax = try Self.ranged(value, 1...65535, key: "amqp.channel_max")
         }
@@ -151,7 +162,7 @@ struct ServeSettings: Equatable {
         return value
     }
 
-    private static func port(_ value: Int?, key: String) throws -> Int? {
+    static func port(_ value: Int?, key: String) throws -> Int? {
         guard let value else { return nil }
         return try ranged(value, 0...65535, key: key)
     }

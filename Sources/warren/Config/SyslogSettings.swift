@@ -1,5 +1,6 @@
 import NIOCore
 import Syslog
+import TLS
 
 extension ConfigFile {
     /// `[syslog]`: the default UDP+TCP pair's port, where entries go and how, and extra listeners.
@@ -11,9 +12,11 @@ extension ConfigFile {
         var maxConnections: Int?
         var partialFrameTimeout: Int?
         var listeners: [SyslogListenerEntry]?
+        /// The certificate and key of every `protocol = "tls"` listener.
+        var tls: TLSSection?
 
         enum CodingKeys: String, CodingKey {
-            case port, exchange, listeners
+            case port, exchange, listeners, tls
             case bodyFormat = "body_format"
             case maxMessageSize = "max_message_size"
             case maxConnections = "max_connections"
@@ -21,25 +24,31 @@ extension ConfigFile {
         }
     }
 
-    /// One `[[syslog.listeners]]` table.
+    /// One `[[syslog.listeners]]` table (`port` defaults to 6514 for "tls" and is required otherwise).
     struct SyslogListenerEntry: Decodable, Equatable {
         var `protocol`: String
         var bind: String?
-        var port: Int
+        var port: Int?
     }
 }
 
 /// The syslog collector's settings beyond the default port: extra listeners, body format, frame limit,
 /// TCP connections per listener and how long a partial frame may wait.
 struct SyslogSettings: Equatable {
-    /// One extra listener: UDP or TCP on an address (nil: the top-level `bind`) and port.
+    /// One extra listener: UDP, TCP or TLS over TCP (RFC 5425) on an address (nil: the top-level `bind`) and port.
     struct Listener: Equatable {
-        var udp: Bool
+        enum Transport: String, CaseIterable {
+            case udp, tcp, tls
+        }
+
+        var transport: Transport
         var host: String?
         var port: Int
     }
 
     var listeners: [Listener] = []
+    /// `[syslog.tls]`: what the "tls" listeners present; required when there is one.
+    var tls: TLSSettings?
     var bodyFormat = SyslogListenerConfiguration.BodyFormat.json
     var maxMessageSize = 65536
     static let maxMessageSizeRange = 480...16 * 1024 * 1024
@@ -71,27 +80,40 @@ struct SyslogSettings: Equatable {
         }
         for (index, entry) in (section.listeners ?? []).enumerated() {
             let key = "syslog.listeners[\(index)]"
-            guard ["udp", "tcp"].contains(entry.protocol) else {
-                throw ConfigError("\(key).protocol must be \"udp\" or \"tcp\", got \"\(entry.protocol)\"")
+            guard let transport = Listener.Transport(rawValue: entry.protocol) else {
+                throw ConfigError("\(key).protocol must be \"udp\", \"tcp\" or \"tls\", got \"\(entry.protocol)\"")
             }
-            guard (1...65535).contains(entry.port) else {
-                throw ConfigError("\(key).port must be between 1 and 65535, got \(entry.port)")
+            guard let port = entry.port ?? (transport == .tls ? 6514 : nil) else {
+                throw ConfigError("\(key).port is required for protocol \"\(entry.protocol)\"")
             }
-            listeners.append(Listener(udp: entry.protocol == "udp", host: entry.bind, port: entry.port))
+            guard (1...65535).contains(port) else {
+                throw ConfigError("\(key).port must be between 1 and 65535, got \(port)")
+            }
+            listeners.append(Listener(transport: transport, host: entry.bind, port: port))
+        }
+        try section.tls?.refuseUnused(section: "syslog.tls", portUsed: false)
+        if listeners.contains(where: { $0.transport == .tls }) {
+            guard let section = section.tls else {
+                throw ConfigError("syslog: a listener with protocol \"tls\" needs [syslog.tls] (certificate_chain_file, private_key_file)")
+            }
+            tls = try section.settings(section: "syslog.tls")
         }
     }
 }
 
 extension ServeSettings {
-    /// The default UDP+TCP pair on `bind` (unless its port is 0) and every configured listener.
-    func syslogListenerConfigurations() -> [SyslogListenerConfiguration] {
+    /// The default UDP+TCP pair on `bind` (unless its port is 0) and every configured listener;
+    /// "tls" listeners present `tls` (loaded from `[syslog.tls]`).
+    func syslogListenerConfigurations(tls: ServerTLS?) -> [SyslogListenerConfiguration] {
         var result: [SyslogListenerConfiguration] = []
         if syslogPort != 0 {
             result.append(configuration(host: bind, udpPort: syslogPort, tcpPort: syslogPort))
         }
         for listener in syslog.listeners {
-            result.append(configuration(host: listener.host ?? bind, udpPort: listener.udp ? listener.port : 0,
-                                        tcpPort: listener.udp ? 0 : listener.port))
+            let udp = listener.transport == .udp
+            var entry = configuration(host: listener.host ?? bind, udpPort: udp ? listener.port : 0, tcpPort: udp ? 0 : listener.port)
+            entry.tls = listener.transport == .tls ? tls : nil
+            result.append(entry)
         }
         return result
     }
