@@ -207,6 +207,7 @@ let package = Package(
             name: "AMQPServerTests",
             dependencies: [
                 "AMQPServer",
+                "Broker",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),

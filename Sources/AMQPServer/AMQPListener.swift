@@ -11,16 +11,14 @@ public struct AMQPListenerConfiguration: Sendable {
     public var connectionLimits: ConnectionLimits
     /// Counts connections against `connection_max` and the vhosts' `max-connections`.
     public var admission: ConnectionAdmission
-    public var users: UserDirectory
 
     public init(host: String, port: Int, tuning: Tuning = .rabbitDefaults, connectionLimits: ConnectionLimits = .rabbitDefaults,
-                admission: ConnectionAdmission, users: UserDirectory = UserDirectory()) {
+                admission: ConnectionAdmission) {
         self.host = host
         self.port = port
         self.tuning = tuning
         self.connectionLimits = connectionLimits
         self.admission = admission
-        self.users = users
     }
 }
 
@@ -77,7 +75,7 @@ public struct AMQPListener: Service {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let handler = AMQPConnectionHandler(
-                            users: configuration.users,
+                            access: runtime.access,
                             peerIsLoopback: channel.remoteAddress.map(Self.isLoopback) ?? false,
                             tuning: configuration.tuning, limits: configuration.connectionLimits,
                             admission: configuration.admission, registry: registry, runtime: runtime, alarm: alarm, logger: logger)

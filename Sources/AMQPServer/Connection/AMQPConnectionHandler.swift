@@ -48,10 +48,10 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     private var creditReturn: CreditReturn
     private var logger: Logger
 
-    init(users: UserDirectory, peerIsLoopback: Bool, tuning: Tuning, limits: ConnectionLimits, admission: ConnectionAdmission,
+    init(access: AccessDirectory, peerIsLoopback: Bool, tuning: Tuning, limits: ConnectionLimits, admission: ConnectionAdmission,
          registry: ConnectionRegistry, runtime: BrokerRuntime, alarm: ResourceAlarm, logger: Logger) {
         self.alarm = alarm
-        self.machine = ConnectionStateMachine(users: users, peerIsLoopback: peerIsLoopback, proposedTuning: tuning, limits: limits)
+        self.machine = ConnectionStateMachine(access: access, peerIsLoopback: peerIsLoopback, proposedTuning: tuning, limits: limits)
         self.admission = admission
         self.registry = registry
         self.runtime = runtime
@@ -218,7 +218,7 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
             connectedToBroker = true
             let outlet = ConnectionOutlet(handler: self, context: context)
             self.outlet = outlet
-            runtime.connect(connectionID, vhost: vhost, user: user, outlet: outlet)
+            runtime.connect(connectionID, vhost: vhost, user: user, checked: true, outlet: outlet)
         case .channelOpened(let channel):
             brokerCommands.append(.channelOpened(channel))
         case .channelClosed(let channel):

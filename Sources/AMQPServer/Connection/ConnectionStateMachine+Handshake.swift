@@ -1,4 +1,5 @@
 import AMQPWire
+import Broker
 
 /// start-ok, tune-ok and open: authentication, tuning and the vhost check.
 extension ConnectionStateMachine {
@@ -20,10 +21,11 @@ extension ConnectionStateMachine {
             try negotiate(tuneOk, into: &actions)
             state = .awaitingOpen(user: user)
         case (.awaitingOpen(let user), .connectionOpen(let open)):
-            guard users.vhosts.contains(open.virtualHost) else {
+            let current = access.current
+            guard current.vhosts.contains(open.virtualHost) else {
                 throw AMQPError(.notAllowed, "vhost \(open.virtualHost) not found").caused(by: method)
             }
-            guard users.users[user]?.mayOpen(vhost: open.virtualHost) == true else {
+            guard current.mayOpen(user: user, vhost: open.virtualHost) else {
                 throw AMQPError(.notAllowed, "access to vhost '\(open.virtualHost)' refused for user '\(user)'").caused(by: method)
             }
             // The connection limits (node and vhost) are the handler's to count: it answers with admitted(…).
@@ -55,8 +57,8 @@ extension ConnectionStateMachine {
             throw AMQPError(.commandInvalid, "unknown authentication mechanism '\(startOk.mechanism)'")
         }
         guard let credentials = SASLCredentials(mechanism: startOk.mechanism, response: startOk.response),
-              let user = users.authenticate(username: credentials.username, password: credentials.password,
-                                            fromLoopback: peerIsLoopback)
+              let user = Authenticator.authenticate(access.current, username: credentials.username,
+                                                    password: credentials.password, fromLoopback: peerIsLoopback)
         else {
             throw AMQPError(.accessRefused, "Login was refused using authentication mechanism \(startOk.mechanism). For details see the broker logfile.")
         }

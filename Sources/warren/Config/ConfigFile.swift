@@ -35,9 +35,11 @@ struct ConfigFile: Decodable, Equatable {
         var maxBodySize: Int?
         var maxConnections: Int?
         var idleTimeout: Int?
+        var allowedHosts: [String]?
 
         enum CodingKeys: String, CodingKey {
             case port
+            case allowedHosts = "allowed_hosts"
             case maxLiveTailStreams = "max_live_tail_streams"
             case maxBodySize = "max_body_size"
             case maxConnections = "max_connections"

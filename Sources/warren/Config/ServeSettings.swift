@@ -1,6 +1,7 @@
 import AMQPServer
 import AMQPWire
 import Broker
+import Foundation
 import Redis
 import RedisBridge
 
@@ -11,6 +12,9 @@ struct ServeSettings: Equatable {
     var amqpPort = 5672
     var syslogPort = 5514
     var httpPort = 15672
+    /// `http.allowed_hosts`: names a management request's Host may carry besides IP addresses and
+    /// `localhost`; by default the machine's host name.
+    var allowedHosts: [String] = [ProcessInfo.processInfo.hostName]
     var dataDir = "./data"
     /// The durable topic exchange collected logs are published to.
     var logExchange = "topic_logs"
@@ -39,6 +43,7 @@ struct ServeSettings: Equatable {
         amqpPort = try Self.port(file.amqp?.port, key: "amqp.port") ?? amqpPort
         syslogPort = try Self.port(file.syslog?.port, key: "syslog.port") ?? syslogPort
         httpPort = try Self.port(file.http?.port, key: "http.port") ?? httpPort
+        allowedHosts = file.http?.allowedHosts ?? allowedHosts
         if let value = file.amqp?.channelMax {
             tuning.channelMax = try Self.ranged(value, 1...65535, key: "amqp.channel_max")
         }
@@ -124,26 +129,24 @@ struct ServeSettings: Equatable {
         return limits
     }
 
-    /// The user directory: guest plus the configured users, the default vhost plus configured ones.
-    func userDirectory() throws -> UserDirectory {
-        var directory = UserDirectory()
-        for vhost in vhosts { directory.addVhost(vhost) }
-        for entry in users {
-            let hash: PasswordHash
+    /// The configured users, each checked: a password or a valid hash is required.
+    func configuredUsers() throws -> [(account: UserAccount, vhosts: [String]?)] {
+        try users.map { entry in
+            let hash: String
             if let password = entry.password {
-                hash = PasswordHash(password: password)
+                hash = PasswordHash(password: password).base64
             } else if let encoded = entry.passwordHash {
-                guard let decoded = PasswordHash(base64: encoded) else {
+                guard PasswordHash(base64: encoded) != nil else {
                     throw ConfigError("user '\(entry.name)': password_hash is not a base64 salted SHA-256 hash")
                 }
-                hash = decoded
+                hash = encoded
             } else {
                 throw ConfigError("user '\(entry.name)' needs password or password_hash")
             }
-            directory.add(User(name: entry.name, passwordHash: hash, vhosts: entry.vhosts.map(Set.init),
-                               tags: entry.tags ?? [], loopbackOnly: entry.name == "guest"))
+            // No `vhosts` key: every vhost with full permissions, as before permissions existed.
+            let account = UserAccount(name: entry.name, passwordHash: hash, tags: entry.tags ?? [], everyVhost: entry.vhosts == nil)
+            return (account: account, vhosts: entry.vhosts)
         }
-        return directory
     }
 
     private static func integer(_ text: String, key: String) throws -> Int {

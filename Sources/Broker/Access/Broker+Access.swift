@@ -1,0 +1,38 @@
+import AMQPWire
+
+/// The permission checks of RabbitMQ's table, made where RabbitMQ makes them, with its texts.
+extension Broker {
+    enum ResourceKind: String {
+        case queue, exchange
+    }
+
+    /// Refuses (403, closing the channel) unless the channel's user has `kind` on the resource.
+    func authorize(_ kind: AccessKind, _ resource: ResourceKind, _ name: String, on channel: BrokerChannel) throws(AMQPError) {
+        let session = channel.session
+        guard session.checked else { return }
+        if let refusal = access.refusal(kind, resource.rawValue, name, user: session.user, vhost: session.vhost.name) {
+            throw AMQPError(.accessRefused, refusal)
+        }
+    }
+
+    /// For a topic exchange: refuses unless the routing (or binding) key passes the user's topic
+    /// permission on that exchange (none set: allowed).
+    func authorizeTopic(_ kind: AccessKind, exchange: Exchange, key: String, on channel: BrokerChannel) throws(AMQPError) {
+        let session = channel.session
+        guard session.checked, exchange.type == .topic else { return }
+        if let refusal = access.topicRefusal(kind, exchange: exchange.name, key: key, user: session.user, vhost: session.vhost.name) {
+            throw AMQPError(.accessRefused, refusal)
+        }
+    }
+
+    /// A binding (queue.bind/unbind, exchange.bind/unbind): write on the destination, read on the
+    /// source, and topic read on the key when the source is a topic exchange.
+    func authorizeBinding(source: String, destination: String, _ kind: ResourceKind, key: String,
+                          on channel: BrokerChannel) throws(AMQPError) {
+        try authorize(.write, kind, destination, on: channel)
+        try authorize(.read, .exchange, source, on: channel)
+        if let exchange = channel.session.vhost.exchanges[source] {
+            try authorizeTopic(.read, exchange: exchange, key: key, on: channel)
+        }
+    }
+}
