@@ -122,18 +122,19 @@ extension AccessControl {
 }
 
 extension AccessControl {
-    /// nil when the user has `kind` on the resource (`kind` "queue" or "exchange"; the default
-    /// exchange is `amq.default`), else RabbitMQ's refusal text.
+    /// nil when the user has `kind` on the resource (`resourceKind` "queue" or "exchange"; the
+    /// default exchange is `amq.default`), else RabbitMQ 3.10's refusal text (newer versions
+    /// prefix the permission: "configure access to …").
     public func refusal(_ kind: AccessKind, _ resourceKind: String, _ name: String, user: String, vhost: String) -> String? {
         let checkedName = resourceKind == "exchange" && name.isEmpty ? "amq.default" : name
         guard !allows(kind, user: user, vhost: vhost, name: checkedName) else { return nil }
-        return "\(kind.rawValue) access to \(resourceKind) '\(checkedName)' in vhost '\(vhost)' refused for user '\(user)'"
+        return "access to \(resourceKind) '\(checkedName)' in vhost '\(vhost)' refused for user '\(user)'"
     }
 
     /// nil when the routing (or binding) key passes the user's topic permission on the exchange,
-    /// else RabbitMQ's refusal text (its `rabbit_misc:rs` doubles the word "exchange").
+    /// else RabbitMQ's refusal text (3.10's, compared against a RabbitMQ 3.10.8 node).
     public func topicRefusal(_ kind: AccessKind, exchange: String, key: String, user: String, vhost: String) -> String? {
         guard !allowsTopic(kind, user: user, vhost: vhost, exchange: exchange, routingKey: key) else { return nil }
-        return "\(kind.rawValue) access to topic '\(key)' in exchange exchange '\(exchange)' in vhost '\(vhost)' refused for user '\(user)'"
+        return "access to topic '\(key)' in exchange '\(exchange)' in vhost '\(vhost)' refused for user '\(user)'"
     }
 }

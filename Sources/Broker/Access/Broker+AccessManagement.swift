@@ -23,7 +23,7 @@ extension Broker {
     public func deleteUser(_ name: String) throws(AMQPError) {
         guard access.deleteUser(name) else { throw AMQPError(.notFound, "no user '\(name)'") }
         for session in sessions.values where session.checked && session.user == name {
-            session.send(.closeConnection(AMQPError(.connectionForced, "user '\(name)' was deleted")))
+            session.send(.closeConnection(AMQPError(.connectionForced, "user '\(name)' is deleted")))
         }
         accessChanged()
     }

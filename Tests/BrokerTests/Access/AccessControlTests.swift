@@ -21,7 +21,7 @@ import Testing
         var access = try model()
         access.put(UserAccount(name: "bob", passwordHash: ""))
         #expect(!access.mayOpen(user: "bob", vhost: "/"))
-        #expect(access.refusal(.read, "queue", "q", user: "bob", vhost: "/") == "read access to queue 'q' in vhost '/' refused for user 'bob'")
+        #expect(access.refusal(.read, "queue", "q", user: "bob", vhost: "/") == "access to queue 'q' in vhost '/' refused for user 'bob'")
     }
 
     @Test func configUsersWithoutVhostsKeepFullAccessEverywhere() throws {
@@ -39,16 +39,16 @@ import Testing
         #expect(access.refusal(.configure, "queue", "amq.gen-x", user: "alice", vhost: "/") == nil)
         #expect(access.refusal(.read, "exchange", "topic_logs", user: "alice", vhost: "/") == nil)
         #expect(access.refusal(.write, "exchange", "topic_logs", user: "alice", vhost: "/")
-            == "write access to exchange 'topic_logs' in vhost '/' refused for user 'alice'")
+            == "access to exchange 'topic_logs' in vhost '/' refused for user 'alice'")
         #expect(access.refusal(.write, "exchange", "", user: "alice", vhost: "/")
-            == "write access to exchange 'amq.default' in vhost '/' refused for user 'alice'")
+            == "access to exchange 'amq.default' in vhost '/' refused for user 'alice'")
     }
 
     @Test func topicPermissionsSubstituteVariablesAndDefaultToAllowed() throws {
         let access = try model()
         #expect(access.topicRefusal(.read, exchange: "topic_logs", key: "auth.info", user: "alice", vhost: "/") == nil)
         #expect(access.topicRefusal(.read, exchange: "topic_logs", key: "kern.*", user: "alice", vhost: "/")
-            == "read access to topic 'kern.*' in exchange exchange 'topic_logs' in vhost '/' refused for user 'alice'")
+            == "access to topic 'kern.*' in exchange 'topic_logs' in vhost '/' refused for user 'alice'")
         #expect(access.topicRefusal(.write, exchange: "topic_logs", key: "alice.x", user: "alice", vhost: "/") == nil)
         #expect(access.topicRefusal(.write, exchange: "topic_logs", key: "bob.x", user: "alice", vhost: "/") != nil)
         #expect(access.topicRefusal(.read, exchange: "amq.topic", key: "kern.info", user: "alice", vhost: "/") == nil)
