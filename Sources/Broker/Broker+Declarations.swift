@@ -63,6 +63,11 @@ extension Broker {
             throw AMQPError(.accessRefused, "queue name '\(name)' contains reserved prefix 'amq.*'")
         }
         try authorize(.configure, .queue, name, on: channel)
+        if let deadLetterExchange = declare.arguments["x-dead-letter-exchange"]?.stringValue {
+            // As RabbitMQ: dead-lettering is checked once, here, and never per message.
+            try authorize(.read, .queue, name, on: channel)
+            try authorize(.write, .exchange, deadLetterExchange, on: channel)
+        }
         if let existing = vhost.queues[name] {
             try checkExclusiveAccess(existing, for: channel)
             try checkEquivalent(existing, declare)

@@ -48,7 +48,11 @@ public final class Broker {
     var armedDeadline = Int64.max
 
     /// Users, vhosts and permissions as the checks read them (Access/Broker+Access.swift).
-    var access = AccessControl()
+    var access = AccessControl() {
+        didSet { accessVersion &+= 1 }
+    }
+    /// Changes with every change of `access`: the sessions' `AccessCache`s are then out of date.
+    private(set) var accessVersion = 0
     /// Where each new version of `access` is published for the connections and the management API.
     public let accessDirectory = AccessDirectory()
 

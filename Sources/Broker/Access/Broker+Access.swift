@@ -10,8 +10,8 @@ extension Broker {
     func authorize(_ kind: AccessKind, _ resource: ResourceKind, _ name: String, on channel: BrokerChannel) throws(AMQPError) {
         let session = channel.session
         guard session.checked else { return }
-        if let refusal = access.refusal(kind, resource.rawValue, name, user: session.user, vhost: session.vhost.name) {
-            throw AMQPError(.accessRefused, refusal)
+        try check(AccessCache.Key(kind: kind, topic: false, scope: resource.rawValue, name: name), of: session) {
+            $0.refusal(kind, resource.rawValue, name, user: session.user, vhost: session.vhost.name)
         }
     }
 
@@ -20,9 +20,16 @@ extension Broker {
     func authorizeTopic(_ kind: AccessKind, exchange: Exchange, key: String, on channel: BrokerChannel) throws(AMQPError) {
         let session = channel.session
         guard session.checked, exchange.type == .topic else { return }
-        if let refusal = access.topicRefusal(kind, exchange: exchange.name, key: key, user: session.user, vhost: session.vhost.name) {
-            throw AMQPError(.accessRefused, refusal)
+        try check(AccessCache.Key(kind: kind, topic: true, scope: exchange.name, name: key), of: session) {
+            $0.topicRefusal(kind, exchange: exchange.name, key: key, user: session.user, vhost: session.vhost.name)
         }
+    }
+
+    /// Runs `refusal` unless the session's cache says the check passed under the current permissions.
+    private func check(_ key: AccessCache.Key, of session: Session, _ refusal: (AccessControl) -> String?) throws(AMQPError) {
+        guard !session.accessCache.contains(key, version: accessVersion) else { return }
+        if let text = refusal(access) { throw AMQPError(.accessRefused, text) }
+        session.accessCache.insert(key)
     }
 
     /// A binding (queue.bind/unbind, exchange.bind/unbind): write on the destination, read on the

@@ -27,6 +27,8 @@ final class Session {
     let user: String
     /// Whether its operations are checked against the user's permissions (false for warren's own).
     let checked: Bool
+    /// The permission checks it passed since permissions last changed.
+    var accessCache = AccessCache()
     let outlet: any BrokerOutlet
     var channels: [UInt16: BrokerChannel] = [:]
     /// Where stored messages' deliveries and removals are recorded.

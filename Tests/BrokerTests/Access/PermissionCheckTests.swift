@@ -42,6 +42,12 @@ import Testing
         alice.declareExchange("alice.x", type: "fanout")
     }
 
+    @Test func aDeadLetterExchangeNeedsWriteOnItAndReadOnTheQueue() {
+        refused(alice.call(.queueDeclare(QueueDeclare(queue: "alice.dl", arguments: ["x-dead-letter-exchange": .longString("out")]))),
+                "access to exchange 'out' in vhost '/' refused for user 'alice'")
+        alice.declareQueue("alice.dl", arguments: ["x-dead-letter-exchange": .longString("in")])
+    }
+
     @Test func serverNamedQueuesNeedConfigureOnTheGeneratedName() {
         let out = alice.call(.queueDeclare(QueueDeclare(queue: "", exclusive: true)))
         guard case .closeChannel(_, let error)? = out.last else {
@@ -97,6 +103,7 @@ import Testing
     }
 
     @Test func changesHoldForTheNextOperation() throws {
+        #expect(alice.publish("m", exchange: "in", key: "k").isEmpty)  // passed, and remembered
         try broker.clearPermissions(user: "alice", vhost: "/")
         refused(alice.publish("m", exchange: "in", key: "k"), "access to exchange 'in' in vhost '/' refused for user 'alice'")
     }
