@@ -35,8 +35,7 @@ struct ManagementAPI: Sendable {
             return try tail.response(patterns: patterns)
         }
         router.get("/api/overview") { request, context in
-            _ = try auth.user(request, context)
-            return try JSONResponse.ok(try await overview())
+            return try JSONResponse.ok(try await overview(try auth.scope(request, context)))
         }
         router.get("/api/connections") { request, context in
             let scope = try auth.scope(request, context)
@@ -89,11 +88,12 @@ struct ManagementAPI: Sendable {
         }
     }
 
-    private func overview() async throws -> [String: Any] {
-        let queues = try await read { $0.queueSnapshots() }
-        let exchanges = try await read { $0.exchangeSnapshots().count }
-        let connections = try await read { $0.connectionSnapshots() }
-        let totals = try await read { $0.vhostCounts.values.reduce(into: MessageCounts()) { sum, counts in
+    /// Totals over the vhosts (and connections) the user may see.
+    private func overview(_ scope: ViewScope) async throws -> [String: Any] {
+        let queues = try await read { $0.queueSnapshots() }.filter { scope.shows(vhost: $0.vhost) }
+        let exchanges = try await read { $0.exchangeSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.count
+        let connections = try await read { $0.connectionSnapshots() }.filter { scope.shows(connectionOf: $0.user, vhost: $0.vhost) }
+        let totals = try await read { $0.vhostCounts.filter { scope.shows(vhost: $0.key) }.values.reduce(into: MessageCounts()) { sum, counts in
             sum.published += counts.published
             sum.delivered += counts.delivered
             sum.redelivered += counts.redelivered
@@ -109,7 +109,7 @@ struct ManagementAPI: Sendable {
                               "exchanges": exchanges, "queues": queues.count,
                               "consumers": queues.reduce(0) { $0 + $1.consumers }],
             "queue_totals": ["messages": ready + unacked, "messages_ready": ready, "messages_unacknowledged": unacked],
-            "message_stats": rates.stats(totals, key: "overview"),
+            "message_stats": rates.stats(totals, key: "overview \(scope.vhosts.sorted())"),
         ]
     }
 }

@@ -65,6 +65,7 @@ def test_management_and_monitoring_users_are_scoped_as_in_rabbitmq(api):
     as_mia = dict(user="mia", password="pw")
     assert [v["name"] for v in call(api, "GET", "/api/vhosts", **as_mia)[1]] == ["logs"]
     assert [q["name"] for q in call(api, "GET", "/api/queues", **as_mia)[1]] == ["logs-q"]
+    assert call(api, "GET", "/api/overview", **as_mia)[1]["object_totals"]["queues"] == 1
     assert call(api, "GET", "/api/queues/%2F", **as_mia)[0] == 401
     assert call(api, "GET", "/api/exchanges/%2F/topic_logs", **as_mia)[0] == 401
     assert {c["user"] for c in call(api, "GET", "/api/connections", **as_mia)[1]} == {"mia"}
