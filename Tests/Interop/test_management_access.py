@@ -160,3 +160,17 @@ def test_foreign_host_names_and_form_posts_are_refused(api):
     assert raw_request(api, "PUT", "/api/users/evil", {"Host": "localhost", "Content-Type": "text/plain"}, b'{"password":"x"}')[0] == 415
     assert call(api, "GET", "/api/users/evil")[0] == 404
     assert raw_request(api, "DELETE", "/api/users/nobody", {"Host": "localhost"})[0] == 404  # no body: no type needed
+
+
+def test_metrics_stay_open_but_hold_no_message_contents(api):
+    channel = api.connect().channel()
+    channel.queue_declare("held")
+    channel.queue_bind("held", "topic_logs", "auth.#")
+    channel.confirm_delivery()  # routed before /metrics is read
+    channel.basic_publish("topic_logs", "auth.secret-routing-key", b"password=hunter2")
+    connection = http.client.HTTPConnection(HOST, api.http_port, timeout=10)
+    connection.request("GET", "/metrics")
+    response = connection.getresponse()
+    text = response.read().decode()
+    assert response.status == 200 and 'warren_queue_messages_ready{vhost="/",queue="held"} 1' in text
+    assert "hunter2" not in text and "secret-routing-key" not in text
