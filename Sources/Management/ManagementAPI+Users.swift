@@ -27,7 +27,8 @@ extension ManagementAPI {
             let name = try RequestInput.userName(try RequestInput.parameter("user", context))
             let body = try await RequestInput.object(&request, upTo: maxBodySize)
             let existing = auth.access.current.users[name]
-            let account = UserAccount(name: name, passwordHash: try Self.passwordHash(body, existing: existing),
+            let (hash, algorithm) = try Self.passwordHash(body, existing: existing)
+            let account = UserAccount(name: name, passwordHash: hash, hashingAlgorithm: algorithm,
                                       tags: try RequestInput.tags(body["tags"]) ?? existing?.tags ?? [],
                                       everyVhost: existing?.everyVhost ?? false)
             try await change { broker in broker.putUser(account) }
@@ -42,23 +43,26 @@ extension ManagementAPI {
         registerOwnedPermissions(on: router, owners: "users", key: "user") { $0.users[$1] != nil }
     }
 
-    /// The stored hash for a PUT: from `password`, from `password_hash` (with RabbitMQ's
-    /// `hashing_algorithm`), or the existing one when neither is given ("" for a new user: no password login).
-    static func passwordHash(_ body: [String: Any], existing: UserAccount?) throws -> String {
+    /// The stored hash and its algorithm for a PUT: from `password` (SHA-256), from `password_hash`
+    /// with RabbitMQ's `hashing_algorithm`, or the existing ones when neither is given ("" for a
+    /// new user: no password login).
+    static func passwordHash(_ body: [String: Any], existing: UserAccount?) throws -> (String, String) {
         if let raw = body["password"] {
             guard let password = raw as? String else { throw APIError.badRequest("password must be a string") }
-            return PasswordHash(password: password).base64
+            return (PasswordHash(password: password).base64, UserAccount.sha256)
         }
         if let raw = body["password_hash"] {
             guard let encoded = raw as? String else { throw APIError.badRequest("password_hash must be a string") }
-            let algorithm = body["hashing_algorithm"] as? String ?? UserAccount.sha256
-            guard algorithm == UserAccount.sha256 else { throw APIError.badRequest("unsupported hashing algorithm '\(algorithm.prefix(100))'") }
-            guard encoded.isEmpty || PasswordHash(base64: encoded) != nil else {
-                throw APIError.badRequest("password_hash is not a base64 salted SHA-256 hash")
+            let name = body["hashing_algorithm"] as? String ?? UserAccount.sha256
+            guard let algorithm = PasswordHash.Algorithm(rawValue: name) else {
+                throw APIError.badRequest("unsupported hashing algorithm '\(name.prefix(100))'")
             }
-            return encoded
+            guard encoded.isEmpty || PasswordHash(base64: encoded, algorithm: algorithm) != nil else {
+                throw APIError.badRequest("password_hash is not a base64 salted \(algorithm == .sha256 ? "SHA-256" : "SHA-512") hash")
+            }
+            return (encoded, name)
         }
-        return existing?.passwordHash ?? ""
+        return (existing?.passwordHash ?? "", existing?.hashingAlgorithm ?? UserAccount.sha256)
     }
 
     static func user(_ user: UserAccount) -> [String: Any] {

@@ -4,6 +4,8 @@ the refusals that keep a browser from being turned against the API (Host, Conten
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http.client
 import json
 
@@ -52,6 +54,12 @@ def test_users_vhosts_and_permissions_in_rabbitmqs_shapes(api):
     assert "dev" not in [v["name"] for v in call(api, "GET", "/api/vhosts")[1]]
     assert call(api, "DELETE", "/api/users/ann")[0] == 204
     assert call(api, "GET", "/api/users/ann")[0] == 404
+    salt = b"\x01\x02\x03\x04"
+    sha512 = base64.b64encode(salt + hashlib.sha512(salt + b"pw512").digest()).decode()
+    assert call(api, "PUT", "/api/users/sam", {"password_hash": sha512, "hashing_algorithm": "rabbit_password_hashing_sha512",
+                                               "tags": "management"})[0] == 201
+    assert call(api, "GET", "/api/whoami", user="sam", password="pw512")[0] == 200
+    assert call(api, "PUT", "/api/users/sam", {"password_hash": sha512, "hashing_algorithm": "rabbit_password_hashing_md5"})[0] == 400
 
 
 def test_management_and_monitoring_users_are_scoped_as_in_rabbitmq(api):

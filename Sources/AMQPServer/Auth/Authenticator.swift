@@ -8,7 +8,7 @@ public enum Authenticator {
     /// The user these credentials name, or nil when the name is unknown, the password wrong, or
     /// the user may only connect from loopback (`loopback_users`) and this peer is not local.
     public static func authenticate(_ access: AccessControl, username: String, password: String, fromLoopback: Bool) -> UserAccount? {
-        guard let user = access.users[username], let hash = PasswordHash(base64: user.passwordHash) else {
+        guard let user = access.users[username], let hash = PasswordHash(of: user) else {
             _ = standIn.matches(password)
             return nil
         }

@@ -32,10 +32,11 @@ extension Broker {
         guard definitions.users != nil || definitions.permissions != nil || definitions.topicPermissions != nil else { return nil }
         var result = AccessControl()
         for entry in definitions.users ?? [] {
-            guard entry.hashingAlgorithm == UserAccount.sha256 else {
+            guard UserAccount.hashingAlgorithms.contains(entry.hashingAlgorithm) else {
                 throw AMQPError(.preconditionFailed, "user '\(entry.name)': unsupported hashing algorithm '\(entry.hashingAlgorithm)'")
             }
-            result.put(UserAccount(name: entry.name, passwordHash: entry.passwordHash, tags: entry.tags))
+            result.put(UserAccount(name: entry.name, passwordHash: entry.passwordHash, hashingAlgorithm: entry.hashingAlgorithm,
+                                   tags: entry.tags))
         }
         for entry in definitions.permissions ?? [] {
             let patterns = VhostPermissions(configure: try pattern(entry.configure), write: try pattern(entry.write),

@@ -11,6 +11,8 @@ public struct UserAccount: Sendable, Equatable {
     public var everyVhost: Bool
 
     public static let sha256 = "rabbit_password_hashing_sha256"
+    /// The `hashing_algorithm`s warren reads (RabbitMQ's SHA-256 and SHA-512 modules).
+    public static let hashingAlgorithms: Set<String> = [sha256, "rabbit_password_hashing_sha512"]
 
     public init(name: String, passwordHash: String, hashingAlgorithm: String = Self.sha256, tags: [String] = [],
                 everyVhost: Bool = false) {
