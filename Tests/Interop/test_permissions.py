@@ -5,6 +5,7 @@ topic_logs with pika and `warren tail`, vhost access, user deletion, persistence
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import threading
 
@@ -181,3 +182,29 @@ def test_users_and_permissions_survive_a_restart(warren_factory, tmp_path):
         second.connect()
     ch = alice_channel(second)
     refused(lambda: ch.queue_declare("kept"), "ACCESS_REFUSED - access to queue 'kept' in vhost '/' refused for user 'alice'")
+
+
+def non_loopback_address():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 9))  # UDP: no packet is sent
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+@pytest.mark.parametrize("config,allowed", [(None, False), ("loopback_users = []\n", True)])
+def test_loopback_users_may_log_in_from_loopback_only(warren_factory, config, allowed):
+    address = non_loopback_address()
+    if address is None:
+        pytest.skip("no non-loopback IPv4 address on this machine")
+    w = warren_factory(config, extra_args=["--bind", "0.0.0.0"], expect_ready=False)
+    assert w.wait_for_output(f"AMQP listener ready on 0.0.0.0:{w.port}"), w.output()
+    params = pika.ConnectionParameters(address, w.port, "/", pika.PlainCredentials("guest", "guest"), connection_attempts=1)
+    if allowed:
+        pika.BlockingConnection(params).close()
+    else:
+        with pytest.raises(pe.ProbableAuthenticationError):
+            pika.BlockingConnection(params)
+    pika.BlockingConnection(w.params()).close()  # from loopback: always

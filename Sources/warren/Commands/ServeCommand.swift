@@ -87,6 +87,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await runtime.withBrokerResult { broker in
             _ = try StorePersistence.restore(into: broker, store: store, recovered: recovered,
                                              brokerLoop: runtime.eventLoop, logger: logger)
+            broker.setLoopbackUsers(Set(settings.loopbackUsers))
             try AccessSeed.apply(users: users, vhosts: settings.vhosts, to: broker)
             broker.declareLogExchange(settings.logExchange)
             broker.limits = settings.limits.broker

@@ -143,12 +143,14 @@ struct ConfigFile: Decodable, Equatable {
     var limits: Limits?
     var vhosts: [VirtualHost]?
     var users: [UserEntry]?
+    var loopbackUsers: [String]?
     var redis: Redis?
     var policies: [PolicyEntry]?
 
     enum CodingKeys: String, CodingKey {
         case bind, amqp, syslog, http, limits, vhosts, users, redis, policies
         case dataDir = "data_dir"
+        case loopbackUsers = "loopback_users"
     }
 
     /// Reads and decodes a TOML file; errors name the file.

@@ -30,6 +30,8 @@ struct ServeSettings: Equatable {
     var outboundWindow = OutboundCredit.defaultWindow
     var vhosts: [String] = []
     var users: [ConfigFile.UserEntry] = []
+    /// `loopback_users`: users who may log in from loopback addresses only (RabbitMQ's key and default).
+    var loopbackUsers = ["guest"]
     var syslog = SyslogSettings()
     /// Policies from the config file, set at startup (over any stored ones of the same name).
     var policies: [Policy] = []
@@ -68,6 +70,7 @@ struct ServeSettings: Equatable {
         }
         vhosts += file.vhosts?.map(\.name) ?? []
         users += file.users ?? []
+        loopbackUsers = file.loopbackUsers ?? loopbackUsers
         logExchange = file.syslog?.exchange ?? logExchange
         try syslog.apply(file.syslog)
         if let redis = file.redis {
