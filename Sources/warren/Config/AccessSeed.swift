@@ -3,12 +3,14 @@ import AMQPWire
 import Broker
 
 /// What the config file adds to the stored users and permissions at every start: its vhosts
-/// and users (replacing same-named stored ones), and on first start (no users stored) `guest`.
+/// and users (replacing same-named stored ones), and on first start (a definitions file without
+/// `users`: new, or written before permissions existed) `guest`, as RabbitMQ's first boot.
 enum AccessSeed {
     static func apply(users: [(account: UserAccount, vhosts: [String]?)], vhosts: [String], to broker: Broker) throws {
+        let firstStart = broker.persistence?.savedDefinitions.users == nil
         do throws(AMQPError) {
             for vhost in vhosts { try broker.putVhost(vhost) }
-            if broker.accessControl.users.isEmpty {
+            if firstStart {
                 broker.putUser(.withPassword("guest", name: "guest", tags: ["administrator"]))
                 try broker.setPermissions(user: "guest", vhost: "/", configure: ".*", write: ".*", read: ".*")
             }
