@@ -12,7 +12,7 @@ struct AccessCache {
         let name: String
     }
 
-    static let limit = 1024
+    static let limit = 128
     private var allowed: Set<Key> = []
     private var version = 0
 
