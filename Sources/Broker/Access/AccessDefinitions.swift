@@ -1,5 +1,6 @@
 /// Users, permissions and topic permissions in the shape of RabbitMQ's definitions export.
 extension Definitions {
+    /// A user: its password hash, the hashing module's name and its tags.
     public struct UserEntry: Codable, Equatable, Sendable {
         public var name: String
         public var passwordHash: String
@@ -49,6 +50,7 @@ extension Definitions {
         }
     }
 
+    /// A user's configure, write and read patterns in a vhost.
     public struct PermissionEntry: Codable, Equatable, Sendable {
         public var user, vhost, configure, write, read: String
         public init(user: String, vhost: String, configure: String, write: String, read: String) {
@@ -56,6 +58,7 @@ extension Definitions {
         }
     }
 
+    /// A user's write and read patterns on the routing keys of one exchange of a vhost.
     public struct TopicPermissionEntry: Codable, Equatable, Sendable {
         public var user, vhost, exchange, write, read: String
         public init(user: String, vhost: String, exchange: String, write: String, read: String) {
