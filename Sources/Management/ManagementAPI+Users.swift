@@ -15,6 +15,12 @@ extension ManagementAPI {
             _ = try auth.administrator(request, context)
             return try JSONResponse.ok(auth.access.current.users.values.sorted { $0.name < $1.name }.map(Self.user))
         }
+        router.get("/api/users/without-permissions") { request, context in
+            _ = try auth.administrator(request, context)
+            let access = auth.access.current
+            let granted = Set(access.permissionRows().map(\.user))
+            return try JSONResponse.ok(access.users.values.filter { !granted.contains($0.name) }.sorted { $0.name < $1.name }.map(Self.user))
+        }
         router.get("/api/users/:user") { request, context in
             _ = try auth.administrator(request, context)
             let name = try RequestInput.parameter("user", context)

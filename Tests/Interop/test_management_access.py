@@ -31,6 +31,7 @@ def put(w, path, body):
 
 def test_users_vhosts_and_permissions_in_rabbitmqs_shapes(api):
     assert call(api, "PUT", "/api/users/ann", {"password": "pw", "tags": "monitoring,management"})[0] == 201
+    assert [u["name"] for u in call(api, "GET", "/api/users/without-permissions")[1]] == ["ann"]
     status, user = call(api, "GET", "/api/users/ann")
     assert status == 200 and user["tags"] == ["monitoring", "management"]
     assert user["hashing_algorithm"] == "rabbit_password_hashing_sha256" and len(user["password_hash"]) == 48
@@ -41,6 +42,7 @@ def test_users_vhosts_and_permissions_in_rabbitmqs_shapes(api):
     assert call(api, "GET", "/api/permissions/dev/ann") == (200, {"user": "ann", "vhost": "dev", "configure": "^a", "write": "", "read": ".*"})
     assert {"user": "ann", "vhost": "dev", "configure": "^a", "write": "", "read": ".*"} in call(api, "GET", "/api/permissions")[1]
     assert [p["vhost"] for p in call(api, "GET", "/api/users/ann/permissions")[1]] == ["dev"]
+    assert "ann" not in [u["name"] for u in call(api, "GET", "/api/users/without-permissions")[1]]
     assert call(api, "PUT", "/api/topic-permissions/dev/ann", {"exchange": "topic_logs", "write": "", "read": "^auth"})[0] == 201
     assert call(api, "GET", "/api/topic-permissions/dev/ann")[1] == [
         {"user": "ann", "vhost": "dev", "exchange": "topic_logs", "write": "", "read": "^auth"}]
