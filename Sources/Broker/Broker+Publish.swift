@@ -7,6 +7,7 @@ extension Broker {
         try authorize(.write, .exchange, publish.exchange, on: channel)
         let exchange = try channel.session.vhost.exchange(publish.exchange)  // a missing exchange fails at once, as RabbitMQ
         try authorizeTopic(.write, exchange: exchange, key: publish.routingKey, on: channel)
+        try checkUserID(header, on: channel)
         if channel.transaction != nil {
             try holdInTransaction(.publish(publish, header, body), on: channel)
             return

@@ -104,6 +104,15 @@ def test_each_row_of_rabbitmqs_permission_table(secured):
     refused(lambda: ch.basic_publish("out", "k", b"m"), "ACCESS_REFUSED - " + refusal.format("write", "exchange", "out"))
 
 
+def test_a_user_id_property_must_name_the_publisher(secured):
+    grant(secured, "alice", ".*", ".*", ".*")
+    ch = alice_channel(secured)
+    ch.confirm_delivery()
+    ch.basic_publish("amq.topic", "k", b"m", pika.BasicProperties(user_id="alice"))
+    refused(lambda: ch.basic_publish("amq.topic", "k", b"m", pika.BasicProperties(user_id="root")),
+            "PRECONDITION_FAILED - user_id property set to 'root' but authenticated user was 'alice'", code=406)
+
+
 def test_a_permission_change_holds_for_the_next_operation(secured):
     grant(secured, "alice", ".*", ".*", ".*")
     ch = alice_channel(secured)

@@ -42,4 +42,21 @@ extension Broker {
             try authorizeTopic(.read, exchange: exchange, key: key, on: channel)
         }
     }
+
+    /// RabbitMQ's validated user ID: a `user_id` property must name the publishing user (406,
+    /// closing the channel), unless the user has the `impersonator` tag.
+    func checkUserID(_ header: ContentHeader, on channel: BrokerChannel) throws(AMQPError) {
+        let session = channel.session
+        // The first property-flags word; user-id is bit 4 (a cheap test before decoding anything).
+        guard session.checked, let flags = header.propertyBytes.getInteger(at: header.propertyBytes.readerIndex, as: UInt16.self),
+              flags & 0x0010 != 0 else { return }
+        let claimed: String?
+        do {
+            claimed = try header.properties().userID
+        } catch {
+            throw AMQPError(.syntaxError, "malformed content header properties")
+        }
+        guard let claimed, claimed != session.user, access.users[session.user]?.tags.contains("impersonator") != true else { return }
+        throw AMQPError(.preconditionFailed, "user_id property set to '\(claimed)' but authenticated user was '\(session.user)'")
+    }
 }

@@ -82,6 +82,19 @@ import Testing
         refused(alice.publish("m", exchange: "out", key: "k"), "access to exchange 'out' in vhost '/' refused for user 'alice'")
     }
 
+    @Test func aUserIDPropertyMustNameThePublisher() {
+        #expect(alice.publish("m", exchange: "in", key: "k", properties: BasicProperties(userID: "alice")).isEmpty)
+        let out = alice.publish("m", exchange: "in", key: "k", properties: BasicProperties(userID: "root"))
+        guard case .closeChannel(_, let error)? = out.last else {
+            Issue.record("expected channel.close, got \(out)")
+            return
+        }
+        #expect(error.text == "PRECONDITION_FAILED - user_id property set to 'root' but authenticated user was 'alice'")
+        broker.putUser(UserAccount(name: "alice", passwordHash: "", tags: ["impersonator"]))
+        alice.open()
+        #expect(alice.publish("m", exchange: "in", key: "k", properties: BasicProperties(userID: "root")).isEmpty)
+    }
+
     @Test func consumeGetAndPurgeNeedReadOnTheQueue() {
         refused(alice.call(.basicGet(BasicGet(queue: "q"))), "access to queue 'q' in vhost '/' refused for user 'alice'")
         refused(alice.call(.basicConsume(BasicConsume(queue: "q"))), "access to queue 'q' in vhost '/' refused for user 'alice'")
