@@ -184,6 +184,7 @@ def test_users_and_permissions_survive_a_restart(warren_factory, tmp_path):
     assert call(first, "PUT", "/api/topic-permissions/%2F/alice", {"exchange": "topic_logs", "write": "", "read": "^auth"})[0] == 201
     assert call(first, "DELETE", "/api/users/guest")[0] == 204  # deleted stays deleted
     assert first.terminate() == 0
+    assert (data / "definitions.json").stat().st_mode & 0o077 == 0  # password hashes: owner only
     port = find_free_port()
     second = warren_factory(None, extra_args=["--http-port", str(port), "--data-dir", str(data)])
     second.http_port = port
