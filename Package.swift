@@ -246,6 +246,7 @@ let package = Package(
             dependencies: [
                 "AMQPServer",
                 "TLS",
+                "Broker",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),

@@ -12,21 +12,18 @@ public struct AMQPListenerConfiguration: Sendable {
     public var connectionLimits: ConnectionLimits
     /// Counts connections against `connection_max` and the vhosts' `max-connections`.
     public var admission: ConnectionAdmission
-    public var users: UserDirectory
     /// AMQPS: every connection starts with a TLS handshake (nil: plain AMQP).
     public var tls: ServerTLS?
     /// The user name a verified client certificate gives SASL EXTERNAL.
     public var certificateLogin: CertificateLogin
 
     public init(host: String, port: Int, tuning: Tuning = .rabbitDefaults, connectionLimits: ConnectionLimits = .rabbitDefaults,
-                admission: ConnectionAdmission, users: UserDirectory = UserDirectory(), tls: ServerTLS? = nil,
-                certificateLogin: CertificateLogin = CertificateLogin()) {
+                admission: ConnectionAdmission, tls: ServerTLS? = nil, certificateLogin: CertificateLogin = CertificateLogin()) {
         self.host = host
         self.port = port
         self.tuning = tuning
         self.connectionLimits = connectionLimits
         self.admission = admission
-        self.users = users
         self.tls = tls
         self.certificateLogin = certificateLogin
     }
@@ -92,7 +89,7 @@ public struct AMQPListener: Service {
                         try configuration.tls?.addServerHandlers(to: channel, logger: logger)
                         let verifies = configuration.tls?.verifiesClientCertificates ?? false
                         let handler = AMQPConnectionHandler(
-                            users: configuration.users,
+                            access: runtime.access,
                             peerIsLoopback: channel.remoteAddress.map(Self.isLoopback) ?? false,
                             certificateLogin: verifies ? configuration.certificateLogin : nil,
                             tuning: configuration.tuning, limits: configuration.connectionLimits,

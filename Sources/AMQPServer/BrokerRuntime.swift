@@ -12,24 +12,27 @@ public final class BrokerRuntime: Sendable {
     /// it deliveries; also each socket's write-buffer high water mark (the low one is half).
     public let outboundWindow: Int
     private let broker: NIOLoopBound<Broker>
+    /// The broker's users, vhosts and permissions, readable from any thread.
+    public let access: AccessDirectory
     private let nextConnectionID = NIOLockedValueBox<UInt64>(0)
 
-    private init(eventLoop: any EventLoop, broker: NIOLoopBound<Broker>, outboundWindow: Int) {
+    private init(eventLoop: any EventLoop, broker: NIOLoopBound<Broker>, access: AccessDirectory, outboundWindow: Int) {
         self.eventLoop = eventLoop
         self.broker = broker
+        self.access = access
         self.outboundWindow = outboundWindow
     }
 
     /// Creates the broker on `eventLoop` with these vhosts.
     public static func start(on eventLoop: any EventLoop, vhosts: [String],
                              outboundWindow: Int = OutboundCredit.defaultWindow) async throws -> BrokerRuntime {
-        let broker = try await eventLoop.submit {
+        let (broker, access) = try await eventLoop.submit {
             let broker = Broker(vhosts: vhosts)
             broker.outboundWindow = outboundWindow
             broker.timers = LoopTimers(eventLoop: eventLoop, broker: broker)
-            return NIOLoopBound(broker, eventLoop: eventLoop)
+            return (NIOLoopBound(broker, eventLoop: eventLoop), broker.accessDirectory)
         }.get()
-        return BrokerRuntime(eventLoop: eventLoop, broker: broker, outboundWindow: max(1, outboundWindow))
+        return BrokerRuntime(eventLoop: eventLoop, broker: broker, access: access, outboundWindow: max(1, outboundWindow))
     }
 
     /// The write-buffer water marks of every connection's socket.
@@ -57,8 +60,8 @@ public final class BrokerRuntime: Sendable {
         return try await eventLoop.submit { try body(broker.value) }.get()
     }
 
-    func connect(_ id: ConnectionID, vhost: String, user: String, outlet: any BrokerOutlet) {
-        withBroker { $0.connect(id, vhost: vhost, user: user, outlet: outlet) }
+    func connect(_ id: ConnectionID, vhost: String, user: String, checked: Bool, outlet: any BrokerOutlet) {
+        withBroker { $0.connect(id, vhost: vhost, user: user, checked: checked, outlet: outlet) }
     }
 
     /// Hands the broker a batch of commands; `whenHandled` runs on the broker's loop after it.

@@ -19,7 +19,7 @@ public final class InProcessConnection: BrokerOutlet, Sendable {
         self.runtime = runtime
         id = runtime.makeConnectionID()
         outbound = Batches(stream: stream, runtime: runtime, id: id)
-        runtime.connect(id, vhost: vhost, user: user, outlet: self)
+        runtime.connect(id, vhost: vhost, user: user, checked: false, outlet: self)
     }
 
     /// Hands the broker a batch of commands, carried out in order in one burst.

@@ -15,7 +15,9 @@ extension Broker {
             reply(.basicConsumeOk(BasicConsumeOk(consumerTag: tag)), on: channel, unless: consume.noWait)
             return
         }
-        let queue = try accessibleQueue(consume.queue, for: channel)
+        let name = consume.queue.isEmpty ? try lastDeclared(channel) : consume.queue
+        try authorize(.read, .queue, name, on: channel)
+        let queue = try accessibleQueue(name, for: channel)
         if queue.consumers.contains(where: \.exclusive) || (consume.exclusive && queue.consumerCount > 0) {
             throw AMQPError(.accessRefused, "queue '\(queue.name)' in vhost '\(queue.vhost)' in exclusive use")
         }
@@ -43,7 +45,9 @@ extension Broker {
     }
 
     func fetch(_ get: BasicGet, on channel: BrokerChannel) throws(AMQPError) {
-        let queue = try accessibleQueue(get.queue, for: channel)
+        let name = get.queue.isEmpty ? try lastDeclared(channel) : get.queue
+        try authorize(.read, .queue, name, on: channel)
+        let queue = try accessibleQueue(name, for: channel)
         queue.lastUsed = now
         let entry = queue.dequeue(now: now)
         if !queue.discarded.isEmpty { scheduleDispatch(queue) }

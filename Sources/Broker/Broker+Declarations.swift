@@ -4,18 +4,23 @@ import AMQPWire
 extension Broker {
     func declareExchange(_ declare: ExchangeDeclare, on channel: BrokerChannel) throws(AMQPError) {
         let vhost = channel.session.vhost
+        if !declare.passive && !declare.exchange.isEmpty { try authorize(.configure, .exchange, declare.exchange, on: channel) }
         let exchange = try vhost.declareExchange(declare)
         if !vhost.policies.isEmpty { applyPolicies(to: exchange, in: vhost) }
         reply(.exchangeDeclareOk, on: channel, unless: declare.noWait)
     }
 
     func deleteExchange(_ delete: ExchangeDelete, on channel: BrokerChannel) throws(AMQPError) {
+        if !delete.exchange.isEmpty && !delete.exchange.hasPrefix("amq.") {
+            try authorize(.configure, .exchange, delete.exchange, on: channel)
+        }
         try channel.session.vhost.deleteExchange(delete.exchange, ifUnused: delete.ifUnused)
         reply(.exchangeDeleteOk, on: channel, unless: delete.noWait)
     }
 
     func bindExchange(destination: String, source: String, key: String, arguments: FieldTable, on channel: BrokerChannel) throws(AMQPError) {
         let vhost = channel.session.vhost
+        try authorizeBinding(source: source, destination: destination, .exchange, key: key, on: channel)
         try checkBindable(source, destination: .exchange(destination))
         let sourceExchange = try vhost.exchange(source)
         _ = try vhost.exchange(destination)
@@ -25,6 +30,7 @@ extension Broker {
 
     func unbindExchange(destination: String, source: String, key: String, arguments: FieldTable, on channel: BrokerChannel) throws(AMQPError) {
         let vhost = channel.session.vhost
+        try authorizeBinding(source: source, destination: destination, .exchange, key: key, on: channel)
         try checkBindable(source, destination: .exchange(destination))
         let sourceExchange = try vhost.exchange(source)
         _ = try vhost.exchange(destination)
@@ -55,6 +61,12 @@ extension Broker {
             name = nameGenerator.queueName()
         } else if name.hasPrefix("amq.") {
             throw AMQPError(.accessRefused, "queue name '\(name)' contains reserved prefix 'amq.*'")
+        }
+        try authorize(.configure, .queue, name, on: channel)
+        if let deadLetterExchange = declare.arguments["x-dead-letter-exchange"]?.stringValue {
+            // As RabbitMQ: dead-lettering is checked once, here, and never per message.
+            try authorize(.read, .queue, name, on: channel)
+            try authorize(.write, .exchange, deadLetterExchange, on: channel)
         }
         if let existing = vhost.queues[name] {
             try checkExclusiveAccess(existing, for: channel)
@@ -114,7 +126,7 @@ extension Broker {
         return queue
     }
 
-    private func lastDeclared(_ channel: BrokerChannel) throws(AMQPError) -> String {
+    func lastDeclared(_ channel: BrokerChannel) throws(AMQPError) -> String {
         guard let name = channel.lastDeclaredQueue else {
             throw AMQPError(.notFound, "no previously declared queue")
         }
@@ -128,10 +140,12 @@ extension Broker {
     }
 
     func bindQueue(_ bind: QueueBind, on channel: BrokerChannel) throws(AMQPError) {
-        let queue = try accessibleQueue(bind.queue, for: channel)
+        let name = bind.queue.isEmpty ? try lastDeclared(channel) : bind.queue
+        let key = bind.queue.isEmpty && bind.routingKey.isEmpty ? name : bind.routingKey
+        try authorizeBinding(source: bind.exchange, destination: name, .queue, key: key, on: channel)
+        let queue = try accessibleQueue(name, for: channel)
         try checkBindable(bind.exchange, destination: .queue(queue.name))
         let exchange = try channel.session.vhost.exchange(bind.exchange)
-        let key = bind.queue.isEmpty && bind.routingKey.isEmpty ? queue.name : bind.routingKey
         try exchange.validateBindingArguments(bind.arguments)
         _ = exchange.bind(Binding(destination: .queue(queue.name), key: key, arguments: bind.arguments))
         reply(.queueBindOk, on: channel, unless: bind.noWait)
@@ -139,7 +153,9 @@ extension Broker {
 
     func unbindQueue(_ unbind: QueueUnbind, on channel: BrokerChannel) throws(AMQPError) {
         let vhost = channel.session.vhost
-        let queue = try accessibleQueue(unbind.queue, for: channel)
+        let name = unbind.queue.isEmpty ? try lastDeclared(channel) : unbind.queue
+        try authorizeBinding(source: unbind.exchange, destination: name, .queue, key: unbind.routingKey, on: channel)
+        let queue = try accessibleQueue(name, for: channel)
         try checkBindable(unbind.exchange, destination: .queue(queue.name))
         let exchange = try vhost.exchange(unbind.exchange)
         if exchange.unbind(Binding(destination: .queue(queue.name), key: unbind.routingKey, arguments: unbind.arguments)) {
@@ -149,7 +165,9 @@ extension Broker {
     }
 
     func purgeQueue(_ purge: QueuePurge, on channel: BrokerChannel) throws(AMQPError) {
-        let queue = try accessibleQueue(purge.queue, for: channel)
+        let name = purge.queue.isEmpty ? try lastDeclared(channel) : purge.queue
+        try authorize(.read, .queue, name, on: channel)
+        let queue = try accessibleQueue(name, for: channel)
         let purged = queue.removeAllReady()
         forgetStored(purged, of: queue)
         let count = purged.count
@@ -159,6 +177,7 @@ extension Broker {
     func deleteQueue(_ delete: QueueDelete, on channel: BrokerChannel) throws(AMQPError) {
         let vhost = channel.session.vhost
         let name = delete.queue.isEmpty ? (channel.lastDeclaredQueue ?? "") : delete.queue
+        try authorize(.configure, .queue, name, on: channel)
         guard let queue = vhost.queues[name] else {
             // RabbitMQ answers delete-ok for a queue that does not exist.
             reply(.queueDeleteOk(QueueDeleteOk(messageCount: 0)), on: channel, unless: delete.noWait)

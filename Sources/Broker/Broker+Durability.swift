@@ -9,6 +9,7 @@ extension Broker {
         var definitions = Definitions()
         let policies = policies()
         definitions.policies = policies.isEmpty ? nil : policies
+        addAccess(to: &definitions)
         for vhost in vhosts.values.sorted(by: { $0.name < $1.name }) {
             definitions.vhosts.append(.init(name: vhost.name))
             let predeclared = Set(VirtualHost.predeclared.map(\.0))
@@ -44,6 +45,11 @@ extension Broker {
     public func restore(_ definitions: Definitions) -> [String] {
         var problems: [String] = []
         for entry in definitions.vhosts { addVhost(entry.name) }
+        do throws(AMQPError) {
+            if let imported = try Self.accessEntries(definitions) { merge(imported) }
+        } catch {
+            problems.append("users and permissions not restored: \(error.text)")
+        }
         for policy in definitions.policies ?? [] {
             addVhost(policy.vhost)
             do {
@@ -112,6 +118,7 @@ extension Broker {
                                                                               arguments: entry.arguments.table))
         }
         restore(saved)
+        rollBackAccess(to: saved)
     }
 
     /// Puts a recovered persistent message back on its queue, in order; false when the queue is gone.

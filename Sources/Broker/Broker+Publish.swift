@@ -4,8 +4,11 @@ import NIOCore
 /// basic.publish: routing through exchanges into queues, mandatory returns, publisher confirms.
 extension Broker {
     func receivePublish(_ publish: BasicPublish, header: ContentHeader, body: ByteBuffer, on channel: BrokerChannel) throws(AMQPError) {
+        try authorize(.write, .exchange, publish.exchange, on: channel)
+        let exchange = try channel.session.vhost.exchange(publish.exchange)  // a missing exchange fails at once, as RabbitMQ
+        try authorizeTopic(.write, exchange: exchange, key: publish.routingKey, on: channel)
+        try checkUserID(header, on: channel)
         if channel.transaction != nil {
-            _ = try channel.session.vhost.exchange(publish.exchange)  // a missing exchange fails at once, as RabbitMQ
             try holdInTransaction(.publish(publish, header, body), on: channel)
             return
         }
@@ -52,7 +55,7 @@ extension Broker {
     @discardableResult
     public func deliver(_ message: Message, from exchange: Exchange, in vhost: VirtualHost) -> (delivered: Bool, stored: Bool, rejected: Bool) {
         if exchange.name.isEmpty && vhost.queues[message.routingKey] == nil {
-            return (directReplyTo.deliver(message, broker: self), false, false)
+            return (directReplyTo.deliver(message, in: vhost), false, false)
         }
         var targets = routeTargets(message, from: exchange, in: vhost)
         let delivered = !targets.isEmpty

@@ -47,6 +47,15 @@ public final class Broker {
     /// The deadline the timer owner was last asked for.
     var armedDeadline = Int64.max
 
+    /// Users, vhosts and permissions as the checks read them (Access/Broker+Access.swift).
+    var access = AccessControl() {
+        didSet { accessVersion &+= 1 }
+    }
+    /// Changes with every change of `access`: the sessions' `AccessCache`s are then out of date.
+    private(set) var accessVersion = 0
+    /// Where each new version of `access` is published for the connections and the management API.
+    public let accessDirectory = AccessDirectory()
+
     public init(vhosts: [String] = ["/"]) {
         for name in vhosts { addVhost(name) }
     }
@@ -60,6 +69,8 @@ public final class Broker {
 
     public func addVhost(_ name: String) {
         guard vhosts[name] == nil else { return }
+        access.addVhost(name)
+        accessDirectory.publish(access)
         let vhost = VirtualHost(name: name)
         vhost.pager = pager
         vhost.queueMemoryLimit = queueMemoryLimit
@@ -103,12 +114,23 @@ public final class Broker {
         for vhost in vhosts.values { vhost.declareLogExchange(name) }
     }
 
-    /// A connection finished its handshake on a vhost.
-    public func connect(_ id: ConnectionID, vhost: String, user: String, outlet: any BrokerOutlet) {
-        addVhost(vhost)
-        guard let host = vhosts[vhost] else { return }
-        sessions[id] = Session(id: id, vhost: host, user: user, outlet: outlet, schedule: outbound, persistence: persistence,
-                               outboundWindow: outboundWindow)
+    /// A connection finished its handshake on a vhost. An internal one (`checked` false: the
+    /// syslog publisher, the Redis bridge) is warren itself, and its operations are not checked.
+    public func connect(_ id: ConnectionID, vhost: String, user: String, checked: Bool, outlet: any BrokerOutlet) {
+        if !checked { addVhost(vhost) }
+        guard let host = vhosts[vhost] else {
+            outlet.deliver([.closeConnection(AMQPError(.notAllowed, "vhost \(vhost) not found"))])
+            return
+        }
+        sessions[id] = Session(id: id, vhost: host, user: user, checked: checked, outlet: outlet, schedule: outbound,
+                               persistence: persistence, outboundWindow: outboundWindow)
+    }
+
+    /// Removes a vhost from the table (its queues are deleted by the caller first).
+    func removeVhost(_ name: String) {
+        vhosts[name] = nil
+        access.removeVhost(name)
+        accessDirectory.publish(access)
     }
 
     /// The connection is gone: its channels close (unacked messages are requeued) and its exclusive queues are deleted.

@@ -11,7 +11,9 @@ struct DirectReplyTo {
 
     /// Channels with a reply consumer, by the suffix of their reply-to name.
     private var channels: [String: BrokerChannel] = [:]
-    private var nextSuffix: UInt64 = 0
+    /// Reply names carry 132 random bits from the system's CSPRNG: nobody can guess another
+    /// channel's name and send it replies.
+    private var names = NameGenerator()
 
     mutating func startConsumer(tag: String, noAck: Bool, on channel: BrokerChannel) throws(AMQPError) {
         guard noAck else {
@@ -20,8 +22,7 @@ struct DirectReplyTo {
         guard channel.replyToConsumerTag == nil else {
             throw AMQPError(.preconditionFailed, "reply consumer already set")
         }
-        nextSuffix += 1
-        let suffix = "g\(channel.session.id.raw).\(channel.number).\(nextSuffix)"
+        let suffix = names.replySuffix()
         channel.replyToConsumerTag = tag
         channel.replyToSuffix = suffix
         channels[suffix] = channel
@@ -56,10 +57,11 @@ struct DirectReplyTo {
     /// when its connection takes no more (outbound credit spent: it stopped reading). With no
     /// queue to wait in, such a reply is unroutable (returned when mandatory), so a stalled
     /// requester cannot make the broker buffer replies without end.
-    func deliver(_ message: Message, broker: Broker) -> Bool {
+    /// A reply name works only within the vhost of the channel that owns it.
+    func deliver(_ message: Message, in vhost: VirtualHost) -> Bool {
         guard message.routingKey.hasPrefix(Self.prefix) else { return false }
         let suffix = String(message.routingKey.dropFirst(Self.prefix.count))
-        guard let channel = channels[suffix], let tag = channel.replyToConsumerTag,
+        guard let channel = channels[suffix], channel.session.vhost === vhost, let tag = channel.replyToConsumerTag,
               channel.session.canTakeDeliveries else { return false }
         channel.deliverReply(message, consumerTag: tag)
         return true

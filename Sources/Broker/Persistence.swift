@@ -82,9 +82,14 @@ public struct Definitions: Codable, Equatable, Sendable {
     public var queues: [QueueEntry] = []
     public var bindings: [BindingEntry] = []
     enum CodingKeys: String, CodingKey {
-        case vhosts, exchanges, queues, bindings, policies
+        case vhosts, exchanges, queues, bindings, policies, users, permissions
+        case topicPermissions = "topic_permissions"
         case warrenFormat = "warren_format"
     }
+    /// Absent in files written before access control was persisted (Access/AccessDefinitions.swift).
+    public var users: [UserEntry]?
+    public var permissions: [PermissionEntry]?
+    public var topicPermissions: [TopicPermissionEntry]?
     /// Absent in files written before policies existed.
     public var policies: [Policy]?
     /// warren's definitions file format: absent (1) for RabbitMQ's JSON arguments, 2 for typed

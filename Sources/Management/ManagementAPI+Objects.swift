@@ -7,18 +7,20 @@ import Hummingbird
 extension ManagementAPI {
     func registerQueues(on router: Router<ManagementContext>) {
         router.get("/api/queues") { request, context in
-            _ = try auth.user(request, context)
-            return try JSONResponse.ok(try await read { $0.queueSnapshots() }.map { JSONResponse.queue($0, rates: rates) })
+            let scope = try auth.scope(request, context)
+            return try JSONResponse.ok(try await read { $0.queueSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.map { JSONResponse.queue($0, rates: rates) })
         }
         router.get("/api/queues/:vhost") { request, context in
-            _ = try auth.user(request, context)
+            let scope = try auth.scope(request, context)
             let vhost = try RequestInput.name("vhost", context)
+            try scope.require(vhost: vhost)
             guard try await read({ $0.vhost(vhost) != nil }) else { throw APIError.notFound }
             return try JSONResponse.ok(try await read { $0.queueSnapshots(vhost: vhost) }.map { JSONResponse.queue($0, rates: rates) })
         }
         router.get("/api/queues/:vhost/:name") { request, context in
-            _ = try auth.user(request, context)
+            let scope = try auth.scope(request, context)
             let (vhost, name) = (try RequestInput.name("vhost", context), try RequestInput.name("name", context))
+            try scope.require(vhost: vhost)
             guard let queue = try await read({ $0.queueSnapshots(vhost: vhost).first { $0.name == name } }) else { throw APIError.notFound }
             return try JSONResponse.ok(JSONResponse.queue(queue, rates: rates))
         }
@@ -51,18 +53,20 @@ extension ManagementAPI {
 
     func registerExchanges(on router: Router<ManagementContext>) {
         router.get("/api/exchanges") { request, context in
-            _ = try auth.user(request, context)
-            return try JSONResponse.ok(try await read { $0.exchangeSnapshots() }.map(JSONResponse.exchange))
+            let scope = try auth.scope(request, context)
+            return try JSONResponse.ok(try await read { $0.exchangeSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.map(JSONResponse.exchange))
         }
         router.get("/api/exchanges/:vhost") { request, context in
-            _ = try auth.user(request, context)
+            let scope = try auth.scope(request, context)
             let vhost = try RequestInput.name("vhost", context)
+            try scope.require(vhost: vhost)
             guard try await read({ $0.vhost(vhost) != nil }) else { throw APIError.notFound }
             return try JSONResponse.ok(try await read { $0.exchangeSnapshots(vhost: vhost) }.map(JSONResponse.exchange))
         }
         router.get("/api/exchanges/:vhost/:name") { request, context in
-            _ = try auth.user(request, context)
+            let scope = try auth.scope(request, context)
             let (vhost, name) = (try RequestInput.name("vhost", context), try RequestInput.name("name", context))
+            try scope.require(vhost: vhost)
             guard let exchange = try await read({ $0.exchangeSnapshots(vhost: vhost).first { $0.name == name } }) else {
                 throw APIError.notFound
             }
@@ -94,12 +98,13 @@ extension ManagementAPI {
 
     func registerBindings(on router: Router<ManagementContext>) {
         router.get("/api/bindings") { request, context in
-            _ = try auth.user(request, context)
-            return try JSONResponse.ok(try await read { $0.bindingSnapshots() }.map(JSONResponse.binding))
+            let scope = try auth.scope(request, context)
+            return try JSONResponse.ok(try await read { $0.bindingSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.map(JSONResponse.binding))
         }
         router.get("/api/bindings/:vhost") { request, context in
-            _ = try auth.user(request, context)
+            let scope = try auth.scope(request, context)
             let vhost = try RequestInput.name("vhost", context)
+            try scope.require(vhost: vhost)
             guard try await read({ $0.vhost(vhost) != nil }) else { throw APIError.notFound }
             return try JSONResponse.ok(try await read { $0.bindingSnapshots(vhost: vhost) }.map(JSONResponse.binding))
         }

@@ -29,50 +29,33 @@ struct ManagementAPI: Sendable {
             }
         }
         router.get("/api/tail") { request, context in
-            _ = try auth.user(request, context)
-            return try tail.response(patterns: LiveTail.patterns(request.uri.queryParameters.getAll("pattern").map { String($0) }))
-        }
-        router.get("/api/whoami") { request, context in
             let user = try auth.user(request, context)
-            return try JSONResponse.ok(["name": user.name, "tags": user.tags])
+            let patterns = try LiveTail.patterns(request.uri.queryParameters.getAll("pattern").map { String($0) })
+            try auth.authorizeTail(user, exchange: tail.exchange, patterns: patterns)
+            return try tail.response(patterns: patterns)
         }
         router.get("/api/overview") { request, context in
-            _ = try auth.user(request, context)
-            return try JSONResponse.ok(try await overview())
-        }
-        router.get("/api/vhosts") { request, context in
-            _ = try auth.user(request, context)
-            let queues = try await read { $0.queueSnapshots() }
-            let names = try await read { $0.vhostNames }
-            return try JSONResponse.ok(names.map { name in
-                let own = queues.filter { $0.vhost == name }
-                let ready = own.reduce(0) { $0 + $1.messagesReady }
-                let unacked = own.reduce(0) { $0 + $1.messagesUnacknowledged }
-                return ["name": name, "messages": ready + unacked, "messages_ready": ready, "messages_unacknowledged": unacked] as [String: Any]
-            })
-        }
-        router.get("/api/users") { request, context in
-            _ = try auth.administrator(request, context)
-            return try JSONResponse.ok(auth.users.users.values.sorted { $0.name < $1.name }.map {
-                ["name": $0.name, "tags": $0.tags, "hashing_algorithm": "rabbit_password_hashing_sha256"] as [String: Any]
-            })
+            return try JSONResponse.ok(try await overview(try auth.scope(request, context)))
         }
         router.get("/api/connections") { request, context in
-            _ = try auth.user(request, context)
-            return try JSONResponse.ok(try await read { $0.connectionSnapshots() }.map(JSONResponse.connection))
+            let scope = try auth.scope(request, context)
+            return try JSONResponse.ok(try await read { $0.connectionSnapshots() }.filter { scope.shows(connectionOf: $0.user, vhost: $0.vhost) }.map(JSONResponse.connection))
         }
         router.get("/api/channels") { request, context in
-            _ = try auth.user(request, context)
-            return try JSONResponse.ok(try await read { $0.channelSnapshots() }.map(JSONResponse.channel))
+            let scope = try auth.scope(request, context)
+            return try JSONResponse.ok(try await read { $0.channelSnapshots() }.filter { scope.shows(connectionOf: $0.user, vhost: $0.vhost) }.map(JSONResponse.channel))
         }
         router.get("/api/consumers") { request, context in
-            _ = try auth.user(request, context)
-            return try JSONResponse.ok(try await read { $0.consumerSnapshots() }.map(JSONResponse.consumer))
+            let scope = try auth.scope(request, context)
+            return try JSONResponse.ok(try await read { $0.consumerSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.map(JSONResponse.consumer))
         }
         registerQueues(on: router)
         registerExchanges(on: router)
         registerBindings(on: router)
         registerDefinitions(on: router)
+        registerUsers(on: router)
+        registerVhosts(on: router)
+        registerPermissions(on: router)
     }
 
     /// Runs a read on the broker's loop and returns its value.
@@ -105,11 +88,12 @@ struct ManagementAPI: Sendable {
         }
     }
 
-    private func overview() async throws -> [String: Any] {
-        let queues = try await read { $0.queueSnapshots() }
-        let exchanges = try await read { $0.exchangeSnapshots().count }
-        let connections = try await read { $0.connectionSnapshots() }
-        let totals = try await read { $0.vhostCounts.values.reduce(into: MessageCounts()) { sum, counts in
+    /// Totals over the vhosts (and connections) the user may see.
+    private func overview(_ scope: ViewScope) async throws -> [String: Any] {
+        let queues = try await read { $0.queueSnapshots() }.filter { scope.shows(vhost: $0.vhost) }
+        let exchanges = try await read { $0.exchangeSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.count
+        let connections = try await read { $0.connectionSnapshots() }.filter { scope.shows(connectionOf: $0.user, vhost: $0.vhost) }
+        let totals = try await read { $0.vhostCounts.filter { scope.shows(vhost: $0.key) }.values.reduce(into: MessageCounts()) { sum, counts in
             sum.published += counts.published
             sum.delivered += counts.delivered
             sum.redelivered += counts.redelivered
@@ -125,7 +109,7 @@ struct ManagementAPI: Sendable {
                               "exchanges": exchanges, "queues": queues.count,
                               "consumers": queues.reduce(0) { $0 + $1.consumers }],
             "queue_totals": ["messages": ready + unacked, "messages_ready": ready, "messages_unacknowledged": unacked],
-            "message_stats": rates.stats(totals, key: "overview"),
+            "message_stats": rates.stats(totals, key: "overview \(scope.vhosts.sorted())"),
         ]
     }
 }

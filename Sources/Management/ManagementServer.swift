@@ -16,14 +16,16 @@ public struct ManagementServer: Service {
 
     /// `admission` is the AMQP listener's connection counter (for `/metrics`); at most
     /// `maxLiveTailStreams` live-tail streams are open at once; `limits` bound bodies, connections and idling
-    /// (on each listener). `port` 0 turns plain HTTP off; `https` adds a TLS listener.
-    public init(host: String, port: Int, runtime: BrokerRuntime, users: UserDirectory, logExchange: String,
+    /// (on each listener); `allowedHosts` are the names a request's `Host` may carry besides IP addresses and
+    /// `localhost`. `port` 0 turns plain HTTP off; `https` adds a TLS listener.
+    public init(host: String, port: Int, runtime: BrokerRuntime, logExchange: String, allowedHosts: [String],
                 registry: PrometheusCollectorRegistry, admission: ConnectionAdmission, maxLiveTailStreams: Int,
                 limits: HTTPLimits, https: (port: Int, tls: ServerTLS)? = nil, logger: Logger) {
         let streams = OpenStreams(limit: maxLiveTailStreams)
         self.streams = streams
         let router = Router(context: ManagementContext.self)
-        ManagementAPI(runtime: runtime, auth: Authorization(users: users),
+        router.add(middleware: RequestGuard(allowedHosts: Set(allowedHosts.map { $0.lowercased() })))
+        ManagementAPI(runtime: runtime, auth: Authorization(access: runtime.access),
                       metrics: MetricsEndpoint(registry: registry, runtime: runtime, admission: admission, streams: streams),
                       tail: LiveTail(runtime: runtime, exchange: logExchange, open: streams),
                       maxBodySize: limits.maxBodySize).register(on: router)

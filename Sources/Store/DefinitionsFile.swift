@@ -26,7 +26,7 @@ public struct DefinitionsFile: Sendable {
 
     public func write(_ data: Data) throws {
         let temporary = path + ".tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)  // it holds password hashes
         guard descriptor >= 0 else { throw StoreError.io("open \(temporary)", errno) }
         defer { close(descriptor) }
         try data.withUnsafeBytes { raw in try operations.writeAll(descriptor, raw, path: temporary) }

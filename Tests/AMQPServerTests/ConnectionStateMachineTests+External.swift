@@ -1,4 +1,5 @@
 import AMQPWire
+import Broker
 import Testing
 import TLS
 
@@ -13,9 +14,9 @@ import TLS
     var actions: [ConnectionAction] = []
 
     static func machine(_ certificate: PeerCertificateName, loopback: Bool = true) -> ConnectionStateMachine {
-        var users = UserDirectory()
-        users.add(User(name: "alice", passwordHash: PasswordHash(password: "unused")))
-        var machine = ConnectionStateMachine(users: users, peerIsLoopback: loopback)
+        var access = AccessControl.guestOnly()
+        access.put(.withPassword("unused", name: "alice"))
+        var machine = ConnectionStateMachine(access: AccessDirectory(access), peerIsLoopback: loopback)
         machine.peerCertificate = certificate
         return machine
     }

@@ -1,4 +1,5 @@
 import AMQPWire
+import Broker
 import NIOCore
 import Testing
 
@@ -41,7 +42,7 @@ extension ConnectionStateMachineTests {
     }
 
     @Test mutating func anOversizedMessageClosesTheChannelBeforeItsBody() {
-        machine = ConnectionStateMachine(users: UserDirectory(), peerIsLoopback: true,
+        machine = ConnectionStateMachine(access: AccessDirectory(.guestOnly()), peerIsLoopback: true,
                                          limits: ConnectionLimits(handshakeTimeoutMilliseconds: 10_000, maxMessageSize: 16_777_216))
         openConnection()
         _ = feed(.channelOpen, channel: 1)
@@ -71,7 +72,7 @@ extension ConnectionStateMachineTests {
     }
 
     @Test mutating func atTheCeilingTheTextSaysMaxSizeAsRabbitMQ() {
-        machine = ConnectionStateMachine(users: UserDirectory(), peerIsLoopback: true,
+        machine = ConnectionStateMachine(access: AccessDirectory(.guestOnly()), peerIsLoopback: true,
                                          limits: ConnectionLimits(handshakeTimeoutMilliseconds: 10_000, maxMessageSize: 536_870_912))
         openConnection()
         _ = feed(.channelOpen, channel: 1)
@@ -81,7 +82,7 @@ extension ConnectionStateMachineTests {
     }
 
     @Test mutating func aMessageOfExactlyTheMaximumIsAccepted() {
-        machine = ConnectionStateMachine(users: UserDirectory(), peerIsLoopback: true,
+        machine = ConnectionStateMachine(access: AccessDirectory(.guestOnly()), peerIsLoopback: true,
                                          limits: ConnectionLimits(handshakeTimeoutMilliseconds: 10_000, maxMessageSize: 4))
         openConnection()
         _ = feed(.channelOpen, channel: 1)
@@ -95,7 +96,7 @@ extension ConnectionStateMachineTests {
         #expect(silentDropped && actions == [.closeSocket])
         #expect(machine.state == .closed)
 
-        machine = ConnectionStateMachine(users: UserDirectory(), peerIsLoopback: true)
+        machine = ConnectionStateMachine(access: AccessDirectory(.guestOnly()), peerIsLoopback: true)
         machine.protocolHeaderReceived(accepted: true, into: &actions)
         _ = feed(.connectionStartOk(Self.plainGuest))
         _ = feed(.connectionTuneOk(ConnectionTuneOk(channelMax: 0, frameMax: 0, heartbeat: 0)))

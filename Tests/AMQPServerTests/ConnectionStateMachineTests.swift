@@ -1,4 +1,5 @@
 import AMQPWire
+import Broker
 import NIOCore
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 @Suite struct ConnectionStateMachineTests {
     static let plainGuest = ConnectionStartOk(mechanism: "PLAIN", response: Array("\0guest\0guest".utf8), locale: "en_US")
 
-    var machine = ConnectionStateMachine(users: UserDirectory(), peerIsLoopback: true)
+    var machine = ConnectionStateMachine(access: AccessDirectory(.guestOnly()), peerIsLoopback: true)
     var actions: [ConnectionAction] = []
 
     mutating func feed(_ method: AMQPMethod, channel: UInt16 = 0) -> [ConnectionAction] {
@@ -87,7 +88,7 @@ import Testing
     }
 
     @Test mutating func guestFromAnotherHostIsRefused() {
-        machine = ConnectionStateMachine(users: UserDirectory(), peerIsLoopback: false)
+        machine = ConnectionStateMachine(access: AccessDirectory(.guestOnly()), peerIsLoopback: false)
         machine.protocolHeaderReceived(accepted: true, into: &actions)
         #expect(Self.closeCode(feed(.connectionStartOk(Self.plainGuest))) == 403)
     }

@@ -157,6 +157,13 @@ max_queues = 2
 [[vhosts]]
 name = "logs"
 max_connections = 1
+
+# guest has permissions on / only unless given more (Docs/security.md)
+[[users]]
+name = "guest"
+password = "guest"
+vhosts = ["/", "logs"]
+tags = ["administrator"]
 """
 
 

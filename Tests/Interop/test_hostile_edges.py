@@ -52,7 +52,8 @@ def edge(warren_factory):
 def request(w, method, path, body=None, headers=None):
     connection = http.client.HTTPConnection(HOST, w.http_port, timeout=10)
     try:
-        connection.request(method, path, body=body, headers={"Authorization": GUEST, **(headers or {})})
+        connection.request(method, path, body=body,
+                           headers={"Authorization": GUEST, "Content-Type": "application/json", **(headers or {})})
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -244,14 +245,14 @@ TOO_LARGE = {"error": "payload_too_large",
 
 
 def test_a_body_announced_over_the_limit_is_413_before_it_is_sent(edge):
-    head = (b"POST /api/definitions HTTP/1.1\r\nHost: x\r\nAuthorization: " + GUEST.encode()
+    head = (b"POST /api/definitions HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + GUEST.encode()
             + b"\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n")
     assert status_and_json(raw_http(edge, head, b"{" * 1000)) == (413, TOO_LARGE)
 
 
 def test_a_chunked_body_over_the_limit_is_413(edge):
     chunk = b"%x\r\n%s\r\n" % (64 * 1024, b" " * 64 * 1024)
-    head = (b"PUT /api/queues/%2F/q HTTP/1.1\r\nHost: x\r\nAuthorization: " + GUEST.encode()
+    head = (b"PUT /api/queues/%2F/q HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + GUEST.encode()
             + b"\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
     assert status_and_json(raw_http(edge, head, chunk * 17)) == (413, TOO_LARGE)
     assert request(edge, "GET", "/api/queues/%2F/q")[0] == 404
@@ -259,7 +260,7 @@ def test_a_chunked_body_over_the_limit_is_413(edge):
 
 
 def test_an_unauthenticated_huge_body_is_401_without_reading_it(edge):
-    head = b"POST /api/definitions HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n"
+    head = b"POST /api/definitions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n"
     assert status_and_json(raw_http(edge, head, b"x" * 1000))[0] == 401
 
 
@@ -293,7 +294,7 @@ def test_arguments_and_definitions_amqp_cannot_carry_are_400_before_anything_is_
 
 def test_a_megabyte_of_basic_auth_is_refused_and_the_server_goes_on(edge):
     credentials = base64.b64encode(b"guest:" + b"p" * (1 << 20)).decode()
-    head = f"GET /api/overview HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {credentials}\r\n\r\n".encode()
+    head = f"GET /api/overview HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic {credentials}\r\n\r\n".encode()
     status, _ = status_and_json(raw_http(edge, head))
     assert status == 400
     assert request(edge, "GET", "/api/overview")[0] == 200
@@ -325,7 +326,7 @@ def test_connections_past_max_connections_wait_for_a_free_slot(edge):
         assert connection.getresponse().read()
         held.append(connection)
     waiting = socket.create_connection((HOST, edge.http_port), timeout=0.5)
-    waiting.sendall(b"GET /api/healthchecks/node HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    waiting.sendall(b"GET /api/healthchecks/node HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
     with pytest.raises(socket.timeout):
         waiting.recv(1)  # the ninth is not read while eight are open
     held.pop().close()
@@ -339,7 +340,7 @@ def test_connections_past_max_connections_wait_for_a_free_slot(edge):
 def test_an_idle_http_connection_is_closed_after_idle_timeout(warren_factory):
     w = start(warren_factory, EDGE_CONFIG + "idle_timeout = 300\n")
     with socket.create_connection((HOST, w.http_port), timeout=10) as idle:
-        idle.sendall(b"GET /api/healthchecks/node HTTP/1.1\r\nHost: x\r\n\r\n")
+        idle.sendall(b"GET /api/healthchecks/node HTTP/1.1\r\nHost: localhost\r\n\r\n")
         response = b""
         while not closed_after(idle, response):
             response += idle.recv(65536)

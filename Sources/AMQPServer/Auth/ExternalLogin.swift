@@ -1,3 +1,4 @@
+import Broker
 import TLS
 
 /// SASL EXTERNAL as RabbitMQ's rabbitmq_auth_mechanism_ssl: offered only when the client presented
@@ -6,15 +7,15 @@ enum ExternalLogin {
     static let mechanism = "EXTERNAL"
 
     /// The user the certificate names, or why the login is refused (for the log, as RabbitMQ words it).
-    static func authenticate(_ certificate: PeerCertificateName, users: UserDirectory,
-                             fromLoopback: Bool) -> Result<User, Refusal> {
+    static func authenticate(_ certificate: PeerCertificateName, access: AccessControl,
+                             fromLoopback: Bool) -> Result<UserAccount, Refusal> {
         switch certificate {
         case .noCertificate:
             return .failure(Refusal(reason: "connection peer presented no TLS (x.509) certificate"))
         case .unnamed:
             return .failure(Refusal(reason: "no name found"))
         case .named(let name):
-            guard let user = users.certificateLogin(username: name, fromLoopback: fromLoopback) else {
+            guard let user = access.certificateLogin(username: name, fromLoopback: fromLoopback) else {
                 return .failure(Refusal(reason: "user '\(name)' - invalid credentials"))
             }
             return .success(user)
@@ -27,11 +28,11 @@ enum ExternalLogin {
     }
 }
 
-extension UserDirectory {
+extension AccessControl {
     /// The user a verified client certificate names, for SASL EXTERNAL: the user must exist and may
-    /// connect from this peer; no password is checked.
-    public func certificateLogin(username: String, fromLoopback: Bool) -> User? {
-        guard let user = users[username], fromLoopback || !user.loopbackOnly else { return nil }
+    /// connect from this peer (`loopback_users`); no password is checked.
+    public func certificateLogin(username: String, fromLoopback: Bool) -> UserAccount? {
+        guard let user = users[username], fromLoopback || !loopbackUsers.contains(username) else { return nil }
         return user
     }
 }

@@ -52,11 +52,11 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     /// How a verified client certificate names its user; nil when this listener verifies none.
     private let certificateLogin: CertificateLogin?
 
-    init(users: UserDirectory, peerIsLoopback: Bool, certificateLogin: CertificateLogin? = nil, tuning: Tuning,
+    init(access: AccessDirectory, peerIsLoopback: Bool, certificateLogin: CertificateLogin? = nil, tuning: Tuning,
          limits: ConnectionLimits, admission: ConnectionAdmission, registry: ConnectionRegistry, runtime: BrokerRuntime, alarm: ResourceAlarm, logger: Logger) {
         self.alarm = alarm
         self.certificateLogin = certificateLogin
-        self.machine = ConnectionStateMachine(users: users, peerIsLoopback: peerIsLoopback, proposedTuning: tuning, limits: limits)
+        self.machine = ConnectionStateMachine(access: access, peerIsLoopback: peerIsLoopback, proposedTuning: tuning, limits: limits)
         self.admission = admission
         self.registry = registry
         self.runtime = runtime
@@ -226,7 +226,7 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
             connectedToBroker = true
             let outlet = ConnectionOutlet(handler: self, context: context)
             self.outlet = outlet
-            runtime.connect(connectionID, vhost: vhost, user: user, outlet: outlet)
+            runtime.connect(connectionID, vhost: vhost, user: user, checked: true, outlet: outlet)
         case .channelOpened(let channel):
             brokerCommands.append(.channelOpened(channel))
         case .channelClosed(let channel):

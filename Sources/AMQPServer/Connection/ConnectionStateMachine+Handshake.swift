@@ -1,4 +1,5 @@
 import AMQPWire
+import Broker
 
 /// start-ok, tune-ok and open: authentication, tuning and the vhost check.
 extension ConnectionStateMachine {
@@ -20,10 +21,11 @@ extension ConnectionStateMachine {
             try negotiate(tuneOk, into: &actions)
             state = .awaitingOpen(user: user)
         case (.awaitingOpen(let user), .connectionOpen(let open)):
-            guard users.vhosts.contains(open.virtualHost) else {
+            let current = access.current
+            guard current.vhosts.contains(open.virtualHost) else {
                 throw AMQPError(.notAllowed, "vhost \(open.virtualHost) not found").caused(by: method)
             }
-            guard users.users[user]?.mayOpen(vhost: open.virtualHost) == true else {
+            guard current.mayOpen(user: user, vhost: open.virtualHost) else {
                 throw AMQPError(.notAllowed, "access to vhost '\(open.virtualHost)' refused for user '\(user)'").caused(by: method)
             }
             // The connection limits (node and vhost) are the handler's to count: it answers with admitted(…).
@@ -61,8 +63,8 @@ extension ConnectionStateMachine {
                                                             heartbeat: tuning.heartbeat)), channel: 0))
     }
 
-    private func authenticateExternal(into actions: inout [ConnectionAction]) throws(AMQPError) -> User {
-        switch ExternalLogin.authenticate(peerCertificate, users: users, fromLoopback: peerIsLoopback) {
+    private func authenticateExternal(into actions: inout [ConnectionAction]) throws(AMQPError) -> UserAccount {
+        switch ExternalLogin.authenticate(peerCertificate, access: access.current, fromLoopback: peerIsLoopback) {
         case .success(let user):
             return user
         case .failure(let refusal):
@@ -71,10 +73,10 @@ extension ConnectionStateMachine {
         }
     }
 
-    private func authenticatePassword(_ startOk: ConnectionStartOk) throws(AMQPError) -> User {
+    private func authenticatePassword(_ startOk: ConnectionStartOk) throws(AMQPError) -> UserAccount {
         guard let credentials = SASLCredentials(mechanism: startOk.mechanism, response: startOk.response),
-              let user = users.authenticate(username: credentials.username, password: credentials.password,
-                                            fromLoopback: peerIsLoopback)
+              let user = Authenticator.authenticate(access.current, username: credentials.username,
+                                                    password: credentials.password, fromLoopback: peerIsLoopback)
         else {
             throw Self.loginRefused(mechanism: startOk.mechanism)
         }

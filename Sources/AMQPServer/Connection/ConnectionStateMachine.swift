@@ -1,4 +1,5 @@
 import AMQPWire
+import Broker
 import NIOCore
 import TLS
 
@@ -30,7 +31,8 @@ struct ConnectionStateMachine {
     var state: State = .awaitingProtocolHeader
     var tuning: Tuning
     var channels: [UInt16: ChannelState] = [:]
-    let users: UserDirectory
+    /// Users, vhosts and permissions as they are now (read at login and at connection.open).
+    let access: AccessDirectory
     /// The client announced the `connection.blocked` capability in start-ok.
     var clientSupportsBlocked = false
     let peerIsLoopback: Bool
@@ -38,9 +40,9 @@ struct ConnectionStateMachine {
     var peerCertificate = PeerCertificateName.noCertificate
     let limits: ConnectionLimits
 
-    init(users: UserDirectory, peerIsLoopback: Bool, proposedTuning: Tuning = .rabbitDefaults,
+    init(access: AccessDirectory, peerIsLoopback: Bool, proposedTuning: Tuning = .rabbitDefaults,
          limits: ConnectionLimits = .rabbitDefaults) {
-        self.users = users
+        self.access = access
         self.peerIsLoopback = peerIsLoopback
         self.tuning = proposedTuning
         self.limits = limits

@@ -25,6 +25,10 @@ final class Session {
     let id: ConnectionID
     let vhost: VirtualHost
     let user: String
+    /// Whether its operations are checked against the user's permissions (false for warren's own).
+    let checked: Bool
+    /// The permission checks it passed since permissions last changed.
+    var accessCache = AccessCache()
     let outlet: any BrokerOutlet
     var channels: [UInt16: BrokerChannel] = [:]
     /// Where stored messages' deliveries and removals are recorded.
@@ -35,13 +39,14 @@ final class Session {
     /// What the connection may still be handed before it writes what it has.
     var credit: OutboundCredit
 
-    init(id: ConnectionID, vhost: VirtualHost, user: String, outlet: any BrokerOutlet, schedule: OutboundSchedule,
+    init(id: ConnectionID, vhost: VirtualHost, user: String, checked: Bool, outlet: any BrokerOutlet, schedule: OutboundSchedule,
          persistence: (any BrokerPersistence)?, outboundWindow: Int) {
         self.persistence = persistence
         self.credit = OutboundCredit(window: outboundWindow)
         self.id = id
         self.vhost = vhost
         self.user = user
+        self.checked = checked
         self.outlet = outlet
         self.schedule = schedule
     }

@@ -82,6 +82,7 @@ extension Broker {
     /// Imports RabbitMQ-format definitions: every object is checked first, so a bad file changes nothing.
     public func importDefinitions(_ definitions: Definitions) throws(AMQPError) {
         for policy in definitions.policies ?? [] { try policy.validate() }
+        _ = try Self.accessEntries(definitions)
         for exchange in definitions.exchanges where ExchangeType(rawValue: exchange.type) == nil {
             throw AMQPError(.preconditionFailed, "unknown exchange type '\(exchange.type)' for exchange '\(exchange.name)'")
         }

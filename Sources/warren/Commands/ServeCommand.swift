@@ -85,14 +85,16 @@ struct ServeCommand: AsyncParsableCommand {
         let tls = try TLSContexts(settings)
         let (store, recovered) = try await Store.open(directory: settings.dataDir, logger: logger)
         logger.info("data directory \(settings.dataDir) opened")
-        let users = try settings.userDirectory()
-        let runtime = try await BrokerRuntime.start(on: MultiThreadedEventLoopGroup.singleton.next(), vhosts: Array(users.vhosts),
+        let users = try settings.configuredUsers()
+        let runtime = try await BrokerRuntime.start(on: MultiThreadedEventLoopGroup.singleton.next(), vhosts: ["/"] + settings.vhosts,
                                                     outboundWindow: settings.outboundWindow)
         // First, whatever else runs: a syslog-only setup is blocked by the memory and disk alarms too.
         var services: [any Service] = [ResourceMonitor(limits: settings.resourceLimits(), runtime: runtime, logger: logger)]
         try await runtime.withBrokerResult { broker in
             _ = try StorePersistence.restore(into: broker, store: store, recovered: recovered,
                                              brokerLoop: runtime.eventLoop, logger: logger)
+            broker.setLoopbackUsers(Set(settings.loopbackUsers))
+            try AccessSeed.apply(users: users, vhosts: settings.vhosts, to: broker)
             broker.declareLogExchange(settings.logExchange)
             broker.limits = settings.limits.broker
             for policy in settings.policies {
@@ -108,14 +110,14 @@ struct ServeCommand: AsyncParsableCommand {
         let admission = settings.limits.connectionAdmission()
         if settings.amqpPort != 0 {
             let listener = AMQPListenerConfiguration(host: settings.bind, port: settings.amqpPort, tuning: settings.tuning,
-                                                     connectionLimits: settings.limits.connection, admission: admission, users: users)
+                                                     connectionLimits: settings.limits.connection, admission: admission)
             services.append(AMQPListener(configuration: listener, runtime: runtime, logger: logger))
         } else {
             logger.info("AMQP listener disabled (port 0)")
         }
         if let amqps = tls.amqps {
             let listener = AMQPListenerConfiguration(host: settings.bind, port: amqps.port, tuning: settings.tuning,
-                                                     connectionLimits: settings.limits.connection, admission: admission, users: users,
+                                                     connectionLimits: settings.limits.connection, admission: admission,
                                                      tls: amqps.tls, certificateLogin: settings.certificateLogin)
             services.append(AMQPListener(configuration: listener, runtime: runtime, logger: logger))
         }
@@ -129,8 +131,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if settings.httpPort == 0 { logger.info("management HTTP listener disabled (port 0)") }
         if settings.httpPort != 0 || tls.https != nil {
-            services.append(ManagementServer(host: settings.bind, port: settings.httpPort, runtime: runtime, users: users,
-                                             logExchange: settings.logExchange, registry: Self.metricsRegistry, admission: admission,
+            services.append(ManagementServer(host: settings.bind, port: settings.httpPort, runtime: runtime,
+                                             logExchange: settings.logExchange, allowedHosts: settings.allowedHosts + [settings.bind],
+                                             registry: Self.metricsRegistry, admission: admission,
                                              maxLiveTailStreams: settings.limits.maxLiveTailStreams, limits: settings.limits.http,
                                              https: tls.https.map { ($0.port, $0.tls) }, logger: logger))
         }

@@ -37,9 +37,11 @@ struct ConfigFile: Decodable, Equatable {
         var maxConnections: Int?
         var idleTimeout: Int?
         var tls: TLSSection?
+        var allowedHosts: [String]?
 
         enum CodingKeys: String, CodingKey {
             case port, tls
+            case allowedHosts = "allowed_hosts"
             case maxLiveTailStreams = "max_live_tail_streams"
             case maxBodySize = "max_body_size"
             case maxConnections = "max_connections"
@@ -143,12 +145,14 @@ struct ConfigFile: Decodable, Equatable {
     var limits: Limits?
     var vhosts: [VirtualHost]?
     var users: [UserEntry]?
+    var loopbackUsers: [String]?
     var redis: Redis?
     var policies: [PolicyEntry]?
 
     enum CodingKeys: String, CodingKey {
         case bind, amqp, syslog, http, limits, vhosts, users, redis, policies
         case dataDir = "data_dir"
+        case loopbackUsers = "loopback_users"
     }
 
     /// Reads and decodes a TOML file; errors name the file.

@@ -1,6 +1,7 @@
 import AMQPServer
 import AMQPWire
 import Broker
+import Foundation
 import Redis
 import RedisBridge
 import TLS
@@ -18,6 +19,9 @@ struct ServeSettings: Equatable {
     var certificateLogin = CertificateLogin()
     /// HTTPS for the management API (`[http.tls]`, port 15671 by default); nil: none.
     var https: TLSListenerSettings?
+    /// `http.allowed_hosts`: names a management request's Host may carry besides IP addresses and
+    /// `localhost`; by default the machine's host name.
+    var allowedHosts: [String] = [ProcessInfo.processInfo.hostName]
     var dataDir = "./data"
     /// The durable topic exchange collected logs are published to.
     var logExchange = "topic_logs"
@@ -33,6 +37,8 @@ struct ServeSettings: Equatable {
     var outboundWindow = OutboundCredit.defaultWindow
     var vhosts: [String] = []
     var users: [ConfigFile.UserEntry] = []
+    /// `loopback_users`: users who may log in from loopback addresses only (RabbitMQ's key and default).
+    var loopbackUsers = ["guest"]
     var syslog = SyslogSettings()
     /// Policies from the config file, set at startup (over any stored ones of the same name).
     var policies: [Policy] = []
@@ -50,6 +56,7 @@ struct ServeSettings: Equatable {
         certificateLogin = try file.amqp?.tls?.certificateLogin(section: "amqp.tls") ?? certificateLogin
         try file.http?.tls?.refuseUnused(section: "http.tls", portUsed: true)
         https = try TLSListenerSettings(file.http?.tls, name: "http.tls", defaultPort: 15671)
+        allowedHosts = file.http?.allowedHosts ?? allowedHosts
         if let value = file.amqp?.channelMax {
             tuning.channelMax = try Self.ranged(value, 1...65535, key: "amqp.channel_max")
         }
@@ -74,6 +81,7 @@ struct ServeSettings: Equatable {
         }
         vhosts += file.vhosts?.map(\.name) ?? []
         users += file.users ?? []
+        loopbackUsers = file.loopbackUsers ?? loopbackUsers
         logExchange = file.syslog?.exchange ?? logExchange
         try syslog.apply(file.syslog)
         if let redis = file.redis {
@@ -135,26 +143,24 @@ struct ServeSettings: Equatable {
         return limits
     }
 
-    /// The user directory: guest plus the configured users, the default vhost plus configured ones.
-    func userDirectory() throws -> UserDirectory {
-        var directory = UserDirectory()
-        for vhost in vhosts { directory.addVhost(vhost) }
-        for entry in users {
-            let hash: PasswordHash
+    /// The configured users, each checked: a password or a valid hash is required.
+    func configuredUsers() throws -> [(account: UserAccount, vhosts: [String]?)] {
+        try users.map { entry in
+            let hash: String
             if let password = entry.password {
-                hash = PasswordHash(password: password)
+                hash = PasswordHash(password: password).base64
             } else if let encoded = entry.passwordHash {
-                guard let decoded = PasswordHash(base64: encoded) else {
+                guard PasswordHash(base64: encoded) != nil else {
                     throw ConfigError("user '\(entry.name)': password_hash is not a base64 salted SHA-256 hash")
                 }
-                hash = decoded
+                hash = encoded
             } else {
                 throw ConfigError("user '\(entry.name)' needs password or password_hash")
             }
-            directory.add(User(name: entry.name, passwordHash: hash, vhosts: entry.vhosts.map(Set.init),
-                               tags: entry.tags ?? [], loopbackOnly: entry.name == "guest"))
+            // No `vhosts` key: every vhost with full permissions, as before permissions existed.
+            let account = UserAccount(name: entry.name, passwordHash: hash, tags: entry.tags ?? [], everyVhost: entry.vhosts == nil)
+            return (account: account, vhosts: entry.vhosts)
         }
-        return directory
     }
 
     private static func integer(_ text: String, key: String) throws -> Int {

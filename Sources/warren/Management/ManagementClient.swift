@@ -18,7 +18,9 @@ struct ManagementOptions: ParsableArguments {
         let password = components.password ?? "guest"
         components.user = nil
         components.password = nil
-        components.percentEncodedPath = path
+        let parts = path.split(separator: "?", maxSplits: 1)
+        components.percentEncodedPath = parts.first.map(String.init) ?? path
+        components.percentEncodedQuery = parts.count == 2 ? String(parts[1]) : nil
         guard let url = components.url else { throw ValidationError("cannot build a URL from \(api) and \(path)") }
         var request = URLRequest(url: url)
         request.httpMethod = method
@@ -38,6 +40,13 @@ struct ManagementOptions: ParsableArguments {
 /// A management API call that failed, with the status and the API's reason.
 struct ManagementCallError: Error, CustomStringConvertible {
     var description: String
+}
+
+extension ManagementOptions {
+    /// Sends a JSON object as the body.
+    func call(_ method: String, _ path: String, json: [String: Any]) async throws {
+        _ = try await call(method, path, body: try JSONSerialization.data(withJSONObject: json))
+    }
 }
 
 /// A percent-encoded path segment (`/` becomes `%2F`, as the API expects for the default vhost).

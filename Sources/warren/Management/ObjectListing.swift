@@ -12,12 +12,14 @@ struct ListingOptions: ParsableArguments {
 struct ObjectListing {
     let path: String
     let columns: [String]
+    /// The path of one vhost's objects, given the encoded vhost (default: `path/vhost`).
+    var vhostPath: (@Sendable (String) -> String)?
 
     func run(_ api: ManagementOptions, _ options: ListingOptions) async throws {
-        let suffix = options.vhost.map { "/" + pathSegment($0) } ?? ""
-        let data = try await api.call("GET", "/api/\(path)\(suffix)")
+        let scoped = options.vhost.map { vhostPath?(pathSegment($0)) ?? "\(path)/\(pathSegment($0))" } ?? path
+        let data = try await api.call("GET", "/api/\(scoped)")
         guard let objects = try? JSONDecoder().decode([[String: JSONValue]].self, from: data) else {
-            throw ManagementCallError(description: "GET /api/\(path): not a JSON array of objects")
+            throw ManagementCallError(description: "GET /api/\(scoped): not a JSON array of objects")
         }
         if options.json {
             let picked = objects.map { object in Dictionary(uniqueKeysWithValues: columns.map { ($0, object[$0] ?? .null) }) }

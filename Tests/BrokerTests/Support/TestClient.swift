@@ -11,10 +11,11 @@ final class TestClient {
     let id: ConnectionID
     let outlet = RecordingOutlet()
 
-    init(_ broker: Broker, id: UInt64 = 1, vhost: String = "/", user: String = "guest") {
+    /// `checked` false (the default) is an internal connection: no permission checks.
+    init(_ broker: Broker, id: UInt64 = 1, vhost: String = "/", user: String = "guest", checked: Bool = false) {
         self.broker = broker
         self.id = ConnectionID(id)
-        broker.connect(self.id, vhost: vhost, user: user, outlet: outlet)
+        broker.connect(self.id, vhost: vhost, user: user, checked: checked, outlet: outlet)
     }
 
     /// Hands the broker one batch; returns everything this connection received meanwhile
