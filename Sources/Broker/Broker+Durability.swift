@@ -7,8 +7,10 @@ extension Broker {
     /// binding between durable ends, in every vhost.
     func durableDefinitions() -> Definitions {
         var definitions = Definitions()
-        let policies = policies()
-        definitions.policies = policies.isEmpty ? nil : policies
+        let regular = policies()
+        definitions.policies = regular.isEmpty ? nil : regular
+        let operatorPolicies = policies(kind: .operatorPolicy)
+        definitions.parameters = operatorPolicies.isEmpty ? nil : operatorPolicies.map(RuntimeParameter.init(operatorPolicy:))
         for vhost in vhosts.values.sorted(by: { $0.name < $1.name }) {
             definitions.vhosts.append(.init(name: vhost.name))
             let predeclared = Set(VirtualHost.predeclared.map(\.0))
@@ -44,11 +46,12 @@ extension Broker {
     public func restore(_ definitions: Definitions) -> [String] {
         var problems: [String] = []
         for entry in definitions.vhosts { addVhost(entry.name) }
-        for policy in definitions.policies ?? [] {
+        let policies = (definitions.policies ?? []).map { ($0, PolicyKind.policy) }
+        for (policy, kind) in policies + definitions.operatorPolicies.map({ ($0, PolicyKind.operatorPolicy) }) {
             addVhost(policy.vhost)
             do {
-                try policy.validate()
-                vhosts[policy.vhost]?.policies[policy.name] = policy
+                try policy.validate(kind)
+                vhosts[policy.vhost]?.setPolicy(policy, kind: kind)
             } catch {
                 problems.append("policy '\(policy.name)' in vhost '\(policy.vhost)' not restored: \(error.text)")
             }

@@ -82,6 +82,12 @@ extension Broker {
     /// Imports RabbitMQ-format definitions: every object is checked first, so a bad file changes nothing.
     public func importDefinitions(_ definitions: Definitions) throws(AMQPError) {
         for policy in definitions.policies ?? [] { try policy.validate() }
+        for parameter in definitions.parameters ?? [] {
+            guard let policy = parameter.operatorPolicy else {
+                throw AMQPError(.preconditionFailed, "parameter '\(parameter.name)' in vhost '\(parameter.vhost)': component '\(parameter.component)' is not supported")
+            }
+            try policy.validate(.operatorPolicy)
+        }
         for exchange in definitions.exchanges where ExchangeType(rawValue: exchange.type) == nil {
             throw AMQPError(.preconditionFailed, "unknown exchange type '\(exchange.type)' for exchange '\(exchange.name)'")
         }
@@ -100,11 +106,12 @@ extension Broker {
             }
         }
         restore(definitions)
+        for vhost in vhosts.values { reapplyPolicies(in: vhost) }
         definitionsChanged = true
         finishBurst()
     }
 
-    private func managedVhost(_ name: String) throws(AMQPError) -> VirtualHost {
+    func managedVhost(_ name: String) throws(AMQPError) -> VirtualHost {
         guard let vhost = vhosts[name] else { throw AMQPError(.notFound, "no vhost '\(name)'") }
         now = clock()
         return vhost

@@ -6,8 +6,17 @@ public struct QueueSnapshot: Sendable, Equatable {
     public var durable, autoDelete, exclusive: Bool
     public var arguments: FieldTable
     public var messagesReady, messagesUnacknowledged, consumers, memory: Int
-    public var policy: String?
+    public var policy, operatorPolicy: String?
+    /// The policy definition in force (policy capped by operator policy), RabbitMQ's `effective_policy_definition`.
+    public var effectivePolicyDefinition: FieldTable
     public var counts: MessageCounts
+}
+
+/// A queue's message counters and lengths.
+public struct QueueCounts: Sendable, Equatable {
+    public var vhost, name: String
+    public var counts: MessageCounts
+    public var ready, unacknowledged: Int
 }
 
 /// An exchange as the management API shows it.
@@ -78,6 +87,22 @@ extension Broker {
     /// Each vhost's message totals, by name.
     public var vhostCounts: [String: MessageCounts] { vhosts.mapValues(\.counts) }
 
+    /// The message totals of every vhost together.
+    public var totalCounts: MessageCounts {
+        vhosts.values.reduce(into: MessageCounts()) { sum, vhost in sum.add(vhost.counts) }
+    }
+
+    /// Every queue's counters and lengths: what the management API samples for rates, without the
+    /// policy matching and argument copies of `queueSnapshots`.
+    public func queueCounts() -> [QueueCounts] {
+        vhosts.values.flatMap { vhost in
+            vhost.queues.values.map { queue in
+                QueueCounts(vhost: vhost.name, name: queue.name, counts: queue.counts,
+                            ready: queue.messageCount, unacknowledged: queue.unackedCount)
+            }
+        }
+    }
+
     public func queueSnapshots(vhost name: String? = nil) -> [QueueSnapshot] {
         selectedVhosts(name).flatMap { vhost in
             vhost.queues.values.sorted { $0.name < $1.name }.map { queue in
@@ -85,7 +110,10 @@ extension Broker {
                               exclusive: queue.owner != nil, arguments: queue.arguments, messagesReady: queue.messageCount,
                               messagesUnacknowledged: queue.unackedCount, consumers: queue.consumerCount,
                               memory: queue.readyBytes + queue.unackedBytes,
-                              policy: policy(forQueue: queue.name, in: vhost)?.name, counts: queue.counts)
+                              policy: policy(forQueue: queue.name, in: vhost)?.name,
+                              operatorPolicy: policy(forQueue: queue.name, in: vhost, kind: .operatorPolicy)?.name,
+                              effectivePolicyDefinition: effectivePolicyDefinition(forQueue: queue.name, in: vhost),
+                              counts: queue.counts)
             }
         }
     }

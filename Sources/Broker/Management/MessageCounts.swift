@@ -8,4 +8,13 @@ public struct MessageCounts: Sendable, Equatable {
     public var returned = 0
 
     public init() {}
+
+    /// Adds another set of totals to these.
+    public mutating func add(_ other: MessageCounts) {
+        published += other.published
+        delivered += other.delivered
+        redelivered += other.redelivered
+        acknowledged += other.acknowledged
+        returned += other.returned
+    }
 }
