@@ -15,15 +15,18 @@ enum JSONResponse {
     static func noContent() -> Response { Response(status: .noContent) }
     static func created() -> Response { Response(status: .created) }
 
-    static func queue(_ queue: QueueSnapshot, rates: MessageRates) -> [String: Any] {
-        [
-            "message_stats": rates.stats(queue.counts, key: "queue \(queue.vhost) \(queue.name)"),
+    static func queue(_ queue: QueueSnapshot, rates: MessageRates, query: RateQuery) -> [String: Any] {
+        let key = MessageRates.queueKey(vhost: queue.vhost, name: queue.name)
+        let current = RateField.values(queue.counts, ready: queue.messagesReady, unacknowledged: queue.messagesUnacknowledged)
+        return [
+            "message_stats": rates.details(key: key, fields: RateField.counters, current: current, range: query.messages),
             "name": queue.name, "vhost": queue.vhost, "durable": queue.durable, "auto_delete": queue.autoDelete,
             "exclusive": queue.exclusive, "arguments": table(queue.arguments), "node": node,
             "messages": queue.messagesReady + queue.messagesUnacknowledged, "messages_ready": queue.messagesReady,
             "messages_unacknowledged": queue.messagesUnacknowledged, "consumers": queue.consumers, "memory": queue.memory,
-            "policy": queue.policy ?? NSNull(), "state": "running", "type": "classic",
-        ]
+            "policy": queue.policy ?? NSNull(), "operator_policy": queue.operatorPolicy ?? NSNull(),
+            "effective_policy_definition": table(queue.effectivePolicyDefinition), "state": "running", "type": "classic",
+        ].merging(rates.details(key: key, fields: RateField.lengths, current: current, range: query.lengths)) { own, _ in own }
     }
 
     static func exchange(_ exchange: ExchangeSnapshot) -> [String: Any] {

@@ -8,19 +8,21 @@ extension ManagementAPI {
     func registerQueues(on router: Router<ManagementContext>) {
         router.get("/api/queues") { request, context in
             _ = try auth.user(request, context)
-            return try JSONResponse.ok(try await read { $0.queueSnapshots() }.map { JSONResponse.queue($0, rates: rates) })
+            let query = try RateQuery.parse(request)
+            return try JSONResponse.ok(try await read { $0.queueSnapshots() }.map { JSONResponse.queue($0, rates: rates, query: query) })
         }
         router.get("/api/queues/:vhost") { request, context in
             _ = try auth.user(request, context)
             let vhost = try RequestInput.name("vhost", context)
             guard try await read({ $0.vhost(vhost) != nil }) else { throw APIError.notFound }
-            return try JSONResponse.ok(try await read { $0.queueSnapshots(vhost: vhost) }.map { JSONResponse.queue($0, rates: rates) })
+            let query = try RateQuery.parse(request)
+            return try JSONResponse.ok(try await read { $0.queueSnapshots(vhost: vhost) }.map { JSONResponse.queue($0, rates: rates, query: query) })
         }
         router.get("/api/queues/:vhost/:name") { request, context in
             _ = try auth.user(request, context)
             let (vhost, name) = (try RequestInput.name("vhost", context), try RequestInput.name("name", context))
             guard let queue = try await read({ $0.queueSnapshots(vhost: vhost).first { $0.name == name } }) else { throw APIError.notFound }
-            return try JSONResponse.ok(JSONResponse.queue(queue, rates: rates))
+            return try JSONResponse.ok(JSONResponse.queue(queue, rates: rates, query: try RateQuery.parse(request)))
         }
         router.put("/api/queues/:vhost/:name") { request, context in
             _ = try auth.administrator(request, context)

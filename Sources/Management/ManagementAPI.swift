@@ -11,9 +11,11 @@ struct ManagementAPI: Sendable {
     let auth: Authorization
     let metrics: MetricsEndpoint
     let tail: LiveTail
+    let node: NodeInfo
     /// `http.max_body_size`: a longer request body is answered 413.
     let maxBodySize: Int
-    let rates = MessageRates()
+    /// Sampled every 5 s by the server's `RateSampler`.
+    let rates: MessageRates
 
     func register(on router: Router<ManagementContext>) {
         router.get("/api/healthchecks/node") { _, _ in
@@ -38,7 +40,7 @@ struct ManagementAPI: Sendable {
         }
         router.get("/api/overview") { request, context in
             _ = try auth.user(request, context)
-            return try JSONResponse.ok(try await overview())
+            return try JSONResponse.ok(try await overview(try RateQuery.parse(request)))
         }
         router.get("/api/vhosts") { request, context in
             _ = try auth.user(request, context)
@@ -73,6 +75,9 @@ struct ManagementAPI: Sendable {
         registerExchanges(on: router)
         registerBindings(on: router)
         registerDefinitions(on: router)
+        registerPolicies(on: router)
+        registerNodes(on: router)
+        registerMessages(on: router)
     }
 
     /// Runs a read on the broker's loop and returns its value.
@@ -105,27 +110,23 @@ struct ManagementAPI: Sendable {
         }
     }
 
-    private func overview() async throws -> [String: Any] {
+    private func overview(_ query: RateQuery) async throws -> [String: Any] {
         let queues = try await read { $0.queueSnapshots() }
         let exchanges = try await read { $0.exchangeSnapshots().count }
         let connections = try await read { $0.connectionSnapshots() }
-        let totals = try await read { $0.vhostCounts.values.reduce(into: MessageCounts()) { sum, counts in
-            sum.published += counts.published
-            sum.delivered += counts.delivered
-            sum.redelivered += counts.redelivered
-            sum.acknowledged += counts.acknowledged
-            sum.returned += counts.returned
-        } }
+        let totals = try await read { $0.totalCounts }
         let ready = queues.reduce(0) { $0 + $1.messagesReady }
         let unacked = queues.reduce(0) { $0 + $1.messagesUnacknowledged }
+        let current = RateField.values(totals, ready: ready, unacknowledged: unacked)
+        let key = MessageRates.overviewKey
         return [
             "management_version": "3.10.8", "rabbitmq_version": "3.10.8", "product_name": "warren",
-            "product_version": "0.1.0", "node": JSONResponse.node, "cluster_name": JSONResponse.node,
+            "product_version": Self.version, "node": JSONResponse.node, "cluster_name": JSONResponse.node,
             "object_totals": ["connections": connections.count, "channels": connections.reduce(0) { $0 + $1.channels },
                               "exchanges": exchanges, "queues": queues.count,
                               "consumers": queues.reduce(0) { $0 + $1.consumers }],
-            "queue_totals": ["messages": ready + unacked, "messages_ready": ready, "messages_unacknowledged": unacked],
-            "message_stats": rates.stats(totals, key: "overview"),
-        ]
+            "queue_totals": rates.details(key: key, fields: RateField.lengths, current: current, range: query.lengths),
+            "message_stats": rates.details(key: key, fields: RateField.counters, current: current, range: query.messages),
+        ].merging(overviewNodeFields()) { own, _ in own }
     }
 }

@@ -10,19 +10,23 @@ import ServiceLifecycle
 public struct ManagementServer: Service {
     private let application: Application<RouterResponder<ManagementContext>>
     private let streams: OpenStreams
+    private let sampler: RateSampler
 
     /// `admission` is the AMQP listener's connection counter (for `/metrics`); at most
-    /// `maxLiveTailStreams` live-tail streams are open at once; `limits` bound bodies, connections and idling.
+    /// `maxLiveTailStreams` live-tail streams are open at once; `limits` bound bodies, connections and idling;
+    /// `node` is what `/api/nodes` and `/api/overview` say of the node.
     public init(host: String, port: Int, runtime: BrokerRuntime, users: UserDirectory, logExchange: String,
                 registry: PrometheusCollectorRegistry, admission: ConnectionAdmission, maxLiveTailStreams: Int,
-                limits: HTTPLimits, logger: Logger) {
+                limits: HTTPLimits, node: NodeInfo, logger: Logger) {
         let streams = OpenStreams(limit: maxLiveTailStreams)
         self.streams = streams
         let router = Router(context: ManagementContext.self)
+        let rates = MessageRates()
+        sampler = RateSampler(runtime: runtime, rates: rates)
         ManagementAPI(runtime: runtime, auth: Authorization(users: users),
                       metrics: MetricsEndpoint(registry: registry, runtime: runtime, admission: admission, streams: streams),
-                      tail: LiveTail(runtime: runtime, exchange: logExchange, open: streams),
-                      maxBodySize: limits.maxBodySize).register(on: router)
+                      tail: LiveTail(runtime: runtime, exchange: logExchange, open: streams), node: node,
+                      maxBodySize: limits.maxBodySize, rates: rates).register(on: router)
         let idleTimeout = TimeAmount.milliseconds(Int64(limits.idleTimeoutMilliseconds))
         application = Application(router: router, server: .http1(configuration: .init(idleTimeout: idleTimeout)),
                                   configuration: .init(address: .hostname(host, port: port), serverName: "warren",
@@ -32,9 +36,13 @@ public struct ManagementServer: Service {
     }
 
     public func run() async throws {
-        let streams = streams
+        let (streams, sampler) = (streams, sampler)
         try await withGracefulShutdownHandler {
-            try await application.run()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await sampler.run() }
+                try await application.run()
+                group.cancelAll()
+            }
         } onGracefulShutdown: {
             streams.finishAll()  // open live-tail pages would otherwise hold the server up
         }

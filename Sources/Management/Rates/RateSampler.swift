@@ -1,0 +1,34 @@
+import AMQPServer
+import Broker
+
+/// Samples every queue's and the node's counters and lengths into `MessageRates` every 5 s, as
+/// RabbitMQ's `collect_statistics_interval` does, until its task is cancelled.
+struct RateSampler: Sendable {
+    let runtime: BrokerRuntime
+    let rates: MessageRates
+
+    func run() async {
+        repeat {
+            await sampleOnce()
+        } while (try? await Task.sleep(for: .milliseconds(MessageRates.interval))) != nil
+    }
+
+    func sampleOnce() async {
+        guard let objects = try? await runtime.withBrokerResult({ Self.objects(of: $0) }) else { return }
+        rates.record(objects)
+    }
+
+    /// Every queue's values and the overview's (every vhost's counters, every queue's lengths).
+    static func objects(of broker: Broker) -> [String: [Int]] {
+        var objects: [String: [Int]] = [:]
+        var ready = 0, unacknowledged = 0
+        for queue in broker.queueCounts() {
+            objects[MessageRates.queueKey(vhost: queue.vhost, name: queue.name)] =
+                RateField.values(queue.counts, ready: queue.ready, unacknowledged: queue.unacknowledged)
+            ready += queue.ready
+            unacknowledged += queue.unacknowledged
+        }
+        objects[MessageRates.overviewKey] = RateField.values(broker.totalCounts, ready: ready, unacknowledged: unacknowledged)
+        return objects
+    }
+}
