@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pika
 
+from conftest import find_free_port
 from polling import wait_for
 from test_management_api import call, managed  # noqa: F401  (the fixture)
 
@@ -181,4 +182,32 @@ def test_a_deleted_queues_series_leave_the_metrics(managed):
     text = call(managed, "GET", "/metrics")[1].decode()
     assert 'queue="short-lived"' not in text
     assert call(managed, "DELETE", "/api/queues/%2F/short-lived")[0] == 404
+    connection.close()
+
+
+def test_policies_set_over_the_api_survive_a_restart(warren_factory, tmp_path):
+    data_dir = tmp_path / "kept"
+    data_dir.mkdir()
+
+    def start():
+        port = find_free_port()
+        w = warren_factory(extra_args=["--http-port", str(port), "--data-dir", str(data_dir)])
+        assert w.wait_for_output("management HTTP listener ready"), w.output()
+        w.http_port = port
+        return w
+
+    first = start()
+    assert call(first, "PUT", "/api/queues/%2F/kept", {"durable": True})[0] == 201
+    assert call(first, "PUT", "/api/policies/%2F/p", {"pattern": "^kept$", "definition": {"max-length": 5}})[0] == 201
+    assert call(first, "PUT", "/api/operator-policies/%2F/op", {"pattern": "^kept$", "definition": {"max-length": 1}})[0] == 201
+    assert first.stop() == 0
+    second = start()
+    assert [p["name"] for p in call(second, "GET", "/api/policies/%2F")[1]] == ["p"]
+    assert [p["name"] for p in call(second, "GET", "/api/operator-policies/%2F")[1]] == ["op"]
+    assert call(second, "GET", "/api/queues/%2F/kept")[1]["effective_policy_definition"] == {"max-length": 1}
+    connection = second.connect()
+    channel = connection.channel()
+    for body in (b"1", b"2"):
+        channel.basic_publish("", "kept", body)
+    assert channel.queue_declare("kept", passive=True).method.message_count == 1
     connection.close()
