@@ -19,7 +19,7 @@ enum JSONResponse {
         let key = MessageRates.queueKey(vhost: queue.vhost, name: queue.name)
         let current = RateField.values(queue.counts, ready: queue.messagesReady, unacknowledged: queue.messagesUnacknowledged)
         return [
-            "message_stats": rates.details(key: key, fields: RateField.counters, current: current, range: query.messages),
+            "message_stats": rates.details(key: key, fields: RateField.queueCounters, current: current, range: query.messages),
             "name": queue.name, "vhost": queue.vhost, "durable": queue.durable, "auto_delete": queue.autoDelete,
             "exclusive": queue.exclusive, "arguments": table(queue.arguments), "node": node,
             "messages": queue.messagesReady + queue.messagesUnacknowledged, "messages_ready": queue.messagesReady,
@@ -29,8 +29,11 @@ enum JSONResponse {
         ].merging(rates.details(key: key, fields: RateField.lengths, current: current, range: query.lengths)) { own, _ in own }
     }
 
-    static func exchange(_ exchange: ExchangeSnapshot) -> [String: Any] {
-        [
+    static func exchange(_ exchange: ExchangeSnapshot, rates: MessageRates, query: RateQuery) -> [String: Any] {
+        let current = RateField.values(publishedIn: exchange.publishedIn, publishedOut: exchange.publishedOut)
+        return [
+            "message_stats": rates.details(key: MessageRates.exchangeKey(vhost: exchange.vhost, name: exchange.name),
+                                           fields: RateField.exchangeCounters, current: current, range: query.messages),
             "name": exchange.name, "vhost": exchange.vhost, "type": exchange.type, "durable": exchange.durable,
             "auto_delete": exchange.autoDelete, "internal": exchange.internal, "arguments": table(exchange.arguments),
         ]
@@ -49,9 +52,11 @@ enum JSONResponse {
          "channels": connection.channels, "state": "running", "node": node]
     }
 
-    static func channel(_ channel: ChannelSnapshot) -> [String: Any] {
+    static func channel(_ channel: ChannelSnapshot, rates: MessageRates, query: RateQuery) -> [String: Any] {
         let connectionName = "connection #\(channel.connection)"
-        return ["name": "\(connectionName) (\(channel.number))", "number": Int(channel.number), "user": channel.user,
+        let stats = rates.details(key: MessageRates.channelKey(connection: channel.connection, number: channel.number),
+                                  fields: RateField.channelCounters, current: RateField.values(channel.counts), range: query.messages)
+        return ["message_stats": stats, "name": "\(connectionName) (\(channel.number))", "number": Int(channel.number), "user": channel.user,
                 "vhost": channel.vhost, "consumer_count": channel.consumers,
                 "messages_unacknowledged": channel.unacknowledged, "prefetch_count": channel.prefetch,
                 "global_prefetch_count": channel.globalPrefetch, "confirm": channel.confirm,

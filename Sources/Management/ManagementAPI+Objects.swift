@@ -54,13 +54,17 @@ extension ManagementAPI {
     func registerExchanges(on router: Router<ManagementContext>) {
         router.get("/api/exchanges") { request, context in
             _ = try auth.user(request, context)
-            return try JSONResponse.ok(try await read { $0.exchangeSnapshots() }.map(JSONResponse.exchange))
+            let query = try RateQuery.parse(request)
+            return try JSONResponse.ok(try await read { $0.exchangeSnapshots() }.map { JSONResponse.exchange($0, rates: rates, query: query) })
         }
         router.get("/api/exchanges/:vhost") { request, context in
             _ = try auth.user(request, context)
             let vhost = try RequestInput.name("vhost", context)
             guard try await read({ $0.vhost(vhost) != nil }) else { throw APIError.notFound }
-            return try JSONResponse.ok(try await read { $0.exchangeSnapshots(vhost: vhost) }.map(JSONResponse.exchange))
+            let query = try RateQuery.parse(request)
+            return try JSONResponse.ok(try await read { $0.exchangeSnapshots(vhost: vhost) }.map {
+                JSONResponse.exchange($0, rates: rates, query: query)
+            })
         }
         router.get("/api/exchanges/:vhost/:name") { request, context in
             _ = try auth.user(request, context)
@@ -68,7 +72,7 @@ extension ManagementAPI {
             guard let exchange = try await read({ $0.exchangeSnapshots(vhost: vhost).first { $0.name == name } }) else {
                 throw APIError.notFound
             }
-            return try JSONResponse.ok(JSONResponse.exchange(exchange))
+            return try JSONResponse.ok(JSONResponse.exchange(exchange, rates: rates, query: try RateQuery.parse(request)))
         }
         router.put("/api/exchanges/:vhost/:name") { request, context in
             _ = try auth.administrator(request, context)

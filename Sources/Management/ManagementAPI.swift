@@ -65,7 +65,8 @@ struct ManagementAPI: Sendable {
         }
         router.get("/api/channels") { request, context in
             _ = try auth.user(request, context)
-            return try JSONResponse.ok(try await read { $0.channelSnapshots() }.map(JSONResponse.channel))
+            let query = try RateQuery.parse(request)
+            return try JSONResponse.ok(try await read { $0.channelSnapshots() }.map { JSONResponse.channel($0, rates: rates, query: query) })
         }
         router.get("/api/consumers") { request, context in
             _ = try auth.user(request, context)
@@ -126,7 +127,7 @@ struct ManagementAPI: Sendable {
                               "exchanges": exchanges, "queues": queues.count,
                               "consumers": queues.reduce(0) { $0 + $1.consumers }],
             "queue_totals": rates.details(key: key, fields: RateField.lengths, current: current, range: query.lengths),
-            "message_stats": rates.details(key: key, fields: RateField.counters, current: current, range: query.messages),
+            "message_stats": rates.details(key: key, fields: RateField.channelCounters, current: current, range: query.messages),
         ].merging(overviewNodeFields()) { own, _ in own }
     }
 }

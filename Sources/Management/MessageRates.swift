@@ -6,7 +6,7 @@ import NIOConcurrencyHelpers
 /// sampled every 5 s (`sample`), and a request gets the current values with `*_details`: the
 /// rate over the last interval and, when it asks for a range (`msg_rates_age`/`msg_rates_incr`,
 /// `lengths_age`/`lengths_incr`), the samples, their average and the average rate over it. The
-/// overview keeps 10 minutes of samples, each queue 1 minute; an object's history goes when the
+/// overview keeps 10 minutes of samples, each queue, exchange and channel 1 minute; an object's history goes when the
 /// object does, so memory is bounded by the objects that exist, whatever a client asks.
 final class MessageRates: Sendable {
     static let interval: Int64 = 5_000
@@ -24,6 +24,8 @@ final class MessageRates: Sendable {
 
     /// The history key of a queue (NUL cannot be in a name, so no two queues share one).
     static func queueKey(vhost: String, name: String) -> String { "queue\u{0}\(vhost)\u{0}\(name)" }
+    static func exchangeKey(vhost: String, name: String) -> String { "exchange\u{0}\(vhost)\u{0}\(name)" }
+    static func channelKey(connection: UInt64, number: UInt16) -> String { "channel\u{0}\(connection)\u{0}\(number)" }
 
     /// Records one sample of every object now (values in `RateField.allCases` order); forgets the
     /// objects not among them.

@@ -146,10 +146,12 @@ def test_nodes_and_overview_have_rabbits_shape(managed):
 def test_message_rates_are_sampled_with_ranges(managed):
     connection = managed.connect()
     channel = connection.channel()
+    channel.confirm_delivery()
     channel.queue_declare("rated")
+    channel.exchange_declare("rated-x", "fanout")
+    channel.queue_bind("rated", "rated-x")
     for _ in range(50):
-        channel.basic_publish("", "rated", b"x")
-    channel.queue_declare("rated", passive=True)
+        channel.basic_publish("rated-x", "", b"x")
     # The sampler takes a sample every 5 s; the rate shows once a sample after the publishes exists.
     wait_for(lambda: call(managed, "GET", "/api/overview")[1]["message_stats"]["publish_details"]["rate"] > 0, timeout=12)
     status, queue = call(managed, "GET", "/api/queues/%2F/rated?msg_rates_age=60&msg_rates_incr=5&lengths_age=60&lengths_incr=5")
@@ -160,7 +162,14 @@ def test_message_rates_are_sampled_with_ranges(managed):
         stamps = [s["timestamp"] for s in details["samples"]]
         assert stamps == sorted(stamps, reverse=True) and all(t % 5000 == 0 for t in stamps)
         assert details["samples"][0]["sample"] == 50
+    # RabbitMQ's fields for an exchange and a channel that published (recorded from 3.10.8).
+    exchange_stats = call(managed, "GET", "/api/exchanges/%2F/rated-x")[1]["message_stats"]
+    assert (exchange_stats["publish_in"], exchange_stats["publish_out"]) == (50, 50)
+    assert set(exchange_stats) == {"publish_in", "publish_in_details", "publish_out", "publish_out_details"}
+    [channel_stats] = [c["message_stats"] for c in call(managed, "GET", "/api/channels")[1]]
+    assert (channel_stats["publish"], channel_stats["confirm"], channel_stats["return_unroutable"]) == (50, 50, 0)
     overview = call(managed, "GET", "/api/overview?msg_rates_age=600&msg_rates_incr=5")[1]
+    assert overview["message_stats"]["confirm"] == 50
     assert len(overview["message_stats"]["publish_details"]["samples"]) == 121
     # RabbitMQ's bounds: at most 500 increments, a positive increment, both or neither given.
     for query in ("msg_rates_age=1000000000000000000&msg_rates_incr=1", "msg_rates_age=60&msg_rates_incr=0",

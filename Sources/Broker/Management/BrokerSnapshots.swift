@@ -24,6 +24,8 @@ public struct ExchangeSnapshot: Sendable, Equatable {
     public var name, vhost, type: String
     public var durable, autoDelete, `internal`: Bool
     public var arguments: FieldTable
+    /// `publish_in` and `publish_out`.
+    public var publishedIn, publishedOut: Int
 }
 
 /// A binding as the management API shows it (`destination_type` is `queue` or `exchange`).
@@ -46,6 +48,7 @@ public struct ChannelSnapshot: Sendable, Equatable {
     public var user, vhost: String
     public var consumers, unacknowledged, prefetch, globalPrefetch: Int
     public var confirm, transactional: Bool
+    public var counts: MessageCounts
 }
 
 /// A consumer as the management API shows it.
@@ -65,7 +68,8 @@ extension Broker {
                 ChannelSnapshot(connection: session.id.raw, number: channel.number, user: session.user, vhost: session.vhost.name,
                                 consumers: channel.consumers.count, unacknowledged: channel.unacked.count,
                                 prefetch: channel.consumerPrefetch, globalPrefetch: channel.channelPrefetch,
-                                confirm: channel.nextPublishSequence != nil, transactional: channel.transaction != nil)
+                                confirm: channel.nextPublishSequence != nil, transactional: channel.transaction != nil,
+                                counts: channel.counts)
             }
         }
     }
@@ -122,7 +126,8 @@ extension Broker {
         selectedVhosts(name).flatMap { vhost in
             vhost.exchanges.values.sorted { $0.name < $1.name }.map { exchange in
                 ExchangeSnapshot(name: exchange.name, vhost: vhost.name, type: exchange.type.rawValue, durable: exchange.durable,
-                                 autoDelete: exchange.autoDelete, internal: exchange.internal, arguments: exchange.arguments)
+                                 autoDelete: exchange.autoDelete, internal: exchange.internal, arguments: exchange.arguments,
+                                 publishedIn: exchange.publishedIn, publishedOut: exchange.publishedOut)
             }
         }
     }

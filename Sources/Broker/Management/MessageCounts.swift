@@ -6,6 +6,8 @@ public struct MessageCounts: Sendable, Equatable {
     public var redelivered = 0
     public var acknowledged = 0
     public var returned = 0
+    /// Publishes confirmed with basic.ack (channels and vhosts).
+    public var confirmed = 0
 
     public init() {}
 
@@ -16,5 +18,6 @@ public struct MessageCounts: Sendable, Equatable {
         redelivered += other.redelivered
         acknowledged += other.acknowledged
         returned += other.returned
+        confirmed += other.confirmed
     }
 }

@@ -18,7 +18,8 @@ struct RateSampler: Sendable {
         rates.record(objects)
     }
 
-    /// Every queue's values and the overview's (every vhost's counters, every queue's lengths).
+    /// Every queue's, exchange's and channel's values and the overview's (every vhost's counters,
+    /// every queue's lengths).
     static func objects(of broker: Broker) -> [String: [Int]] {
         var objects: [String: [Int]] = [:]
         var ready = 0, unacknowledged = 0
@@ -27,6 +28,13 @@ struct RateSampler: Sendable {
                 RateField.values(queue.counts, ready: queue.ready, unacknowledged: queue.unacknowledged)
             ready += queue.ready
             unacknowledged += queue.unacknowledged
+        }
+        for exchange in broker.exchangeSnapshots() {
+            objects[MessageRates.exchangeKey(vhost: exchange.vhost, name: exchange.name)] =
+                RateField.values(publishedIn: exchange.publishedIn, publishedOut: exchange.publishedOut)
+        }
+        for channel in broker.channelSnapshots() {
+            objects[MessageRates.channelKey(connection: channel.connection, number: channel.number)] = RateField.values(channel.counts)
         }
         objects[MessageRates.overviewKey] = RateField.values(broker.totalCounts, ready: ready, unacknowledged: unacknowledged)
         return objects

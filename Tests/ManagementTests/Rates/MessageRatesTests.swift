@@ -30,7 +30,7 @@ import Testing
     }
 
     private func publishDetails(_ range: SampleRange?, key: String = MessageRates.overviewKey) -> [String: Any] {
-        let stats = rates.details(key: key, fields: RateField.counters, current: Array(repeating: 0, count: RateField.allCases.count),
+        let stats = rates.details(key: key, fields: RateField.channelCounters, current: Array(repeating: 0, count: RateField.allCases.count),
                                   range: range)
         return stats["publish_details"] as? [String: Any] ?? [:]
     }
