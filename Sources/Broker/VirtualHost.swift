@@ -11,6 +11,8 @@ public final class VirtualHost {
     var policies: [String: Policy] = [:]
     /// Operator policies by name (`Broker.setPolicy(_:kind: .operatorPolicy)`).
     var operatorPolicies: [String: Policy] = [:]
+    /// The compiled patterns of both.
+    var policyPatterns = PolicyPatterns()
     /// Exchanges whose redeclaration may differ in durable and auto-delete (the log exchange, so
     /// the classic tutorial's non-durable `exchange_declare('topic_logs', 'topic')` works unchanged).
     private var lenientExchanges: Set<String> = []

@@ -83,6 +83,7 @@ enum JSONResponse {
 
     /// A field table as JSON (through the definitions' JSON mapping).
     static func table(_ table: FieldTable) -> Any {
+        if table.entries.isEmpty { return [String: Any]() }  // most queues' arguments: no encoder round trip
         guard let data = try? JSONEncoder().encode(JSONFieldTable(table)),
               let object = try? JSONSerialization.jsonObject(with: data) else { return [String: Any]() }
         return object

@@ -31,7 +31,7 @@ extension Broker {
 
     /// The policy of a kind in force for a queue: of those that match, the highest priority.
     func policy(forQueue name: String, in vhost: VirtualHost, kind: PolicyKind = .policy) -> Policy? {
-        vhost.policySet(kind).values.filter { $0.applies(toQueue: name) }.max { ($0.priority, $1.name) < ($1.priority, $0.name) }
+        vhost.policySet(kind).values.filter { $0.appliesToQueues && vhost.matches($0, name) }.max { ($0.priority, $1.name) < ($1.priority, $0.name) }
     }
 
     /// The definition in force for a queue: its policy's, capped by its operator policy's.
@@ -59,7 +59,7 @@ extension Broker {
     /// The exchange's alternate exchange: its own argument, else the highest-priority policy's.
     func applyPolicies(to exchange: Exchange, in vhost: VirtualHost) {
         exchange.alternateExchange = Self.alternateExchange(exchange.arguments) ?? vhost.policies.values
-            .filter { $0.applies(toExchange: exchange.name) && $0.definition.table["alternate-exchange"] != nil }
+            .filter { $0.appliesToExchanges && $0.definition.table["alternate-exchange"] != nil && vhost.matches($0, exchange.name) }
             .max { $0.priority < $1.priority }
             .flatMap { Self.alternateExchange($0.definition.table) }
     }

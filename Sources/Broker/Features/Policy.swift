@@ -42,13 +42,8 @@ public struct Policy: Codable, Equatable, Sendable {
     /// warren implements): limits, where the smaller of policy and operator policy applies.
     static let operatorKeys: Set<String> = ["message-ttl", "expires", "max-length", "max-length-bytes"]
 
-    func applies(toQueue name: String) -> Bool { (applyTo == "queues" || applyTo == "all") && matches(name) }
-    func applies(toExchange name: String) -> Bool { (applyTo == "exchanges" || applyTo == "all") && matches(name) }
-
-    private func matches(_ name: String) -> Bool {
-        guard let regex = try? Regex(pattern) else { return false }
-        return name.firstMatch(of: regex) != nil
-    }
+    var appliesToQueues: Bool { applyTo == "queues" || applyTo == "all" }
+    var appliesToExchanges: Bool { applyTo == "exchanges" || applyTo == "all" }
 
     /// The queue arguments this policy stands for.
     var queueArguments: FieldTable { Self.merge([:], withDefinition: definition.table) }

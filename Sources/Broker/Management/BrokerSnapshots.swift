@@ -110,13 +110,14 @@ extension Broker {
     public func queueSnapshots(vhost name: String? = nil) -> [QueueSnapshot] {
         selectedVhosts(name).flatMap { vhost in
             vhost.queues.values.sorted { $0.name < $1.name }.map { queue in
-                QueueSnapshot(name: queue.name, vhost: vhost.name, durable: queue.durable, autoDelete: queue.autoDelete,
+                let inForce = policy(forQueue: queue.name, in: vhost)
+                let operatorPolicy = policy(forQueue: queue.name, in: vhost, kind: .operatorPolicy)
+                return QueueSnapshot(name: queue.name, vhost: vhost.name, durable: queue.durable, autoDelete: queue.autoDelete,
                               exclusive: queue.owner != nil, arguments: queue.arguments, messagesReady: queue.messageCount,
                               messagesUnacknowledged: queue.unackedCount, consumers: queue.consumerCount,
                               memory: queue.readyBytes + queue.unackedBytes,
-                              policy: policy(forQueue: queue.name, in: vhost)?.name,
-                              operatorPolicy: policy(forQueue: queue.name, in: vhost, kind: .operatorPolicy)?.name,
-                              effectivePolicyDefinition: effectivePolicyDefinition(forQueue: queue.name, in: vhost),
+                              policy: inForce?.name, operatorPolicy: operatorPolicy?.name,
+                              effectivePolicyDefinition: Policy.effectiveDefinition(policy: inForce, operatorPolicy: operatorPolicy),
                               counts: queue.counts)
             }
         }
