@@ -79,6 +79,7 @@ struct ManagementAPI: Sendable {
         registerPolicies(on: router)
         registerNodes(on: router)
         registerMessages(on: router)
+        registerConnections(on: router)
     }
 
     /// Runs a read on the broker's loop and returns its value.

@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import subprocess
 
+import pika
 import pytest
 
 from conftest import HOST
+from polling import wait_for
 from test_management_api import managed  # noqa: F401  (the fixture)
 
 RABBITMQADMIN = "/usr/bin/rabbitmqadmin"
@@ -66,7 +68,18 @@ def test_rabbitmqadmin_lists_declares_publishes_and_gets(managed, tmp_path):
     [overview] = json.loads(admin(managed, "-f", "raw_json", "show", "overview").stdout)
     assert overview["object_totals"]["queues"] == 1
     assert tsv(managed, "show", "overview")[0] == ["rabbitmq_version", "cluster_name", "queue_totals.messages", "object_totals.queues"]
-    connection.close()
+    [listed] = rows(managed, "list", "connections")
+    assert admin(managed, "close", "connection", f"name={listed['name']}").stdout.strip() == "connection closed"
+    with pytest.raises(pika.exceptions.ConnectionClosedByBroker) as closed:
+        while True:
+            connection.process_data_events(0.1)
+    assert (closed.value.reply_code, closed.value.reply_text) == (320, "CONNECTION_FORCED - Closed via management plugin")
+    wait_for(lambda: rows(managed, "list", "connections") == [])
+    channel = managed.connect().channel()
+    channel.basic_publish("", "adm-q", b"to purge")
+    assert admin(managed, "purge", "queue", "name=adm-q").stdout.strip() == "queue purged"
+    assert channel.queue_declare("adm-q", passive=True).method.message_count == 0
+    channel.connection.close()
 
     admin(managed, "declare", "policy", "name=cap", "pattern=^adm", 'definition={"max-length": 1}', "apply-to=queues")
     admin(managed, "declare", "operator_policy", "name=op", "pattern=^adm", 'definition={"message-ttl": 60000}')

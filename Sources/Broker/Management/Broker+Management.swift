@@ -117,3 +117,14 @@ extension Broker {
         return vhost
     }
 }
+
+extension Broker {
+    /// Closes a client connection as RabbitMQ's management API does: connection.close with
+    /// 320 CONNECTION_FORCED and the reason; false when no connection has that id.
+    public func manageCloseConnection(_ id: UInt64, reason: String) -> Bool {
+        guard let session = sessions[ConnectionID(id)] else { return false }
+        session.send(.closeConnection(AMQPError(.connectionForced, reason)))
+        finishBurst()
+        return true
+    }
+}
