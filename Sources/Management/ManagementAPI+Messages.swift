@@ -15,9 +15,9 @@ extension ManagementAPI {
         router.post("/api/exchanges/:vhost/:name/publish") { request, context in
             _ = try auth.administrator(request, context)
             var request = request
-            let (vhost, name) = (try RequestInput.name("vhost", context), try RequestInput.name("name", context))
+            let vhost = try RequestInput.name("vhost", context)
+            let (name, exchange) = (try RequestInput.name("name", context), try RequestInput.exchangeName(context))
             let body = try await RequestInput.object(&request, upTo: maxBodySize)
-            let exchange = name == "amq.default" ? "" : name
             let publish = try RequestInput.publish(body)
             guard try await read({ $0.vhost(vhost) != nil }) else { throw APIError.notFound }
             guard try await read({ $0.vhost(vhost)?.exchanges[exchange] != nil }) else {
@@ -61,6 +61,13 @@ extension ManagementAPI {
 }
 
 extension RequestInput {
+    /// The `name` path parameter naming an exchange: `amq.default` is RabbitMQ's URL name of the
+    /// default exchange, whose name is empty.
+    static func exchangeName(_ context: ManagementContext) throws -> String {
+        let name = try name("name", context)
+        return name == "amq.default" ? "" : name
+    }
+
     /// What a get request asks for.
     struct GetRequest {
         var count: Int

@@ -68,7 +68,8 @@ extension ManagementAPI {
         }
         router.get("/api/exchanges/:vhost/:name") { request, context in
             _ = try auth.user(request, context)
-            let (vhost, name) = (try RequestInput.name("vhost", context), try RequestInput.name("name", context))
+            let vhost = try RequestInput.name("vhost", context)
+            let name = try RequestInput.exchangeName(context)
             guard let exchange = try await read({ $0.exchangeSnapshots(vhost: vhost).first { $0.name == name } }) else {
                 throw APIError.notFound
             }

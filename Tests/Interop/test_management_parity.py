@@ -166,6 +166,8 @@ def test_message_rates_are_sampled_with_ranges(managed):
     exchange_stats = call(managed, "GET", "/api/exchanges/%2F/rated-x")[1]["message_stats"]
     assert (exchange_stats["publish_in"], exchange_stats["publish_out"]) == (50, 50)
     assert set(exchange_stats) == {"publish_in", "publish_in_details", "publish_out", "publish_out_details"}
+    default = call(managed, "GET", "/api/exchanges/%2F/amq.default")[1]  # RabbitMQ's URL for the default exchange
+    assert (default["name"], default["type"]) == ("", "direct")
     [channel_stats] = [c["message_stats"] for c in call(managed, "GET", "/api/channels")[1]]
     assert (channel_stats["publish"], channel_stats["confirm"], channel_stats["return_unroutable"]) == (50, 50, 0)
     overview = call(managed, "GET", "/api/overview?msg_rates_age=600&msg_rates_incr=5")[1]
