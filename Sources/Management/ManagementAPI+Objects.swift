@@ -143,19 +143,13 @@ extension ManagementAPI {
     func registerDefinitions(on router: Router<ManagementContext>) {
         router.get("/api/definitions") { request, context in
             _ = try auth.administrator(request, context)
-            let definitions = try await read { $0.exportDefinitions() }
-            let data: Data
-            do {
-                data = try JSONEncoder().encode(definitions)
-            } catch EncodingError.invalidValue(_, let context) {
-                throw APIError.badRequest("cannot export definitions: \(context.debugDescription)")
-            }
-            return try JSONResponse.ok(try JSONSerialization.jsonObject(with: data))
+            return try JSONResponse.ok(try await exportedDefinitions())
         }
         router.post("/api/definitions") { request, context in
             _ = try auth.administrator(request, context)
             var request = request
-            let definitions = try RequestInput.definitions(try await RequestInput.data(&request, upTo: maxBodySize))
+            let data = try await RequestInput.data(&request, upTo: maxBodySize)
+            let definitions = try RequestInput.definitions(try DefinitionsDocument.normalized(data, vhost: nil))
             try await change { broker throws(AMQPError) in try broker.importDefinitions(definitions) }
             return JSONResponse.noContent()
         }

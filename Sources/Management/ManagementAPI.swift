@@ -80,6 +80,7 @@ struct ManagementAPI: Sendable {
         registerNodes(on: router)
         registerMessages(on: router)
         registerConnections(on: router)
+        registerVhostDefinitions(on: router)
     }
 
     /// Runs a read on the broker's loop and returns its value.

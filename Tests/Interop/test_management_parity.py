@@ -222,3 +222,18 @@ def test_policies_set_over_the_api_survive_a_restart(warren_factory, tmp_path):
         channel.basic_publish("", "kept", body)
     assert channel.queue_declare("kept", passive=True).method.message_count == 1
     connection.close()
+
+
+def test_partial_and_per_vhost_definitions_import_as_in_rabbitmq(managed):
+    # RabbitMQ 3.10.8 answers 204 to this body and creates the queue in the URL's vhost.
+    body = {"queues": [{"name": "vh-imported", "durable": True, "auto_delete": False, "arguments": {}}]}
+    assert call(managed, "POST", "/api/definitions/logs", body)[0] == 404  # no such vhost in this instance
+    assert call(managed, "POST", "/api/definitions/%2F", body)[0] == 204
+    assert call(managed, "GET", "/api/queues/%2F/vh-imported")[0] == 200
+    partial = {"exchanges": [{"name": "only-ex", "vhost": "/", "type": "fanout", "durable": True, "auto_delete": False,
+                              "internal": False, "arguments": {}}]}
+    assert call(managed, "POST", "/api/definitions", partial)[0] == 204
+    status, exported = call(managed, "GET", "/api/definitions/%2F")
+    assert status == 200 and "vhosts" not in exported
+    assert {"name": "only-ex", "type": "fanout", "durable": True, "auto_delete": False, "internal": False,
+            "arguments": {}} in exported["exchanges"]

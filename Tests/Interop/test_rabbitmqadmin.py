@@ -100,5 +100,12 @@ def test_rabbitmqadmin_lists_declares_publishes_and_gets(managed, tmp_path):
     admin(managed, "import", str(export))
     assert [q["name"] for q in rows(managed, "list", "queues")] == ["adm-q"]
     assert ["adm-x", "adm-q", "k.*"] in tsv(managed, "list", "bindings", "source", "destination", "routing_key")
+    one_vhost = tmp_path / "vhost.json"
+    admin(managed, "-V", "/", "export", str(one_vhost))
+    exported = json.loads(one_vhost.read_text())  # RabbitMQ's per-vhost shape: no vhosts, objects without vhost
+    assert "vhosts" not in exported and [q["name"] for q in exported["queues"]] == ["adm-q"] and "vhost" not in exported["queues"][0]
+    admin(managed, "delete", "queue", "name=adm-q")
+    admin(managed, "-V", "/", "import", str(one_vhost))
+    assert [q["name"] for q in rows(managed, "list", "queues")] == ["adm-q"]
     missing = admin(managed, "delete", "queue", "name=no-such-queue", check=False)
     assert missing.returncode != 0 and "Not found" in missing.stdout + missing.stderr
