@@ -110,6 +110,9 @@ def test_policy_validation_answers_as_rabbitmq(managed):
                  {"pattern": "x", "definition": {"max-length": 1}, "priority": "a"}, {"pattern": "x", "definition": 5}):
         status, error = call(managed, "PUT", "/api/policies/%2F/bad", body)
         assert status == 400 and error["error"] == "bad_request" and error["reason"].startswith("Validation failed")
+    # warren's own refusal (RabbitMQ's engine has a step limit instead): matching would stall the broker.
+    status, error = call(managed, "PUT", "/api/policies/%2F/slow", {"pattern": "^(a|a)*$", "definition": {"max-length": 1}})
+    assert status == 400 and "exponential time" in error["reason"]
     assert call(managed, "PUT", "/api/policies/no-such-vhost/p", {"pattern": "x", "definition": {"max-length": 1}}) == (
         404, {"error": "not_found", "reason": "vhost_not_found"})
     assert call(managed, "PUT", "/api/policies/%2F/p", {"pattern": "x", "definition": {"max-length": 1}},

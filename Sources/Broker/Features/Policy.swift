@@ -56,6 +56,10 @@ public struct Policy: Codable, Equatable, Sendable {
         guard (try? Regex(pattern)) != nil else {
             throw AMQPError(.preconditionFailed, "pattern should be regular expression but is invalid: '\(pattern.prefix(255))'")
         }
+        guard !PolicyPatternCheck.repeatsARepetition(pattern) else {
+            throw AMQPError(.preconditionFailed, "pattern '\(pattern.prefix(255))' repeats a repetition or a choice (as (a+)+ and (a|b)* do), "
+                + "whose matching can take exponential time: refused")
+        }
         guard !definition.table.entries.isEmpty else { throw AMQPError(.preconditionFailed, "no policy provided") }
         let unknown = definition.table.entries.filter { entry in
             switch kind {
