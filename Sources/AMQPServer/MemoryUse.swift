@@ -9,14 +9,14 @@ import Darwin
 /// bodies being assembled, open transactions, NIO and socket-side outbound buffers, paged
 /// messages' skeletons, allocator slack) and the broker's own accounting (queued messages and
 /// content in flight to connections), which stands in where /proc is absent.
-struct MemoryUse: Equatable {
+public struct MemoryUse: Equatable {
     var resident: Int?
     var accounted: Int
 
     var bytes: Int { max(resident ?? 0, accounted) }
 
     /// The process's resident set size in bytes, nil where /proc/self/statm cannot be read.
-    static func residentBytes() -> Int? {
+    public static func residentBytes() -> Int? {
         let descriptor = open("/proc/self/statm", O_RDONLY)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }

@@ -59,7 +59,8 @@ public struct ResourceMonitor: Service {
         }
     }
 
-    static func freeDisk(_ path: String) -> Int? {
+    /// Free bytes for unprivileged users on the filesystem of `path`; nil when it cannot be read.
+    public static func freeDisk(_ path: String) -> Int? {
         var stats = statvfs()
         guard statvfs(path, &stats) == 0 else { return nil }
         let (bytes, overflow) = Int(clamping: stats.f_bavail).multipliedReportingOverflow(by: Int(clamping: stats.f_frsize))

@@ -66,6 +66,7 @@ extension Broker {
         for delivery in try channel.settle(tag: tag, multiple: multiple) {
             delivery.queue.counts.acknowledged += 1
             channel.session.vhost.counts.acknowledged += 1
+            channel.counts.acknowledged += 1
             settled(delivery)
         }
         scheduleChannelQueues(channel)

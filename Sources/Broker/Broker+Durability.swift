@@ -7,8 +7,10 @@ extension Broker {
     /// binding between durable ends, in every vhost.
     func durableDefinitions() -> Definitions {
         var definitions = Definitions()
-        let policies = policies()
-        definitions.policies = policies.isEmpty ? nil : policies
+        let regular = policies()
+        definitions.policies = regular.isEmpty ? nil : regular
+        let operatorPolicies = policies(kind: .operatorPolicy)
+        definitions.parameters = operatorPolicies.isEmpty ? nil : operatorPolicies.map(RuntimeParameter.init(operatorPolicy:))
         addAccess(to: &definitions)
         for vhost in vhosts.values.sorted(by: { $0.name < $1.name }) {
             definitions.vhosts.append(.init(name: vhost.name))
@@ -50,11 +52,12 @@ extension Broker {
         } catch {
             problems.append("users and permissions not restored: \(error.text)")
         }
-        for policy in definitions.policies ?? [] {
+        let policies = (definitions.policies ?? []).map { ($0, PolicyKind.policy) }
+        for (policy, kind) in policies + definitions.operatorPolicies.map({ ($0, PolicyKind.operatorPolicy) }) {
             addVhost(policy.vhost)
             do {
-                try policy.validate()
-                vhosts[policy.vhost]?.policies[policy.name] = policy
+                try policy.validate(kind)
+                vhosts[policy.vhost]?.setPolicy(policy, kind: kind)
             } catch {
                 problems.append("policy '\(policy.name)' in vhost '\(policy.vhost)' not restored: \(error.text)")
             }

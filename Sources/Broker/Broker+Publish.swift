@@ -37,7 +37,9 @@ extension Broker {
                                        exchange: publish.exchange, routingKey: publish.routingKey)
             channel.session.send(.content(channel.number, .basicReturn(returned), header, body))
             vhost.counts.returned += 1
+            channel.counts.returned += 1
         }
+        channel.counts.published += 1
         if let sequence {
             // A persisted message is confirmed only once its record is fsync'd; one a full
             // reject-publish queue refused is nacked.
@@ -65,6 +67,8 @@ extension Broker {
         }
         let stored = enqueue(message, into: targets, in: vhost)
         vhost.counts.published += 1
+        exchange.publishedIn += 1
+        if delivered { exchange.publishedOut += 1 }
         return (delivered, stored, rejected)
     }
 

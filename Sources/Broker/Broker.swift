@@ -331,6 +331,9 @@ public final class Broker {
     private func sendConfirms(_ channel: BrokerChannel) {
         let settled = channel.settledConfirms.sorted { $0.sequence < $1.sequence }
         channel.settledConfirms.removeAll()
+        let acks = settled.count(where: \.ack)
+        channel.counts.confirmed += acks
+        channel.session.vhost.counts.confirmed += acks
         guard isOpen(channel) else { return }
         var index = 0
         while index < settled.count {

@@ -82,7 +82,7 @@ public struct Definitions: Codable, Equatable, Sendable {
     public var queues: [QueueEntry] = []
     public var bindings: [BindingEntry] = []
     enum CodingKeys: String, CodingKey {
-        case vhosts, exchanges, queues, bindings, policies, users, permissions
+        case vhosts, exchanges, queues, bindings, policies, users, permissions, parameters
         case topicPermissions = "topic_permissions"
         case warrenFormat = "warren_format"
     }
@@ -92,6 +92,11 @@ public struct Definitions: Codable, Equatable, Sendable {
     public var topicPermissions: [TopicPermissionEntry]?
     /// Absent in files written before policies existed.
     public var policies: [Policy]?
+    /// Runtime parameters: operator policies, as RabbitMQ exports them. Absent when there are none.
+    public var parameters: [RuntimeParameter]?
+
+    /// The operator policies among the parameters.
+    public var operatorPolicies: [Policy] { (parameters ?? []).compactMap(\.operatorPolicy) }
     /// warren's definitions file format: absent (1) for RabbitMQ's JSON arguments, 2 for typed
     /// ones (`TypedFieldTable`). Absent in the management API's import and export.
     public var warrenFormat: Int?

@@ -9,6 +9,10 @@ public final class VirtualHost {
     public internal(set) var counts = MessageCounts()
     /// Policies by name (`Broker.setPolicy`).
     var policies: [String: Policy] = [:]
+    /// Operator policies by name (`Broker.setPolicy(_:kind: .operatorPolicy)`).
+    var operatorPolicies: [String: Policy] = [:]
+    /// The compiled patterns of both.
+    var policyPatterns = PolicyPatterns()
     /// Exchanges whose redeclaration may differ in durable and auto-delete (the log exchange, so
     /// the classic tutorial's non-durable `exchange_declare('topic_logs', 'topic')` works unchanged).
     private var lenientExchanges: Set<String> = []

@@ -15,19 +15,25 @@ enum JSONResponse {
     static func noContent() -> Response { Response(status: .noContent) }
     static func created() -> Response { Response(status: .created) }
 
-    static func queue(_ queue: QueueSnapshot, rates: MessageRates) -> [String: Any] {
-        [
-            "message_stats": rates.stats(queue.counts, key: "queue \(queue.vhost) \(queue.name)"),
+    static func queue(_ queue: QueueSnapshot, rates: MessageRates, query: RateQuery) -> [String: Any] {
+        let key = MessageRates.queueKey(vhost: queue.vhost, name: queue.name)
+        let current = RateField.values(queue.counts, ready: queue.messagesReady, unacknowledged: queue.messagesUnacknowledged)
+        return [
+            "message_stats": rates.details(key: key, fields: RateField.queueCounters, current: current, range: query.messages),
             "name": queue.name, "vhost": queue.vhost, "durable": queue.durable, "auto_delete": queue.autoDelete,
             "exclusive": queue.exclusive, "arguments": table(queue.arguments), "node": node,
             "messages": queue.messagesReady + queue.messagesUnacknowledged, "messages_ready": queue.messagesReady,
             "messages_unacknowledged": queue.messagesUnacknowledged, "consumers": queue.consumers, "memory": queue.memory,
-            "policy": queue.policy ?? NSNull(), "state": "running", "type": "classic",
-        ]
+            "policy": queue.policy ?? NSNull(), "operator_policy": queue.operatorPolicy ?? NSNull(),
+            "effective_policy_definition": table(queue.effectivePolicyDefinition), "state": "running", "type": "classic",
+        ].merging(rates.details(key: key, fields: RateField.lengths, current: current, range: query.lengths)) { own, _ in own }
     }
 
-    static func exchange(_ exchange: ExchangeSnapshot) -> [String: Any] {
-        [
+    static func exchange(_ exchange: ExchangeSnapshot, rates: MessageRates, query: RateQuery) -> [String: Any] {
+        let current = RateField.values(publishedIn: exchange.publishedIn, publishedOut: exchange.publishedOut)
+        return [
+            "message_stats": rates.details(key: MessageRates.exchangeKey(vhost: exchange.vhost, name: exchange.name),
+                                           fields: RateField.exchangeCounters, current: current, range: query.messages),
             "name": exchange.name, "vhost": exchange.vhost, "type": exchange.type, "durable": exchange.durable,
             "auto_delete": exchange.autoDelete, "internal": exchange.internal, "arguments": table(exchange.arguments),
         ]
@@ -46,9 +52,11 @@ enum JSONResponse {
          "channels": connection.channels, "state": "running", "node": node]
     }
 
-    static func channel(_ channel: ChannelSnapshot) -> [String: Any] {
+    static func channel(_ channel: ChannelSnapshot, rates: MessageRates, query: RateQuery) -> [String: Any] {
         let connectionName = "connection #\(channel.connection)"
-        return ["name": "\(connectionName) (\(channel.number))", "number": Int(channel.number), "user": channel.user,
+        let stats = rates.details(key: MessageRates.channelKey(connection: channel.connection, number: channel.number),
+                                  fields: RateField.channelCounters, current: RateField.values(channel.counts), range: query.messages)
+        return ["message_stats": stats, "name": "\(connectionName) (\(channel.number))", "number": Int(channel.number), "user": channel.user,
                 "vhost": channel.vhost, "consumer_count": channel.consumers,
                 "messages_unacknowledged": channel.unacknowledged, "prefetch_count": channel.prefetch,
                 "global_prefetch_count": channel.globalPrefetch, "confirm": channel.confirm,
@@ -75,6 +83,7 @@ enum JSONResponse {
 
     /// A field table as JSON (through the definitions' JSON mapping).
     static func table(_ table: FieldTable) -> Any {
+        if table.entries.isEmpty { return [String: Any]() }  // most queues' arguments: no encoder round trip
         guard let data = try? JSONEncoder().encode(JSONFieldTable(table)),
               let object = try? JSONSerialization.jsonObject(with: data) else { return [String: Any]() }
         return object

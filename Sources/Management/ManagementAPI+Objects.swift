@@ -8,21 +8,25 @@ extension ManagementAPI {
     func registerQueues(on router: Router<ManagementContext>) {
         router.get("/api/queues") { request, context in
             let scope = try auth.scope(request, context)
-            return try JSONResponse.ok(try await read { $0.queueSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.map { JSONResponse.queue($0, rates: rates) })
+            let query = try RateQuery.parse(request)
+            return try JSONResponse.ok(try await read { $0.queueSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.map {
+                JSONResponse.queue($0, rates: rates, query: query)
+            })
         }
         router.get("/api/queues/:vhost") { request, context in
             let scope = try auth.scope(request, context)
             let vhost = try RequestInput.name("vhost", context)
             try scope.require(vhost: vhost)
             guard try await read({ $0.vhost(vhost) != nil }) else { throw APIError.notFound }
-            return try JSONResponse.ok(try await read { $0.queueSnapshots(vhost: vhost) }.map { JSONResponse.queue($0, rates: rates) })
+            let query = try RateQuery.parse(request)
+            return try JSONResponse.ok(try await read { $0.queueSnapshots(vhost: vhost) }.map { JSONResponse.queue($0, rates: rates, query: query) })
         }
         router.get("/api/queues/:vhost/:name") { request, context in
             let scope = try auth.scope(request, context)
             let (vhost, name) = (try RequestInput.name("vhost", context), try RequestInput.name("name", context))
             try scope.require(vhost: vhost)
             guard let queue = try await read({ $0.queueSnapshots(vhost: vhost).first { $0.name == name } }) else { throw APIError.notFound }
-            return try JSONResponse.ok(JSONResponse.queue(queue, rates: rates))
+            return try JSONResponse.ok(JSONResponse.queue(queue, rates: rates, query: try RateQuery.parse(request)))
         }
         router.put("/api/queues/:vhost/:name") { request, context in
             _ = try auth.administrator(request, context)
@@ -54,23 +58,30 @@ extension ManagementAPI {
     func registerExchanges(on router: Router<ManagementContext>) {
         router.get("/api/exchanges") { request, context in
             let scope = try auth.scope(request, context)
-            return try JSONResponse.ok(try await read { $0.exchangeSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.map(JSONResponse.exchange))
+            let query = try RateQuery.parse(request)
+            return try JSONResponse.ok(try await read { $0.exchangeSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.map {
+                JSONResponse.exchange($0, rates: rates, query: query)
+            })
         }
         router.get("/api/exchanges/:vhost") { request, context in
             let scope = try auth.scope(request, context)
             let vhost = try RequestInput.name("vhost", context)
             try scope.require(vhost: vhost)
             guard try await read({ $0.vhost(vhost) != nil }) else { throw APIError.notFound }
-            return try JSONResponse.ok(try await read { $0.exchangeSnapshots(vhost: vhost) }.map(JSONResponse.exchange))
+            let query = try RateQuery.parse(request)
+            return try JSONResponse.ok(try await read { $0.exchangeSnapshots(vhost: vhost) }.map {
+                JSONResponse.exchange($0, rates: rates, query: query)
+            })
         }
         router.get("/api/exchanges/:vhost/:name") { request, context in
             let scope = try auth.scope(request, context)
-            let (vhost, name) = (try RequestInput.name("vhost", context), try RequestInput.name("name", context))
+            let vhost = try RequestInput.name("vhost", context)
+            let name = try RequestInput.exchangeName(context)
             try scope.require(vhost: vhost)
             guard let exchange = try await read({ $0.exchangeSnapshots(vhost: vhost).first { $0.name == name } }) else {
                 throw APIError.notFound
             }
-            return try JSONResponse.ok(JSONResponse.exchange(exchange))
+            return try JSONResponse.ok(JSONResponse.exchange(exchange, rates: rates, query: try RateQuery.parse(request)))
         }
         router.put("/api/exchanges/:vhost/:name") { request, context in
             _ = try auth.administrator(request, context)
@@ -141,19 +152,13 @@ extension ManagementAPI {
     func registerDefinitions(on router: Router<ManagementContext>) {
         router.get("/api/definitions") { request, context in
             _ = try auth.administrator(request, context)
-            let definitions = try await read { $0.exportDefinitions() }
-            let data: Data
-            do {
-                data = try JSONEncoder().encode(definitions)
-            } catch EncodingError.invalidValue(_, let context) {
-                throw APIError.badRequest("cannot export definitions: \(context.debugDescription)")
-            }
-            return try JSONResponse.ok(try JSONSerialization.jsonObject(with: data))
+            return try JSONResponse.ok(try await exportedDefinitions())
         }
         router.post("/api/definitions") { request, context in
             _ = try auth.administrator(request, context)
             var request = request
-            let definitions = try RequestInput.definitions(try await RequestInput.data(&request, upTo: maxBodySize))
+            let data = try await RequestInput.data(&request, upTo: maxBodySize)
+            let definitions = try RequestInput.definitions(try DefinitionsDocument.normalized(data, vhost: nil))
             try await change { broker throws(AMQPError) in try broker.importDefinitions(definitions) }
             return JSONResponse.noContent()
         }

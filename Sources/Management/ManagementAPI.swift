@@ -11,9 +11,11 @@ struct ManagementAPI: Sendable {
     let auth: Authorization
     let metrics: MetricsEndpoint
     let tail: LiveTail
+    let node: NodeInfo
     /// `http.max_body_size`: a longer request body is answered 413.
     let maxBodySize: Int
-    let rates = MessageRates()
+    /// Sampled every 5 s by the server's `RateSampler`.
+    let rates: MessageRates
 
     func register(on router: Router<ManagementContext>) {
         router.get("/api/healthchecks/node") { _, _ in
@@ -35,7 +37,7 @@ struct ManagementAPI: Sendable {
             return try tail.response(patterns: patterns)
         }
         router.get("/api/overview") { request, context in
-            return try JSONResponse.ok(try await overview(try auth.scope(request, context)))
+            return try JSONResponse.ok(try await overview(try auth.scope(request, context), query: try RateQuery.parse(request)))
         }
         router.get("/api/connections") { request, context in
             let scope = try auth.scope(request, context)
@@ -43,7 +45,10 @@ struct ManagementAPI: Sendable {
         }
         router.get("/api/channels") { request, context in
             let scope = try auth.scope(request, context)
-            return try JSONResponse.ok(try await read { $0.channelSnapshots() }.filter { scope.shows(connectionOf: $0.user, vhost: $0.vhost) }.map(JSONResponse.channel))
+            let query = try RateQuery.parse(request)
+            return try JSONResponse.ok(try await read { $0.channelSnapshots() }.filter { scope.shows(connectionOf: $0.user, vhost: $0.vhost) }.map {
+                JSONResponse.channel($0, rates: rates, query: query)
+            })
         }
         router.get("/api/consumers") { request, context in
             let scope = try auth.scope(request, context)
@@ -56,6 +61,11 @@ struct ManagementAPI: Sendable {
         registerUsers(on: router)
         registerVhosts(on: router)
         registerPermissions(on: router)
+        registerPolicies(on: router)
+        registerNodes(on: router)
+        registerMessages(on: router)
+        registerConnections(on: router)
+        registerVhostDefinitions(on: router)
     }
 
     /// Runs a read on the broker's loop and returns its value.
@@ -88,28 +98,29 @@ struct ManagementAPI: Sendable {
         }
     }
 
-    /// Totals over the vhosts (and connections) the user may see.
-    private func overview(_ scope: ViewScope) async throws -> [String: Any] {
+    /// Totals over the vhosts (and connections) the user may see; rates from the node's history, or
+    /// from the one vhost's a user scoped to one vhost sees.
+    private func overview(_ scope: ViewScope, query: RateQuery) async throws -> [String: Any] {
         let queues = try await read { $0.queueSnapshots() }.filter { scope.shows(vhost: $0.vhost) }
         let exchanges = try await read { $0.exchangeSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.count
         let connections = try await read { $0.connectionSnapshots() }.filter { scope.shows(connectionOf: $0.user, vhost: $0.vhost) }
         let totals = try await read { $0.vhostCounts.filter { scope.shows(vhost: $0.key) }.values.reduce(into: MessageCounts()) { sum, counts in
-            sum.published += counts.published
-            sum.delivered += counts.delivered
-            sum.redelivered += counts.redelivered
-            sum.acknowledged += counts.acknowledged
-            sum.returned += counts.returned
+            sum.add(counts)
         } }
         let ready = queues.reduce(0) { $0 + $1.messagesReady }
         let unacked = queues.reduce(0) { $0 + $1.messagesUnacknowledged }
+        let current = RateField.values(totals, ready: ready, unacknowledged: unacked)
+        let onlyVhost = scope.vhosts.count == 1 ? scope.vhosts.first : nil
+        let key = scope.showsEveryVhost ? MessageRates.overviewKey
+            : onlyVhost.map(MessageRates.vhostKey) ?? MessageRates.unsampledKey
         return [
             "management_version": "3.10.8", "rabbitmq_version": "3.10.8", "product_name": "warren",
-            "product_version": "0.1.0", "node": JSONResponse.node, "cluster_name": JSONResponse.node,
+            "product_version": Self.version, "node": JSONResponse.node, "cluster_name": JSONResponse.node,
             "object_totals": ["connections": connections.count, "channels": connections.reduce(0) { $0 + $1.channels },
                               "exchanges": exchanges, "queues": queues.count,
                               "consumers": queues.reduce(0) { $0 + $1.consumers }],
-            "queue_totals": ["messages": ready + unacked, "messages_ready": ready, "messages_unacknowledged": unacked],
-            "message_stats": rates.stats(totals, key: "overview \(scope.vhosts.sorted())"),
-        ]
+            "queue_totals": rates.details(key: key, fields: RateField.lengths, current: current, range: query.lengths),
+            "message_stats": rates.details(key: key, fields: RateField.channelCounters, current: current, range: query.messages),
+        ].merging(overviewNodeFields()) { own, _ in own }
     }
 }

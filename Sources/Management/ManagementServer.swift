@@ -13,22 +13,26 @@ public struct ManagementServer: Service {
     /// The HTTP listener (port not 0) and the HTTPS one (when configured), serving the same routes.
     private let applications: [Application<RouterResponder<ManagementContext>>]
     private let streams: OpenStreams
+    private let sampler: RateSampler
 
     /// `admission` is the AMQP listener's connection counter (for `/metrics`); at most
     /// `maxLiveTailStreams` live-tail streams are open at once; `limits` bound bodies, connections and idling
     /// (on each listener); `allowedHosts` are the names a request's `Host` may carry besides IP addresses and
-    /// `localhost`. `port` 0 turns plain HTTP off; `https` adds a TLS listener.
+    /// `localhost`. `port` 0 turns plain HTTP off; `https` adds a TLS listener. `node` is what `/api/nodes`
+    /// and `/api/overview` say of the node.
     public init(host: String, port: Int, runtime: BrokerRuntime, logExchange: String, allowedHosts: [String],
                 registry: PrometheusCollectorRegistry, admission: ConnectionAdmission, maxLiveTailStreams: Int,
-                limits: HTTPLimits, https: (port: Int, tls: ServerTLS)? = nil, logger: Logger) {
+                limits: HTTPLimits, https: (port: Int, tls: ServerTLS)? = nil, node: NodeInfo, logger: Logger) {
         let streams = OpenStreams(limit: maxLiveTailStreams)
         self.streams = streams
         let router = Router(context: ManagementContext.self)
         router.add(middleware: RequestGuard(allowedHosts: Set(allowedHosts.map { $0.lowercased() })))
+        let rates = MessageRates()
+        sampler = RateSampler(runtime: runtime, rates: rates)
         ManagementAPI(runtime: runtime, auth: Authorization(access: runtime.access),
                       metrics: MetricsEndpoint(registry: registry, runtime: runtime, admission: admission, streams: streams),
-                      tail: LiveTail(runtime: runtime, exchange: logExchange, open: streams),
-                      maxBodySize: limits.maxBodySize).register(on: router)
+                      tail: LiveTail(runtime: runtime, exchange: logExchange, open: streams), node: node,
+                      maxBodySize: limits.maxBodySize, rates: rates).register(on: router)
         let http1 = HTTP1Channel.Configuration(idleTimeout: .milliseconds(Int64(limits.idleTimeoutMilliseconds)))
         func application(port: Int, server: HTTPServerBuilder, name: String) -> Application<RouterResponder<ManagementContext>> {
             Application(router: router, server: server,
@@ -51,13 +55,16 @@ public struct ManagementServer: Service {
     }
 
     public func run() async throws {
-        let streams = streams
-        let applications = applications
+        let (streams, sampler, applications) = (streams, sampler, applications)
         try await withGracefulShutdownHandler {
-            try await withThrowingDiscardingTaskGroup { group in
-                for application in applications {
-                    group.addTask { try await application.run() }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await sampler.run() }
+                try await withThrowingDiscardingTaskGroup { listeners in
+                    for application in applications {
+                        listeners.addTask { try await application.run() }
+                    }
                 }
+                group.cancelAll()  // the listeners are closed: stop sampling
             }
         } onGracefulShutdown: {
             streams.finishAll()  // open live-tail pages would otherwise hold the server up

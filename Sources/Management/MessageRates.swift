@@ -1,27 +1,76 @@
 import Broker
+import Foundation
 import NIOConcurrencyHelpers
-import NIOCore
 
-/// `message_stats` as RabbitMQ's API shows it: totals with a `*_details.rate` per second, the rate
-/// measured against the previous time the same object was asked for.
+/// Message rates as RabbitMQ's management API gives them: every object's counters and lengths are
+/// sampled every 5 s (`sample`), and a request gets the current values with `*_details`: the
+/// rate over the last interval and, when it asks for a range (`msg_rates_age`/`msg_rates_incr`,
+/// `lengths_age`/`lengths_incr`), the samples, their average and the average rate over it. The
+/// overview keeps 10 minutes of samples, each queue, exchange and channel 1 minute; an object's history goes when the
+/// object does, so memory is bounded by the objects that exist, whatever a client asks.
 final class MessageRates: Sendable {
-    private let previous = NIOLockedValueBox<[String: (time: NIODeadline, counts: MessageCounts)]>([:])
+    static let interval: Int64 = 5_000
+    static let overviewRetention: Int64 = 600_000
+    static let objectRetention: Int64 = 60_000
+    static let overviewKey = "overview"
+    /// A key nothing is sampled under: the overview of a user who sees several but not all vhosts
+    /// has current values and no rates (summing histories across vhosts is not done).
+    static let unsampledKey = "unsampled"
 
-    func stats(_ counts: MessageCounts, key: String) -> [String: Any] {
-        let now = NIODeadline.now()
-        let before = previous.withLockedValue { samples in
-            defer { samples[key] = (now, counts) }
-            return samples[key]
+    private let histories = NIOLockedValueBox<[String: SampleHistory]>([:])
+    /// Milliseconds since the epoch (RabbitMQ's sample timestamps); injected by tests.
+    let clock: @Sendable () -> Int64
+
+    init(clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }) {
+        self.clock = clock
+    }
+
+    /// The history key of a queue (NUL cannot be in a name, so no two queues share one).
+    static func queueKey(vhost: String, name: String) -> String { "queue\u{0}\(vhost)\u{0}\(name)" }
+    static func exchangeKey(vhost: String, name: String) -> String { "exchange\u{0}\(vhost)\u{0}\(name)" }
+    /// The history of one vhost's counters and lengths: the overview of a user scoped to that vhost.
+    static func vhostKey(_ vhost: String) -> String { "vhost\u{0}\(vhost)" }
+    static func channelKey(connection: UInt64, number: UInt16) -> String { "channel\u{0}\(connection)\u{0}\(number)" }
+
+    /// Records one sample of every object now (values in `RateField.allCases` order); forgets the
+    /// objects not among them.
+    func record(_ objects: [String: [Int]]) {
+        let now = clock()
+        histories.withLockedValue { histories in
+            histories = histories.filter { objects[$0.key] != nil }
+            for (key, values) in objects {
+                let retention = key == Self.overviewKey ? Self.overviewRetention : Self.objectRetention
+                histories[key, default: SampleHistory(capacity: Int(retention / Self.interval) + 1)].record(time: now, values: values)
+            }
         }
-        let seconds = before.map { Double((now - $0.time).nanoseconds) / 1e9 } ?? 0
-        func entry(_ name: String, _ value: Int, _ old: Int?) -> [String: Any] {
-            let rate = seconds > 0 ? Double(value - (old ?? value)) / seconds : 0
-            return [name: value, "\(name)_details": ["rate": (rate * 10).rounded() / 10]]
+    }
+
+    /// `name` and `name_details` for each field, the value being the current one.
+    func details(key: String, fields: [RateField], current: [Int], range: SampleRange?) -> [String: Any] {
+        let now = clock()
+        let history = histories.withLockedValue { $0[key] }
+        let retention = key == Self.overviewKey ? Self.overviewRetention : Self.objectRetention
+        var result: [String: Any] = [:]
+        for field in fields {
+            result[field.name] = current[field.rawValue]
+            result["\(field.name)_details"] = Self.details(history, field.rawValue, range: range?.limited(to: retention), now: now)
         }
-        let old = before?.counts
-        return [entry("publish", counts.published, old?.published), entry("deliver_get", counts.delivered, old?.delivered),
-                entry("redeliver", counts.redelivered, old?.redelivered), entry("ack", counts.acknowledged, old?.acknowledged),
-                entry("return_unroutable", counts.returned, old?.returned)]
-            .reduce(into: [String: Any]()) { result, part in result.merge(part) { first, _ in first } }
+        return result
+    }
+
+    private static func details(_ history: SampleHistory?, _ index: Int, range: SampleRange?, now: Int64) -> [String: Any] {
+        var result: [String: Any] = ["rate": history?.rate(index) ?? 0.0]
+        guard let range else { return result }
+        let samples = range.timestamps(now: now).map { (time: $0, value: history?.value(index, at: $0) ?? 0) }
+        result["samples"] = samples.map { ["sample": $0.value, "timestamp": $0.time] }
+        let total = samples.reduce(0.0) { $0 + Double($1.value) }
+        result["avg"] = samples.isEmpty ? 0.0 : (total / Double(samples.count) * 10).rounded() / 10
+        if let newest = samples.first, let oldest = samples.last, newest.time > oldest.time {
+            let change = Double(newest.value) - Double(oldest.value)
+            result["avg_rate"] = (change * 1000 / Double(newest.time - oldest.time) * 10).rounded() / 10
+        } else {
+            result["avg_rate"] = 0.0
+        }
+        return result
     }
 }

@@ -27,6 +27,10 @@ extension RequestInput {
             }
             _ = try carriedByAMQP(binding.arguments.table)
         }
+        for policy in (definitions.policies ?? []) + definitions.operatorPolicies {
+            _ = try shortString(policy.name, "policy name")
+            _ = try carriedByAMQP(policy.definition.table)
+        }
         return definitions
     }
 }

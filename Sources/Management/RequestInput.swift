@@ -52,17 +52,23 @@ enum RequestInput {
         Data(try await body(&request, upTo: limit).readableBytesView)
     }
 
+    /// A flag: JSON true or false, or the strings "true" and "false" as rabbitmqadmin sends them
+    /// (RabbitMQ takes both); 400 otherwise.
     static func bool(_ object: [String: Any], _ key: String, default value: Bool) throws -> Bool {
-        guard let raw = object[key] else { return value }
-        guard let flag = raw as? Bool else { throw APIError.badRequest("\(key) must be true or false") }
-        return flag
+        switch object[key] {
+        case nil: return value
+        case let flag as Bool: return flag
+        case let text as String where text == "true" || text == "false": return text == "true"
+        default: throw APIError.badRequest("\(key) must be true or false")
+        }
     }
 
-    static func arguments(_ object: [String: Any]) throws -> FieldTable {
-        guard let raw = object["arguments"] else { return [:] }
+    /// The field table under `key` (an absent one is empty); 400 when it is not a JSON object an AMQP table can carry.
+    static func arguments(_ object: [String: Any], key: String = "arguments") throws -> FieldTable {
+        guard let raw = object[key] else { return [:] }
         guard JSONSerialization.isValidJSONObject(["a": raw]), let data = try? JSONSerialization.data(withJSONObject: raw),
               let table = try? JSONDecoder().decode(JSONFieldTable.self, from: data) else {
-            throw APIError.badRequest("arguments must be a JSON object")
+            throw APIError.badRequest("\(key) must be a JSON object")
         }
         return try carriedByAMQP(table.table)
     }

@@ -21,6 +21,9 @@ struct ViewScope: Sendable {
 
     func shows(vhost: String) -> Bool { vhosts.contains(vhost) }
 
+    /// Whether the user sees every vhost (so node-wide totals and rates are theirs to see).
+    var showsEveryVhost: Bool { existing.isSubset(of: vhosts) }
+
     /// 401 as RabbitMQ answers for a vhost the user may not see.
     func require(vhost: String) throws {
         guard shows(vhost: vhost) || !existing.contains(vhost) else {

@@ -34,6 +34,8 @@ final class BrokerChannel {
     var confirmFloor: UInt64 = 0
     /// Confirms settled in this burst, sent at its end.
     var settledConfirms: [(sequence: UInt64, ack: Bool)] = []
+    /// Messages published, delivered, acknowledged, returned and confirmed on this channel.
+    var counts = MessageCounts()
     /// Transaction mode: publishes and acknowledgements held until tx.commit.
     var transaction: Transaction?
     /// Direct reply-to: the consumer tag and reply name of this channel's reply consumer.
@@ -90,9 +92,11 @@ final class BrokerChannel {
     private func recordDelivery(_ entry: QueuedMessage, from queue: Queue, noAck: Bool) {
         queue.counts.delivered += 1
         session.vhost.counts.delivered += 1
+        counts.delivered += 1
         if entry.redelivered {
             queue.counts.redelivered += 1
             session.vhost.counts.redelivered += 1
+            counts.redelivered += 1
         }
         guard entry.storeID != 0, let persistence = session.persistence else { return }
         if noAck {

@@ -1,13 +1,13 @@
 import AMQPWire
 
-/// Vhost policies: set, clear, list, and put in force on matching queues and exchanges.
+/// Vhost policies and operator policies: set, clear, list, and put in force on matching queues and exchanges.
 extension Broker {
-    /// Adds or replaces a policy (by vhost and name) and applies it at once.
-    public func setPolicy(_ policy: Policy) throws(AMQPError) {
-        try policy.validate()
+    /// Adds or replaces a policy (by vhost, kind and name) and applies it at once.
+    public func setPolicy(_ policy: Policy, kind: PolicyKind = .policy) throws(AMQPError) {
+        try policy.validate(kind)
         addVhost(policy.vhost)
         guard let vhost = vhosts[policy.vhost] else { return }
-        vhost.policies[policy.name] = policy
+        vhost.setPolicy(policy, kind: kind)
         reapplyPolicies(in: vhost)
         definitionsChanged = true
         finishBurst()
@@ -15,32 +15,39 @@ extension Broker {
 
     /// Removes a policy; false when there was none.
     @discardableResult
-    public func clearPolicy(vhost name: String, policy: String) -> Bool {
-        guard let vhost = vhosts[name], vhost.policies.removeValue(forKey: policy) != nil else { return false }
+    public func clearPolicy(vhost name: String, policy: String, kind: PolicyKind = .policy) -> Bool {
+        guard let vhost = vhosts[name], vhost.removePolicy(policy, kind: kind) else { return false }
         reapplyPolicies(in: vhost)
         definitionsChanged = true
         finishBurst()
         return true
     }
 
-    /// The policies of a vhost (every vhost when nil), by name.
-    public func policies(vhost name: String? = nil) -> [Policy] {
+    /// The policies of a kind in a vhost (every vhost when nil), by vhost and name.
+    public func policies(vhost name: String? = nil, kind: PolicyKind = .policy) -> [Policy] {
         vhosts.values.filter { name == nil || $0.name == name }
-            .flatMap(\.policies.values).sorted { ($0.vhost, $0.name) < ($1.vhost, $1.name) }
+            .flatMap { $0.policySet(kind).values }.sorted { ($0.vhost, $0.name) < ($1.vhost, $1.name) }
     }
 
-    /// The policy in force for a queue: of those that match, the highest priority.
-    func policy(forQueue name: String, in vhost: VirtualHost) -> Policy? {
-        vhost.policies.values.filter { $0.applies(toQueue: name) }.max { ($0.priority, $1.name) < ($1.priority, $0.name) }
+    /// The policy of a kind in force for a queue: of those that match, the highest priority.
+    func policy(forQueue name: String, in vhost: VirtualHost, kind: PolicyKind = .policy) -> Policy? {
+        vhost.policySet(kind).values.filter { $0.appliesToQueues && vhost.matches($0, name) }.max { ($0.priority, $1.name) < ($1.priority, $0.name) }
     }
 
-    /// The queue's features from its arguments and the policy in force.
+    /// The definition in force for a queue: its policy's, capped by its operator policy's.
+    func effectivePolicyDefinition(forQueue name: String, in vhost: VirtualHost) -> FieldTable {
+        Policy.effectiveDefinition(policy: policy(forQueue: name, in: vhost),
+                                   operatorPolicy: policy(forQueue: name, in: vhost, kind: .operatorPolicy))
+    }
+
+    /// The queue's features from its arguments and the policies in force.
     func effectiveFeatures(name: String, arguments: FieldTable, in vhost: VirtualHost) throws(AMQPError) -> QueueFeatures? {
-        let merged = Policy.merge(arguments, with: policy(forQueue: name, in: vhost))
+        let merged = Policy.merge(arguments, withDefinition: effectivePolicyDefinition(forQueue: name, in: vhost))
         return try QueueFeatures.parse(merged, queue: name, vhost: vhost.name)
     }
 
-    private func reapplyPolicies(in vhost: VirtualHost) {
+    /// Puts the vhost's policies in force on every queue and exchange in it.
+    func reapplyPolicies(in vhost: VirtualHost) {
         for queue in vhost.queues.values {
             queue.features = try? effectiveFeatures(name: queue.name, arguments: queue.arguments, in: vhost)
             if queue.features?.isTimed == true { watchTimers(of: queue) }
@@ -52,7 +59,7 @@ extension Broker {
     /// The exchange's alternate exchange: its own argument, else the highest-priority policy's.
     func applyPolicies(to exchange: Exchange, in vhost: VirtualHost) {
         exchange.alternateExchange = Self.alternateExchange(exchange.arguments) ?? vhost.policies.values
-            .filter { $0.applies(toExchange: exchange.name) && $0.definition.table["alternate-exchange"] != nil }
+            .filter { $0.appliesToExchanges && $0.definition.table["alternate-exchange"] != nil && vhost.matches($0, exchange.name) }
             .max { $0.priority < $1.priority }
             .flatMap { Self.alternateExchange($0.definition.table) }
     }

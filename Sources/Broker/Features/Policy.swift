@@ -38,32 +38,38 @@ public struct Policy: Codable, Equatable, Sendable {
     ]
     /// Limits where RabbitMQ applies the smaller of the policy's and the queue argument's value.
     static let smallerWins: Set<String> = ["x-message-ttl", "x-expires", "x-max-length", "x-max-length-bytes"]
+    /// The definition keys an operator policy may set (RabbitMQ's `operator_policy_validator`s that
+    /// warren implements): limits, where the smaller of policy and operator policy applies.
+    static let operatorKeys: Set<String> = ["message-ttl", "expires", "max-length", "max-length-bytes"]
 
-    func applies(toQueue name: String) -> Bool { (applyTo == "queues" || applyTo == "all") && matches(name) }
-    func applies(toExchange name: String) -> Bool { (applyTo == "exchanges" || applyTo == "all") && matches(name) }
-
-    private func matches(_ name: String) -> Bool {
-        guard let regex = try? Regex(pattern) else { return false }
-        return name.firstMatch(of: regex) != nil
-    }
+    var appliesToQueues: Bool { applyTo == "queues" || applyTo == "all" }
+    var appliesToExchanges: Bool { applyTo == "exchanges" || applyTo == "all" }
 
     /// The queue arguments this policy stands for.
-    var queueArguments: FieldTable {
-        FieldTable(definition.table.entries.compactMap { entry in
-            Self.queueKeys[entry.key].map { FieldTable.Entry(key: $0, value: entry.value) }
-        })
-    }
+    var queueArguments: FieldTable { Self.merge([:], withDefinition: definition.table) }
 
-    /// Checks the policy as RabbitMQ does when it is set.
-    func validate() throws(AMQPError) {
+    /// Checks the policy as RabbitMQ does when it is set (an operator policy takes fewer keys).
+    func validate(_ kind: PolicyKind = .policy) throws(AMQPError) {
         guard ["queues", "exchanges", "all"].contains(applyTo) else {
-            throw AMQPError(.preconditionFailed, "policy '\(name)': apply-to must be queues, exchanges or all, got '\(applyTo)'")
+            throw AMQPError(.preconditionFailed, "apply-to '\(applyTo)' unrecognised; should be 'queues', 'exchanges' or 'all'")
         }
         guard (try? Regex(pattern)) != nil else {
-            throw AMQPError(.preconditionFailed, "policy '\(name)': invalid pattern '\(pattern)'")
+            throw AMQPError(.preconditionFailed, "pattern should be regular expression but is invalid: '\(pattern.prefix(255))'")
         }
-        for entry in definition.table.entries where Self.queueKeys[entry.key] == nil && entry.key != "alternate-exchange" {
-            throw AMQPError(.preconditionFailed, "policy '\(name)': unsupported definition key '\(entry.key)'")
+        guard !PolicyPatternCheck.repeatsARepetition(pattern) else {
+            throw AMQPError(.preconditionFailed, "pattern '\(pattern.prefix(255))' repeats a repetition or a choice (as (a+)+ and (a|b)* do), "
+                + "whose matching can take exponential time: refused")
+        }
+        guard !definition.table.entries.isEmpty else { throw AMQPError(.preconditionFailed, "no policy provided") }
+        let unknown = definition.table.entries.filter { entry in
+            switch kind {
+            case .policy: Self.queueKeys[entry.key] == nil && entry.key != "alternate-exchange"
+            case .operatorPolicy: !Self.operatorKeys.contains(entry.key)
+            }
+        }
+        if !unknown.isEmpty {
+            let listed = unknown.map { "{<<\"\($0.key)\">>,\(Self.erlangTerm($0.value))}" }.joined(separator: ",")
+            throw AMQPError(.preconditionFailed, "[\(listed)] are not recognised policy settings")
         }
         do throws(AMQPError) {
             _ = try QueueFeatures.parse(queueArguments, queue: name, vhost: vhost)
@@ -77,12 +83,25 @@ public struct Policy: Codable, Equatable, Sendable {
         }
     }
 
-    /// The queue's arguments with this policy applied: the argument wins, except that the smaller
-    /// limit wins for TTLs and lengths.
-    static func merge(_ arguments: FieldTable, with policy: Policy?) -> FieldTable {
-        guard let policy else { return arguments }
+    /// The definition in force when both a policy and an operator policy match (RabbitMQ's
+    /// `effective_policy_definition`): every key of both, the smaller value where both set a limit.
+    static func effectiveDefinition(policy: Policy?, operatorPolicy: Policy?) -> FieldTable {
+        var merged = policy?.definition.table ?? [:]
+        for entry in operatorPolicy?.definition.table.entries ?? [] {
+            if let own = merged[entry.key]?.integerValue, let cap = entry.value.integerValue, own <= cap { continue }
+            merged[entry.key] = entry.value
+        }
+        return merged
+    }
+
+    /// The queue's arguments with a policy definition applied: the argument wins, except that the
+    /// smaller limit wins for TTLs and lengths.
+    static func merge(_ arguments: FieldTable, withDefinition definition: FieldTable) -> FieldTable {
         var merged = arguments
-        for entry in policy.queueArguments.entries {
+        let policyArguments = FieldTable(definition.entries.compactMap { entry in
+            queueKeys[entry.key].map { FieldTable.Entry(key: $0, value: entry.value) }
+        })
+        for entry in policyArguments.entries {
             guard let own = arguments[entry.key] else {
                 merged[entry.key] = entry.value
                 continue
@@ -93,4 +112,20 @@ public struct Policy: Codable, Equatable, Sendable {
         }
         return merged
     }
+}
+
+extension Policy {
+    /// A definition value as RabbitMQ's validation errors print it (`5`, `<<"text">>`), cut to 64 characters.
+    static func erlangTerm(_ value: FieldValue) -> String {
+        if let number = value.integerValue { return String(number) }
+        if case .longString(let text) = value { return "<<\"\(text.prefix(64))\">>" }
+        return String(String(describing: value).prefix(64))
+    }
+}
+
+/// Which of a vhost's two policy sets a policy belongs to: policies (`rabbitmqctl set_policy`) or
+/// operator policies (`set_operator_policy`), which cap limits whatever the policies say.
+public enum PolicyKind: Sendable, Equatable {
+    case policy
+    case operatorPolicy
 }

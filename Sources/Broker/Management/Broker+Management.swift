@@ -83,6 +83,12 @@ extension Broker {
     public func importDefinitions(_ definitions: Definitions) throws(AMQPError) {
         for policy in definitions.policies ?? [] { try policy.validate() }
         _ = try Self.accessEntries(definitions)
+        for parameter in definitions.parameters ?? [] {
+            guard let policy = parameter.operatorPolicy else {
+                throw AMQPError(.preconditionFailed, "parameter '\(parameter.name)' in vhost '\(parameter.vhost)': component '\(parameter.component)' is not supported")
+            }
+            try policy.validate(.operatorPolicy)
+        }
         for exchange in definitions.exchanges where ExchangeType(rawValue: exchange.type) == nil {
             throw AMQPError(.preconditionFailed, "unknown exchange type '\(exchange.type)' for exchange '\(exchange.name)'")
         }
@@ -101,13 +107,25 @@ extension Broker {
             }
         }
         restore(definitions)
+        for vhost in vhosts.values { reapplyPolicies(in: vhost) }
         definitionsChanged = true
         finishBurst()
     }
 
-    private func managedVhost(_ name: String) throws(AMQPError) -> VirtualHost {
+    func managedVhost(_ name: String) throws(AMQPError) -> VirtualHost {
         guard let vhost = vhosts[name] else { throw AMQPError(.notFound, "no vhost '\(name)'") }
         now = clock()
         return vhost
+    }
+}
+
+extension Broker {
+    /// Closes a client connection as RabbitMQ's management API does: connection.close with
+    /// 320 CONNECTION_FORCED and the reason; false when no connection has that id.
+    public func manageCloseConnection(_ id: UInt64, reason: String) -> Bool {
+        guard let session = sessions[ConnectionID(id)] else { return false }
+        session.send(.closeConnection(AMQPError(.connectionForced, reason)))
+        finishBurst()
+        return true
     }
 }

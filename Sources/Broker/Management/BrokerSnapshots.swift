@@ -6,8 +6,17 @@ public struct QueueSnapshot: Sendable, Equatable {
     public var durable, autoDelete, exclusive: Bool
     public var arguments: FieldTable
     public var messagesReady, messagesUnacknowledged, consumers, memory: Int
-    public var policy: String?
+    public var policy, operatorPolicy: String?
+    /// The policy definition in force (policy capped by operator policy), RabbitMQ's `effective_policy_definition`.
+    public var effectivePolicyDefinition: FieldTable
     public var counts: MessageCounts
+}
+
+/// A queue's message counters and lengths.
+public struct QueueCounts: Sendable, Equatable {
+    public var vhost, name: String
+    public var counts: MessageCounts
+    public var ready, unacknowledged: Int
 }
 
 /// An exchange as the management API shows it.
@@ -15,6 +24,8 @@ public struct ExchangeSnapshot: Sendable, Equatable {
     public var name, vhost, type: String
     public var durable, autoDelete, `internal`: Bool
     public var arguments: FieldTable
+    /// `publish_in` and `publish_out`.
+    public var publishedIn, publishedOut: Int
 }
 
 /// A binding as the management API shows it (`destination_type` is `queue` or `exchange`).
@@ -37,6 +48,7 @@ public struct ChannelSnapshot: Sendable, Equatable {
     public var user, vhost: String
     public var consumers, unacknowledged, prefetch, globalPrefetch: Int
     public var confirm, transactional: Bool
+    public var counts: MessageCounts
 }
 
 /// A consumer as the management API shows it.
@@ -56,7 +68,8 @@ extension Broker {
                 ChannelSnapshot(connection: session.id.raw, number: channel.number, user: session.user, vhost: session.vhost.name,
                                 consumers: channel.consumers.count, unacknowledged: channel.unacked.count,
                                 prefetch: channel.consumerPrefetch, globalPrefetch: channel.channelPrefetch,
-                                confirm: channel.nextPublishSequence != nil, transactional: channel.transaction != nil)
+                                confirm: channel.nextPublishSequence != nil, transactional: channel.transaction != nil,
+                                counts: channel.counts)
             }
         }
     }
@@ -78,14 +91,34 @@ extension Broker {
     /// Each vhost's message totals, by name.
     public var vhostCounts: [String: MessageCounts] { vhosts.mapValues(\.counts) }
 
+    /// The message totals of every vhost together.
+    public var totalCounts: MessageCounts {
+        vhosts.values.reduce(into: MessageCounts()) { sum, vhost in sum.add(vhost.counts) }
+    }
+
+    /// Every queue's counters and lengths: what the management API samples for rates, without the
+    /// policy matching and argument copies of `queueSnapshots`.
+    public func queueCounts() -> [QueueCounts] {
+        vhosts.values.flatMap { vhost in
+            vhost.queues.values.map { queue in
+                QueueCounts(vhost: vhost.name, name: queue.name, counts: queue.counts,
+                            ready: queue.messageCount, unacknowledged: queue.unackedCount)
+            }
+        }
+    }
+
     public func queueSnapshots(vhost name: String? = nil) -> [QueueSnapshot] {
         selectedVhosts(name).flatMap { vhost in
             vhost.queues.values.sorted { $0.name < $1.name }.map { queue in
-                QueueSnapshot(name: queue.name, vhost: vhost.name, durable: queue.durable, autoDelete: queue.autoDelete,
+                let inForce = policy(forQueue: queue.name, in: vhost)
+                let operatorPolicy = policy(forQueue: queue.name, in: vhost, kind: .operatorPolicy)
+                return QueueSnapshot(name: queue.name, vhost: vhost.name, durable: queue.durable, autoDelete: queue.autoDelete,
                               exclusive: queue.owner != nil, arguments: queue.arguments, messagesReady: queue.messageCount,
                               messagesUnacknowledged: queue.unackedCount, consumers: queue.consumerCount,
                               memory: queue.readyBytes + queue.unackedBytes,
-                              policy: policy(forQueue: queue.name, in: vhost)?.name, counts: queue.counts)
+                              policy: inForce?.name, operatorPolicy: operatorPolicy?.name,
+                              effectivePolicyDefinition: Policy.effectiveDefinition(policy: inForce, operatorPolicy: operatorPolicy),
+                              counts: queue.counts)
             }
         }
     }
@@ -94,7 +127,8 @@ extension Broker {
         selectedVhosts(name).flatMap { vhost in
             vhost.exchanges.values.sorted { $0.name < $1.name }.map { exchange in
                 ExchangeSnapshot(name: exchange.name, vhost: vhost.name, type: exchange.type.rawValue, durable: exchange.durable,
-                                 autoDelete: exchange.autoDelete, internal: exchange.internal, arguments: exchange.arguments)
+                                 autoDelete: exchange.autoDelete, internal: exchange.internal, arguments: exchange.arguments,
+                                 publishedIn: exchange.publishedIn, publishedOut: exchange.publishedOut)
             }
         }
     }

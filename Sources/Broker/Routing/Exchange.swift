@@ -16,6 +16,9 @@ public final class Exchange {
     /// The `alternate-exchange` argument (or policy): where messages this exchange cannot route go instead.
     var alternateExchange: String?
     public private(set) var bindings: [Binding] = []
+    /// Messages published to this exchange, and those of them it routed to a queue (`publish_in`, `publish_out`).
+    public internal(set) var publishedIn = 0
+    public internal(set) var publishedOut = 0
 
     /// Direct routing: the destinations of each binding key, with how many bindings lead there.
     private var direct: [String: [Destination: Int]] = [:]

@@ -190,7 +190,7 @@ final class ManualTime: BrokerTimers, @unchecked Sendable {
         client.open()
     }
 
-    private func features(_ queue: String) -> QueueFeatures? { broker.vhost("/")?.queues[queue]?.features }
+    func features(_ queue: String) -> QueueFeatures? { broker.vhost("/")?.queues[queue]?.features }
 
     @Test func aMatchingPolicyGivesAPlainQueueItsSettings() throws {
         try broker.setPolicy(Policy(name: "logs", pattern: "^logs\\.", applyTo: "queues",
