@@ -8,8 +8,10 @@ extension Broker {
         deferringReply = true
         deferredReply = nil
         defer { deferringReply = false }
+        deferredFollowers.removeAll()
         try carryOut(method, on: channel)
         awaitingDefinitions.append((channel, deferredReply, channel.replies.hold()))
+        for follower in deferredFollowers { channel.replies.queue(follower) }
     }
 
     private func carryOut(_ method: AMQPMethod, on channel: BrokerChannel) throws(AMQPError) {

@@ -32,6 +32,9 @@ struct ConnectionStateMachine {
     let users: UserDirectory
     /// The client announced the `connection.blocked` capability in start-ok.
     var clientSupportsBlocked = false
+    /// The client announced `consumer_cancel_notify`: without it, RabbitMQ sends no basic.cancel
+    /// when a consumer's queue goes away (the client would not expect one), and neither does warren.
+    var clientSupportsCancelNotify = false
     let peerIsLoopback: Bool
     let limits: ConnectionLimits
 
