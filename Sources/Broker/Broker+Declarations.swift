@@ -146,9 +146,10 @@ extension Broker {
     }
 
     func bindQueue(_ bind: QueueBind, on channel: BrokerChannel) throws(AMQPError) {
-        let queue = try accessibleQueue(bind.queue, for: channel)
-        try checkBindable(bind.exchange, destination: .queue(queue.name))
-        let exchange = try channel.session.vhost.exchange(bind.exchange)
+        let name = bind.queue.isEmpty ? try lastDeclared(channel) : bind.queue
+        try checkBindable(bind.exchange, destination: .queue(name))
+        let exchange = try channel.session.vhost.exchange(bind.exchange)  // the source first, as RabbitMQ
+        let queue = try accessibleQueue(name, for: channel)
         let key = bind.queue.isEmpty && bind.routingKey.isEmpty ? queue.name : bind.routingKey
         try exchange.validateBindingArguments(bind.arguments)
         _ = exchange.bind(Binding(destination: .queue(queue.name), key: key, arguments: bind.arguments))
@@ -173,7 +174,7 @@ extension Broker {
 
     func deleteQueue(_ delete: QueueDelete, on channel: BrokerChannel) throws(AMQPError) {
         let vhost = channel.session.vhost
-        let name = delete.queue.isEmpty ? (channel.lastDeclaredQueue ?? "") : delete.queue
+        let name = delete.queue.isEmpty ? try lastDeclared(channel) : delete.queue
         guard let queue = vhost.queues[name] else {
             // RabbitMQ answers delete-ok for a queue that does not exist.
             reply(.queueDeleteOk(QueueDeleteOk(messageCount: 0)), on: channel, unless: delete.noWait)

@@ -48,6 +48,17 @@ import Testing
         #expect(out.channelError?.text == "ACCESS_REFUSED - operation not permitted on the default exchange")
     }
 
+    @Test func bindingAMissingQueueToAMissingExchangeNamesTheExchange() {
+        // rabbit_binding: the source is looked up before the destination.
+        let out = client.call(.queueBind(QueueBind(queue: "nosuchq", exchange: "nosuchx", routingKey: "k")))
+        #expect(out.channelError?.text == "NOT_FOUND - no exchange 'nosuchx' in vhost '/'")
+    }
+
+    @Test func deletingTheLastDeclaredQueueWithNoneDeclaredIs404() {
+        let out = client.call(.queueDelete(QueueDelete(queue: "")))
+        #expect(out.channelError?.text == "NOT_FOUND - no previously declared queue")
+    }
+
     // MARK: queue.delete of a queue the channel consumes from
 
     @Test func deleteOkComesBeforeTheCancelOfTheDeletingChannelsConsumer() {

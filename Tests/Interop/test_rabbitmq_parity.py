@@ -9,6 +9,7 @@ Names are unique per run, so a long-lived node can be reused.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 
 import amqp
@@ -163,3 +164,102 @@ def test_py_amqp_deletes_a_queue_it_consumes_from_without_consumer_cancelled(bro
         assert ch.queue_delete(queue) == 0
         conn.drain_events(timeout=5)
         assert cancelled == ["mine"]
+
+
+# ---------------------------------------------------------------------------
+# Channel errors where RabbitMQ raises them, with its texts
+# ---------------------------------------------------------------------------
+
+def publish_to_internal_in_tx(ch, n):
+    ch.exchange_declare(n("hidden"), "fanout", internal=True)
+    ch.tx_select()
+    ch.basic_publish(n("hidden"), "", b"x")
+    ch.basic_qos(prefetch_count=0)  # a round trip: the error arrives before its reply
+
+
+def ack_unknown_tag_in_tx(ch, n):
+    ch.tx_select()
+    ch.basic_ack(42)
+    ch.basic_qos(prefetch_count=0)
+
+
+def ack_twice_in_tx(ch, n):
+    ch.queue_declare(n("q"))
+    ch.confirm_delivery()
+    ch.basic_publish("", n("q"), b"x")
+    ch.close()
+    ch = ch.connection.channel()
+    ch.tx_select()
+    method, _, _ = ch.basic_get(n("q"))
+    ch.basic_ack(method.delivery_tag)
+    ch.basic_ack(method.delivery_tag)
+    ch.basic_qos(prefetch_count=0)
+
+
+CHANNEL_ERRORS = {
+    "delete a system exchange": (lambda ch, n: ch.exchange_delete("amq.direct"),
+                                 403, "ACCESS_REFUSED - deletion of system exchange 'amq.direct' in vhost '/' not allowed"),
+    "delete a missing amq.* exchange": (lambda ch, n: ch.exchange_delete("amq.nosuch"),
+                                        403, "ACCESS_REFUSED - deletion of system exchange 'amq.nosuch' in vhost '/' not allowed"),
+    "publish to an internal exchange in a transaction": (publish_to_internal_in_tx, 403, None),
+    "ack of an unknown tag in a transaction": (ack_unknown_tag_in_tx, 406, "PRECONDITION_FAILED - unknown delivery tag 42"),
+    "second ack of a tag in a transaction": (ack_twice_in_tx, 406, "PRECONDITION_FAILED - unknown delivery tag 1"),
+    "bind a missing queue to a missing exchange": (lambda ch, n: ch.queue_bind(n("noq"), n("nox"), "k"), 404, None),
+    "queue.delete of the last declared queue, none declared": (lambda ch, n: ch.queue_delete(""),
+                                                               404, "NOT_FOUND - no previously declared queue"),
+    "a reply name with no consumer behind it": (lambda ch, n: ch.queue_declare("amq.rabbitmq.reply-to.nosuch"), 404, None),
+}
+
+
+@pytest.mark.parametrize("case", list(CHANNEL_ERRORS))
+def test_channel_errors_as_rabbitmq_raises_them(ch, names, case):
+    action, code, text = CHANNEL_ERRORS[case]
+    with pytest.raises(pe.ChannelClosedByBroker) as e:
+        action(ch, names)
+    assert e.value.reply_code == code
+    expected = {
+        "publish to an internal exchange in a transaction": f"ACCESS_REFUSED - cannot publish to internal exchange '{names('hidden')}' in vhost '/'",
+        "bind a missing queue to a missing exchange": f"NOT_FOUND - no exchange '{names('nox')}' in vhost '/'",
+        "a reply name with no consumer behind it": "NOT_FOUND - no queue 'amq.rabbitmq.reply-to.nosuch' in vhost '/'",
+    }.get(case, text)
+    assert e.value.reply_text == expected
+
+
+def test_the_reply_to_pseudo_queue_declares_with_one_consumer(ch):
+    for passive in (False, True):
+        ok = ch.queue_declare("amq.rabbitmq.reply-to", passive=passive).method
+        assert (ok.queue, ok.message_count, ok.consumer_count) == ("amq.rabbitmq.reply-to", 0, 1)
+
+
+def test_basic_get_deliveries_do_not_count_towards_a_global_prefetch(ch, names):
+    queue = names("q")
+    ch.queue_declare(queue)
+    ch.confirm_delivery()
+    ch.basic_publish("", queue, b"got")
+    ch.basic_publish("", queue, b"consumed")
+    ch.basic_qos(prefetch_count=1, global_qos=True)
+    assert ch.basic_get(queue)[2] == b"got"  # held unacked
+    got = []
+    ch.basic_consume(queue, lambda _ch, _m, _p, body: got.append(body))
+    polling_deadline = time.monotonic() + 5
+    while not got and time.monotonic() < polling_deadline:
+        ch.connection.process_data_events(time_limit=0.05)
+    assert got == [b"consumed"]
+    ch.queue_delete(queue)
+
+
+def test_no_basic_cancel_for_a_client_without_consumer_cancel_notify(broker, names):
+    """RabbitMQ only notifies clients that announced the capability; others would not expect it."""
+    queue = names("silent")
+    client = broker.raw_connect()  # announces authentication_failure_close only
+    try:
+        client.open_channel(1)
+        client.send_method(1, r.QUEUE_DECLARE, r.queue_declare_args(queue))
+        client.read_method(r.QUEUE_DECLARE_OK, channel=1)
+        consume(client, 1, queue, "tag")
+        client.send_method(1, QUEUE_DELETE, r.short(0) + r.shortstr(queue) + r.octet(0))
+        client.read_method(QUEUE_DELETE_OK, channel=1)
+        client.close_channel(1)  # the next method on channel 1 is its close-ok, not a basic.cancel
+        client.close()
+    finally:
+        client.close_socket()
