@@ -26,4 +26,15 @@ import Testing
         }
         #expect(!broker.hasExchange("x"))
     }
+
+    @Test func perConsumerPrefetchBindsOnlyConsumersStartedAfterIt() {
+        // rabbit_channel basic.qos global=false only sets consumer_prefetch for later basic.consume.
+        client.declareQueue("q")
+        client.consume("q", tag: "unlimited")
+        client.qos(1)
+        let out = client.run([Cmd.publish("1", key: "q"), Cmd.publish("2", key: "q")])
+        withKnownIssue("warren applies it to running consumers too, as kombu/Celery expect of a non-RabbitMQ broker") {
+            #expect(out.bodies == ["1", "2"])
+        }
+    }
 }
