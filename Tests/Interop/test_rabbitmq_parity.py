@@ -263,3 +263,32 @@ def test_no_basic_cancel_for_a_client_without_consumer_cancel_notify(broker, nam
         client.close()
     finally:
         client.close_socket()
+
+
+def test_kombu_and_py_amqp_basics(broker, names):
+    """What kombu users do first: a SimpleQueue, a topic exchange with a consumer, confirms; py-amqp
+    unbinding a queue that is gone and acking an unknown tag."""
+    import kombu
+    with kombu.Connection(f"amqp://guest:guest@{broker.host}:{broker.port}//") as conn:
+        simple = conn.SimpleQueue(names("simple"), queue_opts={"auto_delete": True})
+        simple.put({"hello": "world"})
+        message = simple.get(timeout=5)
+        assert message.payload == {"hello": "world"}
+        message.ack()
+        simple.close()
+        exchange = kombu.Exchange(names("topic"), "topic", auto_delete=True)
+        queue = kombu.Queue(names("kq"), exchange, routing_key="a.#", auto_delete=True)
+        got = []
+        with kombu.Consumer(conn, [queue], callbacks=[lambda body, m: (got.append(body), m.ack())]):
+            kombu.Producer(conn.default_channel, exchange).publish({"n": 1}, routing_key="a.b", declare=[queue])
+            conn.drain_events(timeout=5)
+        assert got == [{"n": 1}]
+    with amqp.Connection(f"{broker.host}:{broker.port}", userid="guest", password="guest", confirm_publish=True) as conn:
+        ch = conn.channel()
+        ch.queue_declare(names("pq"), auto_delete=True)
+        ch.basic_publish(amqp.Message(b"x"), routing_key=names("pq"))  # waits for the confirm
+        assert ch.basic_get(names("pq"), no_ack=True).body == b"x"
+        ch.queue_unbind(names("gone"), "amq.direct", routing_key="k")
+        with pytest.raises(amqp.exceptions.PreconditionFailed, match="unknown delivery tag 99"):
+            ch.basic_ack(99)
+            ch.basic_qos(0, 1, False)
