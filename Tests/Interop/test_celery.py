@@ -105,21 +105,10 @@ def test_celery_worker_on_warren(celery_env, start_worker):
     assert [q["name"] for q in queues[worker.name]] == ["celery"]
 
     assert tasks.add.delay(2, 3).get(timeout=RESULT_TIMEOUT) == 5
-
-    # An ETA task is held unacked by the worker until it is due; with a prefetch of one, the
-    # worker must raise its prefetch (basic.qos on a channel that is consuming) to take the next.
-    # The rest runs while the ETA task waits, so its countdown costs no extra time.
-    held = tasks.record.apply_async(("eta",), countdown=6)
-    assert tasks.record.delay("now").get(timeout=RESULT_TIMEOUT) == "now"
-
     assert tasks.flaky.delay("flaky", 2).get(timeout=RESULT_TIMEOUT) == 3
-
     assert chain(tasks.add.s(1, 2), tasks.add.s(10), tasks.add.s(100)).delay().get(timeout=RESULT_TIMEOUT) == 113
     assert group(tasks.add.s(i, i) for i in range(5)).delay().get(timeout=RESULT_TIMEOUT) == [0, 2, 4, 6, 8]
     assert chord((tasks.add.s(i, 1) for i in range(4)), tasks.total.s()).delay().get(timeout=RESULT_TIMEOUT) == 10
-
-    assert held.get(timeout=RESULT_TIMEOUT) == "eta"
-    assert tasks.store.lrange("done", 0, -1) == ["now", "eta"]
 
     # acks_late: the task of a worker killed mid-task is delivered again, to the next worker.
     result = tasks.survives_a_killed_worker.delay()
@@ -127,3 +116,12 @@ def test_celery_worker_on_warren(celery_env, start_worker):
     worker.kill()
     start_worker("second")
     assert result.get(timeout=RESULT_TIMEOUT) == "redelivered"
+
+    # An ETA task is held unacked by the worker until it is due; with a prefetch of one, the
+    # worker must raise its prefetch (basic.qos on a channel that is consuming) to take the next.
+    # Last: while a worker holds a future ETA task, Celery 5.2 itself takes up to 10 s to pick up
+    # further messages (on RabbitMQ 3.10 too), so nothing else is sent meanwhile.
+    held = tasks.record.apply_async(("eta",), countdown=2)
+    assert tasks.record.delay("now").get(timeout=RESULT_TIMEOUT) == "now"
+    assert held.get(timeout=RESULT_TIMEOUT) == "eta"
+    assert tasks.store.lrange("done", 0, -1) == ["now", "eta"]
