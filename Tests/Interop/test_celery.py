@@ -117,11 +117,9 @@ def test_celery_worker_on_warren(celery_env, start_worker):
     start_worker("second")
     assert result.get(timeout=RESULT_TIMEOUT) == "redelivered"
 
-    # An ETA task is held unacked by the worker until it is due; with a prefetch of one, the
-    # worker must raise its prefetch (basic.qos on a channel that is consuming) to take the next.
-    # Last: while a worker holds a future ETA task, Celery 5.2 itself takes up to 10 s to pick up
-    # further messages (on RabbitMQ 3.10 too), so nothing else is sent meanwhile.
-    held = tasks.record.apply_async(("eta",), countdown=2)
+    # ETA tasks are held unacked by the worker until they are due; once they fill its prefetch (4),
+    # the worker must raise it (basic.qos on a channel that is consuming) to take the next task.
+    held = [tasks.record.apply_async((f"eta{i}",), countdown=3) for i in range(4)]
     assert tasks.record.delay("now").get(timeout=RESULT_TIMEOUT) == "now"
-    assert held.get(timeout=RESULT_TIMEOUT) == "eta"
-    assert tasks.store.lrange("done", 0, -1) == ["now", "eta"]
+    assert [result.get(timeout=RESULT_TIMEOUT) for result in held] == ["eta0", "eta1", "eta2", "eta3"]
+    assert tasks.store.lrange("done", 0, -1)[0] == "now"

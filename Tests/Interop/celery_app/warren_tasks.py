@@ -9,7 +9,7 @@ from celery import Celery
 
 app = Celery("warren_tasks", broker=os.environ["WARREN_CELERY_BROKER"], backend=os.environ["WARREN_CELERY_BACKEND"])
 app.conf.update(
-    worker_prefetch_multiplier=1,       # one task at a time: a held ETA task must raise the prefetch
+    worker_prefetch_multiplier=4,       # Celery's default: ETA tasks held past it must raise the prefetch
     broker_connection_retry_on_startup=False,
     worker_hijack_root_logger=False,
     result_expires=600,
