@@ -67,7 +67,7 @@ struct FramedStream: CustomStringConvertible {
                 return
             }
         } while !rest.isEmpty
-        if let last = framer.finish() { frames.append(Array(last.readableBytesView)) }
+        if case .line(let last)? = framer.finish() { frames.append(Array(last.readableBytesView)) }
     }
 
     var description: String { "\(frames.map { String(decoding: $0, as: UTF8.self) }) failed: \(failed)" }

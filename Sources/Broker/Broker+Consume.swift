@@ -60,6 +60,7 @@ extension Broker {
 
     func acknowledge(tag: UInt64, multiple: Bool, on channel: BrokerChannel) throws(AMQPError) {
         if channel.transaction != nil {
+            try channel.transaction?.settle(tag: tag, multiple: multiple, held: channel.unacked)
             try holdInTransaction(.ack(tag: tag, multiple: multiple), on: channel)
             return
         }
@@ -88,6 +89,7 @@ extension Broker {
 
     func reject(tag: UInt64, multiple: Bool, requeue shouldRequeue: Bool, on channel: BrokerChannel) throws(AMQPError) {
         if channel.transaction != nil {
+            try channel.transaction?.settle(tag: tag, multiple: multiple, held: channel.unacked)
             try holdInTransaction(.reject(tag: tag, multiple: multiple, requeue: shouldRequeue), on: channel)
             return
         }

@@ -29,14 +29,26 @@ extension Broker {
     }
 
     func unbindExchange(destination: String, source: String, key: String, arguments: FieldTable, on channel: BrokerChannel) throws(AMQPError) {
-        let vhost = channel.session.vhost
         try authorizeBinding(source: source, destination: destination, .exchange, key: key, on: channel)
         try checkBindable(source, destination: .exchange(destination))
-        let sourceExchange = try vhost.exchange(source)
-        _ = try vhost.exchange(destination)
-        if sourceExchange.unbind(Binding(destination: .exchange(destination), key: key, arguments: arguments)) {
-            vhost.deleteIfAutoDelete(sourceExchange)
+        try removeBinding(Binding(destination: .exchange(destination), key: key, arguments: arguments), from: source, on: channel)
+    }
+
+    /// Unbinding what is not there is no error, as in RabbitMQ 3.x (`rabbit_binding:remove`): a missing
+    /// source, destination or binding answers unbind-ok, so clean-up code can unbind an auto-deleted queue.
+    /// Only a binding that exists is checked against the queue's exclusive owner.
+    private func removeBinding(_ binding: Binding, from source: String, on channel: BrokerChannel) throws(AMQPError) {
+        let vhost = channel.session.vhost
+        guard let exchange = vhost.exchanges[source], exchange.contains(binding) else { return }
+        switch binding.destination {
+        case .queue(let name):
+            guard let queue = vhost.queues[name] else { return }
+            try checkExclusiveAccess(queue, for: channel)
+        case .exchange(let name):
+            guard vhost.exchanges[name] != nil else { return }
         }
+        _ = exchange.unbind(binding)
+        vhost.deleteIfAutoDelete(exchange)
     }
 
     /// The default exchange takes no explicit bindings, in either role.
@@ -50,6 +62,12 @@ extension Broker {
         let session = channel.session
         let vhost = session.vhost
         var name = declare.queue
+        if name.hasPrefix(DirectReplyTo.pseudoQueue) {
+            // As RabbitMQ: the pseudo-queue (and a live reply name) answers as a queue with one consumer.
+            guard directReplyTo.exists(name) else { throw AMQPError(.notFound, "no queue '\(name)' in vhost '\(vhost.name)'") }
+            reply(.queueDeclareOk(QueueDeclareOk(queue: name, messageCount: 0, consumerCount: 1)), on: channel, unless: declare.noWait)
+            return
+        }
         if declare.passive {
             let queue = try accessibleQueue(name.isEmpty ? try lastDeclared(channel) : name, for: channel)
             queue.lastUsed = now  // any declare renews an x-expires lease, as in RabbitMQ
@@ -143,24 +161,20 @@ extension Broker {
         let name = bind.queue.isEmpty ? try lastDeclared(channel) : bind.queue
         let key = bind.queue.isEmpty && bind.routingKey.isEmpty ? name : bind.routingKey
         try authorizeBinding(source: bind.exchange, destination: name, .queue, key: key, on: channel)
+        try checkBindable(bind.exchange, destination: .queue(name))
+        let exchange = try channel.session.vhost.exchange(bind.exchange)  // the source first, as RabbitMQ
         let queue = try accessibleQueue(name, for: channel)
-        try checkBindable(bind.exchange, destination: .queue(queue.name))
-        let exchange = try channel.session.vhost.exchange(bind.exchange)
         try exchange.validateBindingArguments(bind.arguments)
         _ = exchange.bind(Binding(destination: .queue(queue.name), key: key, arguments: bind.arguments))
         reply(.queueBindOk, on: channel, unless: bind.noWait)
     }
 
     func unbindQueue(_ unbind: QueueUnbind, on channel: BrokerChannel) throws(AMQPError) {
-        let vhost = channel.session.vhost
         let name = unbind.queue.isEmpty ? try lastDeclared(channel) : unbind.queue
         try authorizeBinding(source: unbind.exchange, destination: name, .queue, key: unbind.routingKey, on: channel)
-        let queue = try accessibleQueue(name, for: channel)
-        try checkBindable(unbind.exchange, destination: .queue(queue.name))
-        let exchange = try vhost.exchange(unbind.exchange)
-        if exchange.unbind(Binding(destination: .queue(queue.name), key: unbind.routingKey, arguments: unbind.arguments)) {
-            vhost.deleteIfAutoDelete(exchange)
-        }
+        try checkBindable(unbind.exchange, destination: .queue(name))
+        try removeBinding(Binding(destination: .queue(name), key: unbind.routingKey, arguments: unbind.arguments),
+                          from: unbind.exchange, on: channel)
         reply(.queueUnbindOk, on: channel, unless: false)
     }
 
@@ -176,7 +190,7 @@ extension Broker {
 
     func deleteQueue(_ delete: QueueDelete, on channel: BrokerChannel) throws(AMQPError) {
         let vhost = channel.session.vhost
-        let name = delete.queue.isEmpty ? (channel.lastDeclaredQueue ?? "") : delete.queue
+        let name = delete.queue.isEmpty ? try lastDeclared(channel) : delete.queue
         try authorize(.configure, .queue, name, on: channel)
         guard let queue = vhost.queues[name] else {
             // RabbitMQ answers delete-ok for a queue that does not exist.
@@ -191,8 +205,18 @@ extension Broker {
             throw AMQPError(.preconditionFailed, "queue '\(name)' in vhost '\(vhost.name)' not empty")
         }
         let count = queue.messageCount
-        deleteQueue(queue, in: vhost)
+        let ownConsumers = deleteQueue(queue, in: vhost, replyingOn: channel)
         reply(.queueDeleteOk(QueueDeleteOk(messageCount: UInt32(clamping: count))), on: channel, unless: delete.noWait)
+        for tag in ownConsumers { followReply(with: .basicCancel(BasicCancel(consumerTag: tag, noWait: true)), on: channel) }
+    }
+
+    /// Sends a method that must reach the client after the reply to the method being carried out.
+    func followReply(with method: AMQPMethod, on channel: BrokerChannel) {
+        if deferringReply {
+            deferredFollowers.append(method)  // queued behind the held reply (Broker.handle)
+        } else {
+            reply(method, on: channel, unless: false)
+        }
     }
 
     func reply(_ method: AMQPMethod, on channel: BrokerChannel, unless noWait: Bool) {

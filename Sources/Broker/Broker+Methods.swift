@@ -8,8 +8,10 @@ extension Broker {
         deferringReply = true
         deferredReply = nil
         defer { deferringReply = false }
+        deferredFollowers.removeAll()
         try carryOut(method, on: channel)
         awaitingDefinitions.append((channel, deferredReply, channel.replies.hold()))
+        for follower in deferredFollowers { channel.replies.queue(follower) }
     }
 
     private func carryOut(_ method: AMQPMethod, on channel: BrokerChannel) throws(AMQPError) {
@@ -89,7 +91,11 @@ extension Broker {
         if qos.global {
             channel.channelPrefetch = Int(qos.prefetchCount)
         } else {
+            // RabbitMQ applies it to consumers started afterwards only; warren to the channel's
+            // consumers too, as the spec and kombu (Celery) expect of a broker that is not RabbitMQ:
+            // Celery raises it while it holds ETA tasks (Docs/compatibility.md).
             channel.consumerPrefetch = Int(qos.prefetchCount)
+            for consumer in channel.consumers.values { consumer.prefetchLimit = channel.consumerPrefetch }
         }
         for consumer in channel.consumers.values { scheduleDispatch(consumer.queue) }
         reply(.basicQosOk, on: channel, unless: false)

@@ -5,7 +5,8 @@ import NIOCore
 extension Broker {
     func receivePublish(_ publish: BasicPublish, header: ContentHeader, body: ByteBuffer, on channel: BrokerChannel) throws(AMQPError) {
         try authorize(.write, .exchange, publish.exchange, on: channel)
-        let exchange = try channel.session.vhost.exchange(publish.exchange)  // a missing exchange fails at once, as RabbitMQ
+        // A missing or internal exchange fails at once (before the transaction holds the publish), as in RabbitMQ.
+        let exchange = try publishableExchange(publish.exchange, in: channel.session.vhost)
         try authorizeTopic(.write, exchange: exchange, key: publish.routingKey, on: channel)
         try checkUserID(header, on: channel)
         if channel.transaction != nil {
@@ -19,10 +20,7 @@ extension Broker {
     @discardableResult
     func route(_ publish: BasicPublish, header: ContentHeader, body: ByteBuffer, on channel: BrokerChannel) throws(AMQPError) -> Bool {
         let vhost = channel.session.vhost
-        let exchange = try vhost.exchange(publish.exchange)
-        if exchange.internal {
-            throw AMQPError(.accessRefused, "cannot publish to internal exchange '\(exchange.name)' in vhost '\(vhost.name)'")
-        }
+        let exchange = try publishableExchange(publish.exchange, in: vhost)
         let sequence = channel.nextPublishSequence
         if let sequence { channel.nextPublishSequence = sequence + 1 }
         var header = header
@@ -48,6 +46,14 @@ extension Broker {
             } else if stored { awaitingDisk.append((channel, .confirm(sequence))) } else { noteConfirm(channel, sequence: sequence, ack: true) }
         }
         return stored
+    }
+
+    private func publishableExchange(_ name: String, in vhost: VirtualHost) throws(AMQPError) -> Exchange {
+        let exchange = try vhost.exchange(name)
+        if exchange.internal {
+            throw AMQPError(.accessRefused, "cannot publish to internal exchange '\(name)' in vhost '\(vhost.name)'")
+        }
+        return exchange
     }
 
     /// Puts a message on every queue the exchange routes it to. `delivered` is false when it

@@ -29,9 +29,11 @@ public final class Broker {
     public var limits = BrokerLimits.defaults
     /// Replies to methods that may change the durable definitions, held until the end of the burst.
     var awaitingDefinitions: [(channel: BrokerChannel, reply: AMQPMethod?, ticket: ReplyLine.Ticket)] = []
-    /// Set while such a method runs: `reply` holds its reply in `deferredReply`.
+    /// Set while such a method runs: `reply` holds its reply in `deferredReply`, and methods that must
+    /// follow the reply (`followReply`) in `deferredFollowers`.
     var deferringReply = false
     var deferredReply: AMQPMethod?
+    var deferredFollowers: [AMQPMethod] = []
     /// What the last burst did with changed durable definitions; nil when it changed none.
     var lastDefinitionsSave: DefinitionsSave?
     /// The broker's clock: wall time in milliseconds. Tests replace it.
@@ -246,8 +248,11 @@ public final class Broker {
         }
     }
 
-    /// Deletes a queue; its consumers get basic.cancel (consumer_cancel_notify).
-    func deleteQueue(_ queue: Queue, in vhost: VirtualHost) {
+    /// Deletes a queue; its consumers get basic.cancel (consumer_cancel_notify), except those of
+    /// `replyingChannel`, whose tags are returned: that channel gets its cancels after its
+    /// queue.delete-ok, the order RabbitMQ sends them in (py-amqp relies on it).
+    @discardableResult
+    func deleteQueue(_ queue: Queue, in vhost: VirtualHost, replyingOn replyingChannel: BrokerChannel? = nil) -> [String] {
         vhost.removeQueue(queue)
         timedQueues[ObjectIdentifier(queue)] = nil
         timerSchedule.remove(queue)
@@ -262,13 +267,19 @@ public final class Broker {
                 }
             }
         }
+        var cancelledAfterReply: [String] = []
         for consumer in queue.consumers {
             queue.remove(consumer)
             let channel = consumer.channel
             channel.consumers[consumer.tag] = nil
+            if channel === replyingChannel {
+                cancelledAfterReply.append(consumer.tag)
+                continue
+            }
             guard channel.session.channels[channel.number] === channel else { continue }
             channel.session.send(.method(channel.number, .basicCancel(BasicCancel(consumerTag: consumer.tag, noWait: true))))
         }
+        return cancelledAfterReply
     }
 
     func scheduleDispatch(_ queue: Queue) {

@@ -34,6 +34,12 @@ struct DirectReplyTo {
         channel.replyToSuffix = nil
     }
 
+    /// Whether queue.declare finds this name (RabbitMQ's declare_fast_reply_to): the pseudo-queue
+    /// always; a reply name while its consumer is there.
+    func exists(_ name: String) -> Bool {
+        name == Self.pseudoQueue || (name.hasPrefix(Self.prefix) && channels[String(name.dropFirst(Self.prefix.count))] != nil)
+    }
+
     /// Whether a published message asks for a direct reply.
     static func needsRewrite(_ header: ContentHeader) throws(AMQPError) -> Bool {
         // Cheap test first: the property bytes must contain the pseudo-queue name at all.

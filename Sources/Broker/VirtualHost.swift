@@ -100,9 +100,11 @@ public final class VirtualHost {
 
     /// Deletes an exchange; bindings to and from it go with it.
     func deleteExchange(_ name: String, ifUnused: Bool) throws(AMQPError) {
-        if name.isEmpty || name.hasPrefix("amq.") {
-            throw AMQPError(.accessRefused, name.isEmpty ? "operation not permitted on the default exchange"
-                : "exchange name '\(name)' contains reserved prefix 'amq.*'")
+        if name.isEmpty {
+            throw AMQPError(.accessRefused, "operation not permitted on the default exchange")
+        }
+        if name.hasPrefix("amq.") {  // rabbit_channel:check_exchange_deletion, whether or not it exists
+            throw AMQPError(.accessRefused, "deletion of system exchange '\(name)' in vhost '\(self.name)' not allowed")
         }
         guard let exchange = exchanges[name] else { return }  // RabbitMQ: deleting a missing exchange is ok
         if ifUnused && !exchange.bindings.isEmpty {

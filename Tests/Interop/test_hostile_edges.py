@@ -18,6 +18,7 @@ import pytest
 
 import polling
 from conftest import HOST, find_free_port
+from test_syslog import receive, subscribe
 from test_syslog_config import free_udp_port
 
 GUEST = "Basic " + base64.b64encode(b"guest:guest").decode()
@@ -166,6 +167,24 @@ def test_a_busy_sender_whose_reads_end_mid_frame_is_not_timed_out(edge):
             sent += 1
         published_after(edge, lambda: busy.sendall(b"tial, the last\n"))
     assert metric(edge, "warren_syslog_partial_frame_timeouts_total") == 0
+
+
+def test_a_frame_cut_short_by_the_close_is_dropped_and_counted_but_a_last_line_is_published(edge):
+    """As rsyslog: an octet-counted frame claiming more than arrives before the close is dropped
+    ("Incomplete frame at end of stream"), never published truncated; an LF-framed last line
+    without its LF is a whole message and is published."""
+    conn, ch, queue = subscribe(edge, "#")
+    with syslog_socket(edge) as sock:
+        sock.sendall(b"<13>complete\n40 <13>claims forty octets")
+    polling.wait_for(lambda: metric(edge, "warren_syslog_incomplete_frames_total") == 1)
+    assert metric(edge, "warren_syslog_entries_dropped_total") == 1
+    with syslog_socket(edge) as sock:
+        sock.sendall(b"<13>first\n<13>last line, no LF")
+    polling.wait_for(lambda: metric(edge, "warren_syslog_entries_published_total") == 3)
+    assert [json.loads(body)["message"] for _, _, body in receive(conn, ch, queue, 3)] == [
+        "complete", "first", "last line, no LF"]
+    assert metric(edge, "warren_syslog_incomplete_frames_total") == 1
+    conn.close()
 
 
 @pytest.mark.parametrize("stream", [

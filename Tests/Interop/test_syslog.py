@@ -105,6 +105,23 @@ def test_line_without_pri_is_kept_as_user_notice(collector):
     conn.close()
 
 
+@pytest.mark.parametrize("header", ["Oct 11 24:14:15", "Feb 30 10:00:00", "Foo 11 10:00:00", "Oct 11 22:60:15"])
+def test_rfc3164_line_with_an_impossible_time_is_kept_whole(collector, header):
+    """RFC 3164 §4.3.2: a header that cannot be parsed is content. The PRI is kept; the time and
+    host a relay would add are the entry's received_at and peer."""
+    conn, ch, queue = subscribe(collector, "#")
+    line = f"{header} myhost app: the rest"
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.sendto(b"<165>" + line.encode(), (HOST, collector.syslog_port))
+    [(key, _, body)] = receive(conn, ch, queue, 1)
+    entry = json.loads(body)
+    assert key == "local4.notice"
+    assert entry["message"] == line
+    assert (entry["timestamp"], entry["hostname"], entry["app_name"]) == (None, None, None)
+    assert entry["received_at"] and "127.0.0.1" in entry["peer"]
+    conn.close()
+
+
 def test_large_udp_datagram_arrives_whole(collector):
     conn, ch, queue = subscribe(collector, "local0.info")
     text = "x" * 60000

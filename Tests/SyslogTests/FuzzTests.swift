@@ -97,7 +97,7 @@ import TestSupport
                     failed = true
                 }
             }
-            if let rest = framer.finish() { #expect(rest.readableBytes <= maxMessageSize) }
+            if case .line(let rest)? = framer.finish() { #expect(rest.readableBytes <= maxMessageSize) }
         }
     }
 

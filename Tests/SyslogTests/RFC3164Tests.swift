@@ -58,10 +58,6 @@ import Testing
                    entry(1, 5, timestamp: "2026-11-23T10:00:00Z", message: "")),
         GoldenCase("hostname only", "<13>Nov 23 10:00:00 myhost",
                    entry(1, 5, timestamp: "2026-11-23T10:00:00Z", hostname: "myhost", message: "")),
-        GoldenCase("invalid time keeps the header, timestamp unusable", "<13>Nov 23 25:00:00 host app: x",
-                   entry(1, 5, hostname: "host", appName: "app", message: "x")),
-        GoldenCase("Nov 31 does not exist", "<13>Nov 31 10:00:00 host app: x",
-                   entry(1, 5, hostname: "host", appName: "app", message: "x")),
         GoldenCase("rsyslog RFC 3339 variant", "<134>2026-11-23T10:00:00.123+01:00 host tag[1]: msg",
                    entry(16, 6, timestamp: "2026-11-23T10:00:00.123+01:00", hostname: "host", appName: "tag", procID: "1",
                          message: "msg")),
@@ -93,6 +89,16 @@ import Testing
         "Nov 23 10:00:00x host app: x",
         "Nov23 10:00:00 host app: x",
         "2026-11-23 10:00:00 host app: x",
+        // Shaped like a timestamp but naming no real time: no usable header either (§4.3.2).
+        "Oct 11 24:14:15 host app: x",
+        "Nov 23 25:00:00 host app: x",
+        "Oct 11 22:60:15 host app: x",
+        "Oct 11 22:14:61 host app: x",
+        "Feb 30 10:00:00 host app: x",
+        "Nov 31 10:00:00 host app: x",
+        "Nov 00 10:00:00 host app: x",
+        "Foo 11 10:00:00 host app: x",
+        "2026-02-30T10:00:00Z host app: x",
     ])
     func malformedTimestampIsRepaired(afterPRI: String) {
         #expect(parse("<13>" + afterPRI) == entry(1, 5, message: afterPRI, repaired: true))
@@ -122,13 +128,17 @@ import Testing
                  expected: "2027-01-01T00:00:29Z"),
         YearCase(received: "2029-01-15T00:00:00Z", receivedEpoch: 1_863_129_600, stamp: "Feb 29 10:00:00",
                  expected: "2028-02-29T10:00:00Z"),
-        YearCase(received: "2027-03-01T00:00:00Z", receivedEpoch: 1_803_859_200, stamp: "Feb 29 10:00:00",
-                 expected: nil),
     ])
     func yearIsInferredFromReceivedAt(_ testCase: YearCase) {
         let parsed = parse("<13>\(testCase.stamp) host app: x", at: Date(timeIntervalSince1970: testCase.receivedEpoch))
         #expect(parsed?.timestamp == testCase.expected)
         #expect(parsed?.repaired == false)
         #expect(parsed?.hostname == "host")
+    }
+
+    /// Feb 29 with no leap year this year or last: no real time, so the line is kept whole (§4.3.2).
+    @Test func feb29WithoutALeapYearInReachIsRepaired() {
+        let parsed = parse("<13>Feb 29 10:00:00 host app: x", at: Date(timeIntervalSince1970: 1_803_859_200))  // 2027-03-01
+        #expect(parsed == entry(1, 5, message: "Feb 29 10:00:00 host app: x", repaired: true))
     }
 }

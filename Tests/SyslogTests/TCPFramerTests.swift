@@ -14,7 +14,11 @@ import TestSupport
             framer.append(ByteBuffer(bytes: chunk))
             while let frame = try framer.nextFrame() { out.append(frame.text) }
         }
-        if let rest = framer.finish() { out.append("EOF:" + rest.text) }
+        switch framer.finish() {
+        case .line(let rest)?: out.append("EOF:" + rest.text)
+        case .incompleteFrame(let pendingBytes)?: out.append("DROPPED:\(pendingBytes)")
+        case nil: break
+        }
         return out
     }
 
@@ -163,17 +167,24 @@ import TestSupport
         #expect(throws: SyslogFramingError.badOctetCount) { try framer.nextFrame() }
     }
 
-    @Test func finishReturnsTheUnterminatedRest() throws {
+    @Test func finishReturnsTheUnterminatedLine() throws {
         #expect(try frames("<13>a\n<13>partial") == ["<13>a", "EOF:<13>partial"])
-        #expect(try frames("<13>a\n20 <13>cut off") == ["<13>a", "EOF:<13>cut off"])
-        #expect(try frames("<13>a\n20") == ["<13>a", "EOF:20"])
         #expect(try frames("<13>a\n") == ["<13>a"])
         #expect(try frames("") == [])
 
         var framer = SyslogTCPFramer()
         framer.append(ByteBuffer(string: "rest"))
-        #expect(framer.finish()?.text == "rest")
+        #expect(framer.finish() == .line(ByteBuffer(string: "rest")))
         #expect(framer.finish() == nil)
+    }
+
+    /// An octet-counted frame cut off by the close is never returned truncated (rsyslog drops it too).
+    @Test func finishDropsAnOctetCountedFrameCutShort() throws {
+        #expect(try frames("<13>a\n20 <13>cut off") == ["<13>a", "DROPPED:14"])
+        #expect(try frames("<13>a\n20") == ["<13>a", "DROPPED:2"])
+        #expect(try frames("5 ") == ["DROPPED:2"])
+        #expect(try frames("5 <1>x") == ["DROPPED:6"])
+        #expect(try frames("4 <1>x") == ["<1>x"])
     }
 
     @Test func manySmallFramesAcrossAppends() throws {

@@ -343,6 +343,8 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
                 machine.channelCloseConfirmed(channel, into: &actions)
             case .method(0, .connectionCloseOk):
                 machine.connectionCloseConfirmed(into: &actions)
+            case .method(_, .basicCancel) where !machine.clientSupportsCancelNotify:
+                continue  // the broker's notice that a consumer's queue went away
             case .method(let channel, let method):
                 if machine.isUsable(channel) { output.writeMethodFrame(method, channel: channel) }
             case .content(let channel, let method, let header, let body):

@@ -37,7 +37,7 @@ extension ConnectionStateMachine {
             let step = try assembly.receive(body: body)
             finish(step, assembly: assembly, on: frame.channel, into: &actions)
         case .heartbeat:
-            throw AMQPError(.frameError, "heartbeat frame on channel \(frame.channel)")
+            throw AMQPError(.unexpectedFrame, "heartbeat frame on channel \(frame.channel)")  // 505, as RabbitMQ
         }
     }
 
@@ -91,7 +91,7 @@ extension ConnectionStateMachine {
         }
         if case .channelCloseOk = method { return }  // answers a channel.close that crossed the client's own
         guard case .channelOpen = method else {
-            throw AMQPError(.channelError, "expected 'channel.open' on channel \(frame.channel)").caused(by: method)
+            throw AMQPError(.channelError, "expected 'channel.open'").caused(by: method)  // RabbitMQ's text
         }
         // As RabbitMQ: channel_max bounds the channels open at once, whatever their numbers.
         guard channels.count < Int(tuning.channelMax) else {
@@ -121,7 +121,7 @@ extension ConnectionStateMachine {
     private mutating func channelMethodReceived(_ method: AMQPMethod, on channel: UInt16,
                                                 into actions: inout [ConnectionAction]) throws(AMQPError) {
         if let assembly = channels[channel]?.content {
-            throw assembly.interruptedError.caused(by: method)
+            throw assembly.interruptedError
         }
         switch method {
         case .channelOpen:

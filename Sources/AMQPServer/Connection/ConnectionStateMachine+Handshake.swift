@@ -15,6 +15,7 @@ extension ConnectionStateMachine {
         case (.awaitingStartOk, .connectionStartOk(let startOk)):
             if case .table(let capabilities)? = startOk.clientProperties["capabilities"] {
                 clientSupportsBlocked = capabilities["connection.blocked"]?.boolValue ?? false
+                clientSupportsCancelNotify = capabilities["consumer_cancel_notify"]?.boolValue ?? false
             }
             try authenticate(startOk, into: &actions)
         case (.awaitingTuneOk(let user), .connectionTuneOk(let tuneOk)):

@@ -35,6 +35,9 @@ struct ConnectionStateMachine {
     let access: AccessDirectory
     /// The client announced the `connection.blocked` capability in start-ok.
     var clientSupportsBlocked = false
+    /// The client announced `consumer_cancel_notify`: without it, RabbitMQ sends no basic.cancel
+    /// when a consumer's queue goes away (the client would not expect one), and neither does warren.
+    var clientSupportsCancelNotify = false
     let peerIsLoopback: Bool
     /// The client's verified TLS certificate, for SASL EXTERNAL; set by the handler after the handshake.
     var peerCertificate = PeerCertificateName.noCertificate

@@ -26,7 +26,8 @@ struct ContentAssembly {
             throw AMQPError(.unexpectedFrame, "expected content body, got content header")
         }
         guard header.classID == 60 else {
-            throw AMQPError(.unexpectedFrame, "content header for class \(header.classID), expected class 60")
+            throw AMQPError(.unexpectedFrame, "expected content header for class 60, got one for class \(header.classID) instead",
+                            classID: 60, methodID: 40)
         }
         self.header = header
         return header.bodySize == 0 ? .complete(publish, header, ByteBuffer()) : .incomplete
@@ -51,10 +52,12 @@ struct ContentAssembly {
         return received == header.bodySize ? .complete(publish, header, body) : .incomplete
     }
 
-    /// The error for a method frame that arrived while content was expected.
+    /// The error for a method frame that arrived while content was expected; like RabbitMQ, it names
+    /// basic.publish (the method whose content was cut), not the method that interrupted it.
     var interruptedError: AMQPError {
         header == nil
-            ? AMQPError(.unexpectedFrame, "expected content header for class 60, got non content header frame instead")
-            : AMQPError(.unexpectedFrame, "expected content body, got non content body frame instead")
+            ? AMQPError(.unexpectedFrame, "expected content header for class 60, got non content header frame instead",
+                        classID: 60, methodID: 40)
+            : AMQPError(.unexpectedFrame, "expected content body, got non content body frame instead", classID: 60, methodID: 40)
     }
 }

@@ -52,8 +52,10 @@ final class BrokerChannel {
         self.sessionID = session.id
     }
 
+    /// Whether a consumer of this channel may get one more message under a global prefetch
+    /// (basic.get deliveries do not count, as in RabbitMQ).
     var hasRoomForDelivery: Bool {
-        isActive && (channelPrefetch == 0 || unacked.count < channelPrefetch)
+        isActive && (channelPrefetch == 0 || unacked.consumedCount < channelPrefetch)
     }
 
     /// Sends a message to a consumer and, unless no-ack, remembers it until it is acknowledged.
@@ -139,4 +141,22 @@ struct Transaction {
     var steps: [Step] = []
     /// The body bytes of the publishes among `steps`.
     var bodyBytes = 0
+    /// Delivery tags an ack, nack or reject among `steps` settles: each settled one singly, and every
+    /// one up to `settledThrough` by `multiple`. Checked when the next one arrives.
+    var settledSingly: Set<UInt64> = []
+    var settledThrough: UInt64 = 0
+
+    /// Records that an acknowledgement settles `tag` (every held one up to it with `multiple`;
+    /// tag 0 with multiple: all held), checked as RabbitMQ's collect_acks does when the method
+    /// arrives, not at commit: the tag must be held and not settled earlier in this transaction.
+    mutating func settle(tag: UInt64, multiple: Bool, held unacked: UnackedDeliveries) throws(AMQPError) {
+        if multiple && tag == 0 {
+            settledThrough = max(settledThrough, unacked.lastTag ?? 0)
+            return
+        }
+        guard tag > settledThrough, !settledSingly.contains(tag), unacked.holds(tag) else {
+            throw AMQPError(.preconditionFailed, "unknown delivery tag \(tag)")
+        }
+        if multiple { settledThrough = tag } else { settledSingly.insert(tag) }
+    }
 }

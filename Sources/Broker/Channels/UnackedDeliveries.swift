@@ -11,6 +11,9 @@ struct UnackedDeliveries: Sequence {
     var slotCount: Int { slots.count }
     /// Deliveries held (slots that are not gaps).
     private(set) var count = 0
+    /// Deliveries held that went to consumers (not basic.get): what a global prefetch limits, as
+    /// RabbitMQ's limiter counts (rabbit_channel:notify_limiter skips basic.get's acks).
+    private(set) var consumedCount = 0
 
     var isEmpty: Bool { count == 0 }
 
@@ -18,6 +21,7 @@ struct UnackedDeliveries: Sequence {
     mutating func append(_ delivery: Unacked) {
         slots.append((delivery.tag, delivery))
         count += 1
+        if delivery.consumer != nil { consumedCount += 1 }
     }
 
     /// Removes and returns the deliveries a basic.ack/nack/reject names, as RabbitMQ does:
@@ -32,21 +36,33 @@ struct UnackedDeliveries: Sequence {
         guard multiple else {
             slots[index].delivery = nil
             count -= 1
+            if delivery.consumer != nil { consumedCount -= 1 }
             dropGaps()
             return [delivery]
         }
         let settled = slots.prefix(index + 1).compactMap(\.delivery)
         slots.removeFirst(index + 1)
         count -= settled.count
+        consumedCount -= settled.count(where: { $0.consumer != nil })
         dropGaps()
         return settled
     }
+
+    /// Whether the delivery with this tag is held.
+    func holds(_ tag: UInt64) -> Bool {
+        let index = slots.partitioningIndex { $0.tag >= tag }
+        return index < slots.count && slots[index].tag == tag && slots[index].delivery != nil
+    }
+
+    /// The highest tag held (gaps at the end are dropped at once).
+    var lastTag: UInt64? { slots.last?.tag }
 
     /// Takes every delivery held (channel closing, basic.recover), in tag order.
     mutating func takeAll() -> [Unacked] {
         defer {
             slots.removeAll()
             count = 0
+            consumedCount = 0
         }
         return Array(self)
     }

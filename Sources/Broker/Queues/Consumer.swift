@@ -5,8 +5,9 @@ final class Consumer {
     unowned let queue: Queue
     let noAck: Bool
     let exclusive: Bool
-    /// basic.qos prefetch_count (global=false) in force when the consumer started; 0 = no limit.
-    let prefetchLimit: Int
+    /// The channel's basic.qos prefetch_count (global=false), set when the consumer starts and by
+    /// every later basic.qos global=false on its channel; 0 = no limit.
+    var prefetchLimit: Int
     /// The `x-priority` consume argument: consumers of higher priority get messages first.
     let priority: Int64
     var unackedCount = 0

@@ -73,6 +73,11 @@ public final class Exchange {
         if type == .headers { try HeadersMatch.validate(arguments) }
     }
 
+    /// Whether this exact binding (destination, key and arguments) exists.
+    func contains(_ binding: Binding) -> Bool {
+        position(of: binding, BindingRoute(binding)) != nil
+    }
+
     /// Removes a binding; false when there was none. The last binding takes its place in
     /// `bindings` (the order bindings are listed in is not kept), so removing costs O(1).
     func unbind(_ binding: Binding) -> Bool {

@@ -7,7 +7,8 @@ import NIOCore
 /// One syslog TCP connection: RFC 6587 framing (octet-counted or LF-terminated, frame by frame);
 /// the entries of a read burst are published in one hop. Broken framing drops the connection, as
 /// does one more connection than `max_connections` (at accept) and a partial frame held longer
-/// than `partial_frame_timeout` (a slow or stalled sender; the partial frame is dropped).
+/// than `partial_frame_timeout` (a slow or stalled sender; the partial frame is dropped). At the
+/// close, an unterminated last line is published; an octet-counted frame cut short is dropped.
 final class SyslogTCPHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
@@ -124,11 +125,25 @@ final class SyslogTCPHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         partialFrameTimer?.cancel()
         partialFrameTimer = nil
-        if !failed, let rest = framer.finish() { collect(rest) }
+        if !failed { collect(rest: framer.finish()) }
         batch.publish()
         if admitted { slots.release() }
         admitted = false
         context.fireChannelInactive()
+    }
+
+    /// An unterminated line is published; an octet-counted frame cut off by the close is dropped and counted.
+    private func collect(rest: SyslogTCPFramer.Rest?) {
+        switch rest {
+        case .line(let line)?:
+            collect(line)
+        case .incompleteFrame(let pendingBytes)?:
+            batch.drop()
+            slots.countIncompleteFrame()
+            logger.debug("syslog TCP \(peer): closed inside an octet-counted frame (\(pendingBytes) bytes pending); dropped")
+        case nil:
+            break
+        }
     }
 
     private func collect(_ frame: ByteBuffer) {

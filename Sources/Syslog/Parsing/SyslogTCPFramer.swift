@@ -34,17 +34,25 @@ public struct SyslogTCPFramer: Sendable {
         return ASCII.isDigit(first) ? try nextOctetCountedFrame() : try nextLine()
     }
 
-    /// At EOF: the unterminated rest, if any (the partial MSG of a cut-off octet-counted frame).
-    public mutating func finish() -> ByteBuffer? {
+    /// What the stream left when it ended.
+    public enum Rest: Equatable, Sendable {
+        /// An LF-framed line without its LF: a frame of its own (rsyslog publishes it too).
+        case line(ByteBuffer)
+        /// An octet-counted frame cut off before the count it claims (or before its count ended):
+        /// never published truncated, as rsyslog drops it ("Incomplete frame at end of stream").
+        case incompleteFrame(pendingBytes: Int)
+    }
+
+    /// At EOF: the unterminated rest, if any.
+    public mutating func finish() -> Rest? {
         defer {
             buffer = ByteBuffer()
             searchedBytes = 0
         }
-        guard buffer.readableBytes > 0 else { return nil }
-        if case .complete(let length, let headerLength)? = try? octetCountHeader(), length <= maxMessageSize {
-            buffer.moveReaderIndex(forwardBy: headerLength)
-        }
-        return buffer.readSlice(length: min(buffer.readableBytes, maxMessageSize))
+        guard let first = buffer.readableBytesView.first else { return nil }
+        guard !ASCII.isDigit(first) else { return .incompleteFrame(pendingBytes: buffer.readableBytes) }
+        // At most maxMessageSize + 1 bytes wait here (a line of the maximum waiting for the LF after its CR).
+        return buffer.readSlice(length: min(buffer.readableBytes, maxMessageSize)).map(Rest.line)
     }
 
     private enum OctetCountHeader {

@@ -66,9 +66,9 @@ import Testing
         other.consume("q", tag: "theirs", on: 7)
         client.consume("q", tag: "mine")
         let out = client.call(.queueDelete(QueueDelete(queue: "q")))
-        #expect(out.channelMethods.map(\.method) == [
-            .basicCancel(BasicCancel(consumerTag: "mine", noWait: true)),
+        #expect(out.channelMethods.map(\.method) == [  // RabbitMQ's order: the reply, then the cancel
             .queueDeleteOk(QueueDeleteOk(messageCount: 0)),
+            .basicCancel(BasicCancel(consumerTag: "mine", noWait: true)),
         ])
         let theirs = other.take()
         #expect(theirs.channelMethods.map(\.channel) == [7])
