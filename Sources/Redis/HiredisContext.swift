@@ -47,35 +47,26 @@ final class HiredisContext {
         return replies
     }
 
+    /// Appends one command to hiredis' output buffer: the arguments are copied once into one
+    /// contiguous buffer, and hiredis formats them from there.
     private func append(_ command: [String]) throws(RedisError) {
-        let arguments = command.map { Array($0.utf8) }
-        let lengths = arguments.map(\.count)
-        let status: Int32 = withPointers(to: arguments) { pointers in
-            var pointers = pointers
-            return lengths.withUnsafeBufferPointer { lengthBuffer in
-                pointers.withUnsafeMutableBufferPointer { pointerBuffer in
-                    redisAppendCommandArgv(context, Int32(arguments.count), pointerBuffer.baseAddress, lengthBuffer.baseAddress)
-                }
-            }
+        var bytes: [UInt8] = []
+        var offsets: [Int] = []
+        var lengths: [Int] = []
+        offsets.reserveCapacity(command.count)
+        lengths.reserveCapacity(command.count)
+        for argument in command {
+            offsets.append(bytes.count)
+            bytes.append(contentsOf: argument.utf8)
+            lengths.append(bytes.count - offsets[offsets.count - 1])
+        }
+        bytes.append(0)  // never empty, so the buffer always has a base address
+        let status: Int32 = bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return REDIS_ERR }
+            var pointers: [UnsafePointer<CChar>?] = offsets.map { UnsafeRawPointer(base + $0).assumingMemoryBound(to: CChar.self) }
+            return redisAppendCommandArgv(context, Int32(command.count), &pointers, lengths)
         }
         guard status == REDIS_OK else { throw .connection(Self.errorText(context)) }
-    }
-
-    /// Calls `body` with C pointers to each argument's bytes, valid for the duration of the call.
-    private func withPointers<Result>(to arguments: [[UInt8]], _ body: ([UnsafePointer<CChar>?]) -> Result) -> Result {
-        var copies: [UnsafeMutablePointer<CChar>] = []
-        copies.reserveCapacity(arguments.count)
-        defer { copies.forEach { $0.deallocate() } }
-        for bytes in arguments {
-            let copy = UnsafeMutablePointer<CChar>.allocate(capacity: max(bytes.count, 1))
-            bytes.withUnsafeBufferPointer { source in
-                source.withMemoryRebound(to: CChar.self) { chars in
-                    if let base = chars.baseAddress { copy.update(from: base, count: bytes.count) }
-                }
-            }
-            copies.append(copy)
-        }
-        return body(copies.map { UnsafePointer($0) })
     }
 
     private static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RedisReply {

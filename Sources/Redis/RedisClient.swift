@@ -34,6 +34,12 @@ public final class RedisClient: Sendable {
     /// One command; an error reply throws `RedisError.server`.
     @discardableResult
     public func command(_ arguments: String...) async throws -> RedisReply {
+        try await command(arguments)
+    }
+
+    /// One command given as an array; an error reply throws `RedisError.server`.
+    @discardableResult
+    public func command(_ arguments: [String]) async throws -> RedisReply {
         let reply = try await pipeline([arguments])[0]
         if case .error(let reason) = reply { throw RedisError.server(reason) }
         return reply
