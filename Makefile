@@ -10,10 +10,11 @@ RUN_ARGS   ?=
 # C libraries warren links: hiredis for the Redis bridge.
 BUILD_PACKAGES := libhiredis-dev
 # Debian packages the tests drive warren with: pika, kombu and pytest for the interop suite,
-# rabbitmq-c's command-line tools (amqp-tools), rsyslog, redis-server with redis-py, and the AMQP
+# rabbitmq-c's command-line tools (amqp-tools), rsyslog, redis-server with redis-py (and redis-tools:
+# redis-cli and redis-benchmark, which `warren compare` runs), and the AMQP
 # spec for `make generate`.
 TEST_PACKAGES := $(BUILD_PACKAGES) python3 python3-pika python3-pytest amqp-tools python3-kombu rsyslog \
-                 redis-server python3-redis chromium python3-websocket
+                 redis-server redis-tools python3-redis chromium python3-websocket
 GENERATE_PACKAGES := python3 amqp-specs
 
 BENCH_PACKAGES := $(BUILD_PACKAGES) python3 rabbitmq-server libivykis0 libnet1 libpcre3 librabbitmq4 libjson-c5 libwrap0

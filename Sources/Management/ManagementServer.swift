@@ -12,10 +12,11 @@ public struct ManagementServer: Service {
     private let streams: OpenStreams
 
     /// `admission` is the AMQP listener's connection counter (for `/metrics`); at most
-    /// `maxLiveTailStreams` live-tail streams are open at once; `limits` bound bodies, connections and idling.
+    /// `maxLiveTailStreams` live-tail streams are open at once; `limits` bound bodies, connections and idling;
+    /// `compare` answers `POST /api/compare` (none: 404).
     public init(host: String, port: Int, runtime: BrokerRuntime, users: UserDirectory, logExchange: String,
                 registry: PrometheusCollectorRegistry, admission: ConnectionAdmission, maxLiveTailStreams: Int,
-                limits: HTTPLimits, logger: Logger) {
+                limits: HTTPLimits, logger: Logger, compare: CompareRunner? = nil) {
         let streams = OpenStreams(limit: maxLiveTailStreams)
         self.streams = streams
         let router = Router(context: ManagementContext.self)
@@ -23,6 +24,9 @@ public struct ManagementServer: Service {
                       metrics: MetricsEndpoint(registry: registry, runtime: runtime, admission: admission, streams: streams),
                       tail: LiveTail(runtime: runtime, exchange: logExchange, open: streams),
                       maxBodySize: limits.maxBodySize).register(on: router)
+        if let compare {
+            CompareEndpoint(runner: compare, auth: Authorization(users: users), maxBodySize: limits.maxBodySize).register(on: router)
+        }
         let idleTimeout = TimeAmount.milliseconds(Int64(limits.idleTimeoutMilliseconds))
         application = Application(router: router, server: .http1(configuration: .init(idleTimeout: idleTimeout)),
                                   configuration: .init(address: .hostname(host, port: port), serverName: "warren",

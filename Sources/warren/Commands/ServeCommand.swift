@@ -119,7 +119,7 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(ManagementServer(host: settings.bind, port: settings.httpPort, runtime: runtime, users: users,
                                              logExchange: settings.logExchange, registry: Self.metricsRegistry, admission: admission,
                                              maxLiveTailStreams: settings.limits.maxLiveTailStreams, limits: settings.limits.http,
-                                             logger: logger))
+                                             logger: logger, compare: CompareAPI.runner))
         } else {
             logger.info("management HTTP listener disabled (port 0)")
         }

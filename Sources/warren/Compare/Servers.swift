@@ -35,7 +35,8 @@ final class PrivateRedis: PrivateServer {
     let persistence: Persistence
     let process: ChildProcess
 
-    init(directory: String, persistence: Persistence) throws {
+    /// `settings` are more redis-server flags, e.g. `["--maxmemory", "32mb"]`.
+    init(directory: String, persistence: Persistence, settings: [String] = []) throws {
         port = try ChildProcess.freePort()
         self.persistence = persistence
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -46,7 +47,7 @@ final class PrivateRedis: PrivateServer {
         case .everysec: arguments += ["--appendonly", "yes", "--appendfsync", "everysec"]
         case .always: arguments += ["--appendonly", "yes", "--appendfsync", "always"]
         }
-        process = ChildProcess(arguments: arguments, logFile: directory + "/redis.log")
+        process = ChildProcess(arguments: arguments + settings, logFile: directory + "/redis.log")
     }
 
     var url: RedisURL { RedisURL(port: port) }
@@ -57,13 +58,19 @@ final class PrivateWarren: PrivateServer {
     let port: Int
     let process: ChildProcess
 
-    init(directory: String) throws {
+    /// `configuration` is TOML for `--config` (e.g. a `[limits]` section); none by default.
+    init(directory: String, configuration: String? = nil) throws {
         port = try ChildProcess.freePort()
         try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        process = ChildProcess(arguments: [executable, "serve", "--amqp-port", String(port), "--syslog-port", "0",
-                                           "--http-port", "0", "--data-dir", directory + "/data"],
-                               logFile: directory + "/warren.log")
+        var arguments = [executable, "serve", "--amqp-port", String(port), "--syslog-port", "0", "--http-port", "0",
+                         "--data-dir", directory + "/data"]
+        if let configuration {
+            let path = directory + "/warren.toml"
+            try configuration.write(toFile: path, atomically: true, encoding: .utf8)
+            arguments += ["--config", path]
+        }
+        process = ChildProcess(arguments: arguments, logFile: directory + "/warren.log")
     }
 
     var url: AMQPURL {
