@@ -193,6 +193,10 @@ let package = Package(
             dependencies: ["Redis"]
         ),
         .testTarget(
+            name: "warrenTests",
+            dependencies: ["warren"]
+        ),
+        .testTarget(
             name: "RedisBridgeTests",
             dependencies: ["RedisBridge"]
         ),

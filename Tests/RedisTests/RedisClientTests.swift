@@ -20,6 +20,17 @@ import Testing
         #expect(replies[6] == .error("ERR value is not an integer or out of range"))
     }
 
+    @Test func emptyAndLongArgumentsSurviveTheSharedArgumentBuffer() async throws {
+        let server = try LocalRedisServer()
+        let client = RedisClient(url: RedisURL(port: server.port))
+        let long = String(repeating: "y", count: 100_000)
+        let replies = try await client.pipeline([["SET", "", ""], ["GET", ""], ["RPUSH", "l", "", long, "z"], ["LRANGE", "l", "0", "-1"]])
+        #expect(replies[0] == .status("OK"))
+        #expect(replies[1] == .bulk([]))
+        #expect(replies[3].array?.compactMap(\.string) == ["", long, "z"])
+        #expect(try await client.command(["LLEN", "l"]) == .integer(3))
+    }
+
     @Test func anErrorReplyThrowsFromCommand() async throws {
         let server = try LocalRedisServer()
         let client = RedisClient(url: RedisURL(port: server.port))

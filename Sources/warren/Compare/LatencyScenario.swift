@@ -71,13 +71,16 @@ enum LatencyScenario: CompareScenario {
         return Outcome(recorder: recorder, achievedRate: achieved)
     }
 
-    /// BLMPOPs up to `depth` items at a time until `total` arrived or the clock passed `giveUp`.
+    /// BLMPOPs up to `depth` items at a time, on the consumer client's own thread, until `total` arrived or the clock passed `giveUp`.
     private static func pop(_ list: String, with consumer: RedisClient, depth: String, into recorder: LatencyRecorder,
                             total: Int, until giveUp: UInt64) async throws {
-        while recorder.count < total, MessageStamp.now() < giveUp {
-            let reply = try await consumer.command("BLMPOP", "1", "1", list, "RIGHT", "COUNT", depth)
-            let time = MessageStamp.now()
-            for case .bulk(let bytes) in reply.array?.last?.array ?? [] { recorder.record(bytes, at: time) }
+        try await consumer.withConnection { connection in
+            while recorder.count < total, MessageStamp.now() < giveUp {
+                let reply = try connection.pipeline([["BLMPOP", "1", "1", list, "RIGHT", "COUNT", depth]])[0]
+                let time = MessageStamp.now()
+                if case .error(let text) = reply { throw CompareError("\(name): \(text)") }
+                for case .bulk(let bytes) in reply.array?.last?.array ?? [] { recorder.record(bytes, at: time) }
+            }
         }
     }
 
