@@ -30,9 +30,7 @@ final class HiredisContext {
     /// Sends every command, then reads every reply, in order (one round trip for the batch).
     /// Error replies come back as `.error` values; a broken connection throws.
     func pipeline(_ commands: [[String]]) throws(RedisError) -> [RedisReply] {
-        for command in commands {
-            try append(command)
-        }
+        try append(commands)
         var replies: [RedisReply] = []
         replies.reserveCapacity(commands.count)
         for _ in commands {
@@ -47,26 +45,38 @@ final class HiredisContext {
         return replies
     }
 
-    /// Appends one command to hiredis' output buffer: the arguments are copied once into one
-    /// contiguous buffer, and hiredis formats them from there.
-    private func append(_ command: [String]) throws(RedisError) {
-        var bytes: [UInt8] = []
-        var offsets: [Int] = []
-        var lengths: [Int] = []
-        offsets.reserveCapacity(command.count)
-        lengths.reserveCapacity(command.count)
-        for argument in command {
-            offsets.append(bytes.count)
-            bytes.append(contentsOf: argument.utf8)
-            lengths.append(bytes.count - offsets[offsets.count - 1])
+    /// Appends the whole batch to hiredis' output buffer in one call, encoded as RESP arrays of
+    /// bulk strings (what `redisAppendCommandArgv` would produce per command, without a
+    /// formatting allocation per command).
+    private func append(_ commands: [[String]]) throws(RedisError) {
+        var wire: [UInt8] = []
+        wire.reserveCapacity(commands.reduce(0) { total, command in command.reduce(total + 16) { $0 + $1.utf8.count + 16 } })
+        for command in commands {
+            Self.appendLine(UInt8(ascii: "*"), command.count, to: &wire)
+            for argument in command {
+                Self.appendLine(UInt8(ascii: "$"), argument.utf8.count, to: &wire)
+                wire.append(contentsOf: argument.utf8)
+                wire.append(contentsOf: [13, 10])
+            }
         }
-        bytes.append(0)  // never empty, so the buffer always has a base address
-        let status: Int32 = bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return REDIS_ERR }
-            var pointers: [UnsafePointer<CChar>?] = offsets.map { UnsafeRawPointer(base + $0).assumingMemoryBound(to: CChar.self) }
-            return redisAppendCommandArgv(context, Int32(command.count), &pointers, lengths)
+        guard !wire.isEmpty else { return }
+        let status = wire.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { redisAppendFormattedCommand(context, $0.baseAddress, $0.count) }
         }
         guard status == REDIS_OK else { throw .connection(Self.errorText(context)) }
+    }
+
+    /// `<marker><count>\r\n`, the count in decimal.
+    private static func appendLine(_ marker: UInt8, _ count: Int, to wire: inout [UInt8]) {
+        wire.append(marker)
+        let start = wire.count
+        var rest = count
+        repeat {
+            wire.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        wire[start...].reverse()
+        wire.append(contentsOf: [13, 10])
     }
 
     private static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RedisReply {

@@ -31,6 +31,16 @@ import Testing
         #expect(try await client.command(["LLEN", "l"]) == .integer(3))
     }
 
+    @Test func withConnectionRunsSeveralRoundTripsOnTheClientsConnection() async throws {
+        let server = try LocalRedisServer()
+        let client = RedisClient(url: RedisURL(port: server.port))
+        let lengths = try await client.withConnection { connection in
+            try (1...3).map { _ in try connection.pipeline([["RPUSH", "l", "x"], ["LLEN", "l"]])[1] }
+        }
+        #expect(lengths == [.integer(1), .integer(2), .integer(3)])
+        #expect(try await client.command("LLEN", "l") == .integer(3))
+    }
+
     @Test func anErrorReplyThrowsFromCommand() async throws {
         let server = try LocalRedisServer()
         let client = RedisClient(url: RedisURL(port: server.port))

@@ -23,6 +23,7 @@ enum ServerRestartScenario: CompareScenario {
                 }
             }
             try await server.crashAndRestart()
+            try await server.waitUntilLoaded()
             let survived = Int(try await RedisClient(url: server.url).command("LLEN", list).integer ?? 0)
             rows.append(row(system: "Redis, \(persistence.rawValue)", survived: survived, total: context.count,
                             how: "\(context.count) LPUSH, each answered; kill -9 at once; restart on the same dir; LLEN"))

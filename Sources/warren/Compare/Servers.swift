@@ -51,6 +51,18 @@ final class PrivateRedis: PrivateServer {
     }
 
     var url: RedisURL { RedisURL(port: port) }
+
+    /// Waits until the server answers PING: after a restart it accepts connections while it still
+    /// loads its AOF, answering everything else with a LOADING error.
+    func waitUntilLoaded(timeout: Duration = .seconds(30)) async throws {
+        let client = RedisClient(url: url)
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if (try? await client.command("PING")) == .status("PONG") { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw CompareError("redis-server on port \(port) did not finish loading within \(timeout)")
+    }
 }
 
 /// A private `warren serve` (this same executable) with AMQP only, on a free port and a temp directory.

@@ -22,14 +22,14 @@ enum SlowConsumerScenario: CompareScenario {
         let mib = context.options.memoryMiB
         let rows = [
             ComparisonRow(system: "Redis list, maxmemory \(mib) MiB, noeviction",
-                          result: "accepted \(noEviction.accepted) of \(offered); then the producer got errors (\(noEviction.firstError ?? "none")); RSS \(megabytes(noEviction.rss))",
+                          result: "accepted \(noEviction.accepted) of \(offered); then the producer got errors (\(noEviction.firstError ?? "none")); \(rss(noEviction))",
                           numbers: noEviction.numbers, how: redisHow(policy: "noeviction", offered: offered)),
             ComparisonRow(system: "Redis list, maxmemory \(mib) MiB, allkeys-lru",
-                          result: "accepted \(lru.accepted) of \(offered) without an error, but \(lru.kept) are still there: eviction dropped the rest in silence; RSS \(megabytes(lru.rss))",
+                          result: "accepted \(lru.accepted) of \(offered) without an error, but \(lru.kept) are still there: eviction dropped the rest in silence; \(rss(lru))",
                           numbers: lru.numbers, how: redisHow(policy: "allkeys-lru", offered: offered)),
             ComparisonRow(system: "AMQP classic queue, queue memory limit \(mib) MiB",
-                          result: amqp.firstError.map { "confirmed \(amqp.accepted) of \(offered), then the producer was held back (\($0)); RSS \(megabytes(amqp.rss))" }
-                              ?? "confirmed \(amqp.accepted) of \(offered), \(amqp.kept) queued; bodies past the limit paged to disk; RSS \(megabytes(amqp.rss))",
+                          result: amqp.firstError.map { "confirmed \(amqp.accepted) of \(offered), then the producer was held back (\($0)); \(rss(amqp))" }
+                              ?? "confirmed \(amqp.accepted) of \(offered), \(amqp.kept) queued; bodies past the limit paged to disk; \(rss(amqp))",
                           numbers: amqp.numbers,
                           how: "a private warren with queue_memory_limit_bytes = \(mib) MiB; a consumer with prefetch 10 that never acks; \(offered) × \(messageSize) B confirmed publishes in batches of \(context.options.depth); message_count and the VmRSS of the warren process"),
         ]
@@ -55,7 +55,8 @@ enum SlowConsumerScenario: CompareScenario {
         }
     }
 
-    private static func megabytes(_ bytes: Int) -> String { "\(bytes / 1_048_576) MiB" }
+    /// "RSS 12 → 44 MiB": the server's resident set before the producer started and at its end.
+    private static func rss(_ outcome: Outcome) -> String { "RSS \(outcome.rssBefore / 1_048_576) → \(outcome.rss / 1_048_576) MiB" }
 
     private static func redisHow(policy: String, offered: Int) -> String {
         "a private redis-server with maxmemory and maxmemory-policy \(policy), nobody consuming; up to \(offered) × \(messageSize) B LPUSH pipelined in batches; LLEN and the VmRSS of the redis-server process"
