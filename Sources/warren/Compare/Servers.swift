@@ -70,18 +70,18 @@ final class PrivateWarren: PrivateServer {
     let port: Int
     let process: ChildProcess
 
-    /// `configuration` is TOML for `--config` (e.g. a `[limits]` section); none by default.
+    /// `configuration` is TOML for `--config` (e.g. a `[limits]` section); empty by default.
     init(directory: String, configuration: String? = nil) throws {
         port = try ChildProcess.freePort()
         try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var arguments = [executable, "serve", "--amqp-port", String(port), "--syslog-port", "0", "--http-port", "0",
                          "--data-dir", directory + "/data"]
-        if let configuration {
-            let path = directory + "/warren.toml"
-            try configuration.write(toFile: path, atomically: true, encoding: .utf8)
-            arguments += ["--config", path]
-        }
+        // Always a file of its own, so a WARREN_CONFIG inherited from a serving warren (POST
+        // /api/compare) cannot give the private one that warren's listeners and ports.
+        let path = directory + "/warren.toml"
+        try (configuration ?? "").write(toFile: path, atomically: true, encoding: .utf8)
+        arguments += ["--config", path]
         process = ChildProcess(arguments: arguments, logFile: directory + "/warren.log")
     }
 
