@@ -11,9 +11,11 @@ RUN_ARGS   ?=
 BUILD_PACKAGES := libhiredis-dev
 # Debian packages the tests drive warren with: pika, py-amqp, kombu, Celery and pytest for the
 # interop suite, rabbitmq-c's command-line tools (amqp-tools), rsyslog with its GnuTLS driver,
-# redis-server with redis-py, openssl and curl for the TLS tests, and the AMQP spec for `make generate`.
+# redis-server with redis-py (and redis-tools: redis-cli and redis-benchmark, which `warren compare`
+# runs), openssl and curl for the TLS tests, and the AMQP spec for `make generate`.
 TEST_PACKAGES := $(BUILD_PACKAGES) python3 python3-pika python3-pytest amqp-tools python3-amqp python3-kombu \
-                 python3-celery rsyslog rsyslog-gnutls redis-server python3-redis chromium python3-websocket openssl curl
+                 python3-celery rsyslog rsyslog-gnutls redis-server redis-tools python3-redis chromium python3-websocket \
+                 openssl curl
 GENERATE_PACKAGES := python3 amqp-specs
 
 BENCH_PACKAGES := $(BUILD_PACKAGES) python3 rabbitmq-server libivykis0 libnet1 libpcre3 librabbitmq4 libjson-c5 libwrap0

@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         .target(
@@ -154,6 +155,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         // Fuzzing (Docs/fuzzing.md): the targets as a library, and one driver that is libFuzzer's entry
@@ -210,6 +212,10 @@ let package = Package(
         .testTarget(
             name: "RedisTests",
             dependencies: ["Redis"]
+        ),
+        .testTarget(
+            name: "warrenTests",
+            dependencies: ["warren"]
         ),
         .testTarget(
             name: "RedisBridgeTests",

@@ -40,20 +40,31 @@ public struct AMQPClientChannel: Sendable {
         }
     }
 
+    /// Publishes the messages in one write and one flush, without confirms.
+    public func publish(_ messages: [OutgoingMessage]) async throws {
+        let number = self.number
+        try await connection.onLoop { handler in
+            handler.writePublishes(messages, channel: number)
+            handler.flush()
+        }
+    }
+
     /// basic.get: the next message, or nil when the queue is empty.
     public func get(queue: String, noAck: Bool) async throws -> Delivery? {
         try await reply(.basicGet(BasicGet(queue: queue, noAck: noAck))).delivery
     }
 
-    /// Starts a consumer; `onDelivery` runs on the connection's event loop for every message.
+    /// Starts a consumer (`arguments` as basic.consume carries them, e.g. `x-stream-offset`);
+    /// `onDelivery` runs on the connection's event loop for every message.
     @discardableResult
-    public func consume(queue: String, tag: String = "", noAck: Bool, exclusive: Bool = false,
+    public func consume(queue: String, tag: String = "", noAck: Bool, exclusive: Bool = false, arguments: FieldTable = [:],
                         onDelivery: @escaping @Sendable (Delivery) -> Void) async throws -> String {
         let number = self.number
         let handler = connection.handler
         let eventLoop = connection.channel.eventLoop
         let future = eventLoop.flatSubmit {
-            handler.value.call(.basicConsume(BasicConsume(queue: queue, consumerTag: tag, noAck: noAck, exclusive: exclusive)),
+            handler.value.call(.basicConsume(BasicConsume(queue: queue, consumerTag: tag, noAck: noAck, exclusive: exclusive,
+                                                         arguments: arguments)),
                                channel: number, eventLoop: eventLoop)
                 .flatMapThrowing { reply -> String in
                     guard case .basicConsumeOk(let ok) = reply.method else { throw AMQPClientError.unexpected(reply.method.name) }

@@ -16,6 +16,17 @@ public struct OutgoingMessage: Sendable {
     }
 }
 
+extension AMQPClientHandler {
+    /// Writes basic.publish, header and body for each message; the caller flushes.
+    func writePublishes(_ messages: [OutgoingMessage], channel: UInt16) {
+        for message in messages {
+            writePublish(channel: channel, exchange: message.exchange, routingKey: message.routingKey,
+                         header: ContentHeader(bodySize: UInt64(message.body.readableBytes), properties: message.properties),
+                         body: message.body, mandatory: false)
+        }
+    }
+}
+
 /// A channel in publisher-confirm mode that publishes a batch at a time and reports, for each
 /// message, whether the broker acked or nacked it. Use it for nothing else: it counts the
 /// channel's delivery tags itself.
@@ -58,11 +69,7 @@ public struct ConfirmedPublishChannel: Sendable {
                 promise.succeed(outcome.map { $0 ?? false })
             }
             handler.channelFailureHook[number] = { error in promise.fail(error) }
-            for message in messages {
-                handler.writePublish(channel: number, exchange: message.exchange, routingKey: message.routingKey,
-                                     header: ContentHeader(bodySize: UInt64(message.body.readableBytes), properties: message.properties),
-                                     body: message.body, mandatory: false)
-            }
+            handler.writePublishes(messages, channel: number)
             handler.flush()
         }
         return try await promise.futureResult.get()

@@ -19,10 +19,10 @@ public struct ManagementServer: Service {
     /// `maxLiveTailStreams` live-tail streams are open at once; `limits` bound bodies, connections and idling
     /// (on each listener); `allowedHosts` are the names a request's `Host` may carry besides IP addresses and
     /// `localhost`. `port` 0 turns plain HTTP off; `https` adds a TLS listener. `node` is what `/api/nodes`
-    /// and `/api/overview` say of the node.
+    /// and `/api/overview` say of the node; `compare` answers `POST /api/compare` (none: 404).
     public init(host: String, port: Int, runtime: BrokerRuntime, logExchange: String, allowedHosts: [String],
                 registry: PrometheusCollectorRegistry, admission: ConnectionAdmission, maxLiveTailStreams: Int,
-                limits: HTTPLimits, https: (port: Int, tls: ServerTLS)? = nil, node: NodeInfo, logger: Logger) {
+                limits: HTTPLimits, https: (port: Int, tls: ServerTLS)? = nil, node: NodeInfo, logger: Logger, compare: CompareRunner? = nil) {
         let streams = OpenStreams(limit: maxLiveTailStreams)
         self.streams = streams
         let router = Router(context: ManagementContext.self)
@@ -33,6 +33,9 @@ public struct ManagementServer: Service {
                       metrics: MetricsEndpoint(registry: registry, runtime: runtime, admission: admission, streams: streams),
                       tail: LiveTail(runtime: runtime, exchange: logExchange, open: streams), node: node,
                       maxBodySize: limits.maxBodySize, rates: rates).register(on: router)
+        if let compare {
+            CompareEndpoint(runner: compare, auth: Authorization(access: runtime.access), maxBodySize: limits.maxBodySize).register(on: router)
+        }
         let http1 = HTTP1Channel.Configuration(idleTimeout: .milliseconds(Int64(limits.idleTimeoutMilliseconds)))
         func application(port: Int, server: HTTPServerBuilder, name: String) -> Application<RouterResponder<ManagementContext>> {
             Application(router: router, server: server,

@@ -30,9 +30,7 @@ final class HiredisContext {
     /// Sends every command, then reads every reply, in order (one round trip for the batch).
     /// Error replies come back as `.error` values; a broken connection throws.
     func pipeline(_ commands: [[String]]) throws(RedisError) -> [RedisReply] {
-        for command in commands {
-            try append(command)
-        }
+        try append(commands)
         var replies: [RedisReply] = []
         replies.reserveCapacity(commands.count)
         for _ in commands {
@@ -47,35 +45,38 @@ final class HiredisContext {
         return replies
     }
 
-    private func append(_ command: [String]) throws(RedisError) {
-        let arguments = command.map { Array($0.utf8) }
-        let lengths = arguments.map(\.count)
-        let status: Int32 = withPointers(to: arguments) { pointers in
-            var pointers = pointers
-            return lengths.withUnsafeBufferPointer { lengthBuffer in
-                pointers.withUnsafeMutableBufferPointer { pointerBuffer in
-                    redisAppendCommandArgv(context, Int32(arguments.count), pointerBuffer.baseAddress, lengthBuffer.baseAddress)
-                }
+    /// Appends the whole batch to hiredis' output buffer in one call, encoded as RESP arrays of
+    /// bulk strings (what `redisAppendCommandArgv` would produce per command, without a
+    /// formatting allocation per command).
+    private func append(_ commands: [[String]]) throws(RedisError) {
+        var wire: [UInt8] = []
+        wire.reserveCapacity(commands.reduce(0) { total, command in command.reduce(total + 16) { $0 + $1.utf8.count + 16 } })
+        for command in commands {
+            Self.appendLine(UInt8(ascii: "*"), command.count, to: &wire)
+            for argument in command {
+                Self.appendLine(UInt8(ascii: "$"), argument.utf8.count, to: &wire)
+                wire.append(contentsOf: argument.utf8)
+                wire.append(contentsOf: [13, 10])
             }
+        }
+        guard !wire.isEmpty else { return }
+        let status = wire.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { redisAppendFormattedCommand(context, $0.baseAddress, $0.count) }
         }
         guard status == REDIS_OK else { throw .connection(Self.errorText(context)) }
     }
 
-    /// Calls `body` with C pointers to each argument's bytes, valid for the duration of the call.
-    private func withPointers<Result>(to arguments: [[UInt8]], _ body: ([UnsafePointer<CChar>?]) -> Result) -> Result {
-        var copies: [UnsafeMutablePointer<CChar>] = []
-        copies.reserveCapacity(arguments.count)
-        defer { copies.forEach { $0.deallocate() } }
-        for bytes in arguments {
-            let copy = UnsafeMutablePointer<CChar>.allocate(capacity: max(bytes.count, 1))
-            bytes.withUnsafeBufferPointer { source in
-                source.withMemoryRebound(to: CChar.self) { chars in
-                    if let base = chars.baseAddress { copy.update(from: base, count: bytes.count) }
-                }
-            }
-            copies.append(copy)
-        }
-        return body(copies.map { UnsafePointer($0) })
+    /// `<marker><count>\r\n`, the count in decimal.
+    private static func appendLine(_ marker: UInt8, _ count: Int, to wire: inout [UInt8]) {
+        wire.append(marker)
+        let start = wire.count
+        var rest = count
+        repeat {
+            wire.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        wire[start...].reverse()
+        wire.append(contentsOf: [13, 10])
     }
 
     private static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RedisReply {

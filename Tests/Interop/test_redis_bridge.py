@@ -157,33 +157,6 @@ def test_bad_redis_url_is_a_config_error(warren_factory):
     assert "--redis must be redis://host[:port][/db], got 'http://nope'" in w.output()
 
 
-def test_compare_measures_every_scenario_on_the_spot():
-    binary = os.environ["WARREN_BIN"]
-    run = subprocess.run([binary, "compare", "--json", "--count", "300", "--messages", "3000"],
-                         capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stderr + run.stdout
-    rows = {(row["scenario"][0], row["system"]): row for row in json.loads(run.stdout)}
-    scenarios = {scenario for scenario, _ in rows}
-    assert scenarios == {"1", "2", "3", "4", "5"}
-    assert all(row["how"] for row in rows.values())
-    assert rows[("1", "Redis RPOP")]["numbers"]["lost"] == 1
-    assert rows[("1", "AMQP, manual ack")]["numbers"]["lost"] == 0
-    assert rows[("1", "AMQP, manual ack")]["numbers"]["automatic_redelivery"] == 1
-    assert rows[("2", "Redis, no persistence")]["numbers"]["survived"] == 0
-    assert rows[("2", "Redis, AOF always")]["numbers"]["survived"] == 300
-    assert rows[("2", "AMQP durable queue, persistent, confirms")]["numbers"]["survived"] == 300
-    assert rows[("3", "Redis pub/sub")]["numbers"]["per_online_subscriber"] == 100
-    assert rows[("3", "Redis pub/sub")]["numbers"]["offline_subscriber"] == 0
-    assert rows[("3", "AMQP, a queue per subscriber")]["numbers"]["offline_subscriber"] == 100
-    split = rows[("3", "Redis list")]["numbers"]
-    assert split["consumer_a"] + split["consumer_b"] == 100
-    throughput = [row for (scenario, _), row in rows.items() if scenario == "4"]
-    assert len(throughput) == 4
-    assert all(row["numbers"]["msg_per_s"] > 0 and row["numbers"]["p99_ms"] >= row["numbers"]["p50_ms"] for row in throughput)
-    assert rows[("5", "Redis INCR + LPUSH/LTRIM")]["numbers"]["count"] == 300
-    assert rows[("5", "AMQP queue")]["numbers"]["count"] == 0
-
-
 def test_a_full_bridge_queue_parks_entries_instead_of_dropping_them(warren_factory):
     # No Redis at all: the bridge holds 1000 entries in flight (its prefetch), 10 more wait in its
     # queue (max_backlog), and the rest are parked with x-death instead of growing the queue.

@@ -20,6 +20,27 @@ import Testing
         #expect(replies[6] == .error("ERR value is not an integer or out of range"))
     }
 
+    @Test func emptyAndLongArgumentsSurviveTheSharedArgumentBuffer() async throws {
+        let server = try LocalRedisServer()
+        let client = RedisClient(url: RedisURL(port: server.port))
+        let long = String(repeating: "y", count: 100_000)
+        let replies = try await client.pipeline([["SET", "", ""], ["GET", ""], ["RPUSH", "l", "", long, "z"], ["LRANGE", "l", "0", "-1"]])
+        #expect(replies[0] == .status("OK"))
+        #expect(replies[1] == .bulk([]))
+        #expect(replies[3].array?.compactMap(\.string) == ["", long, "z"])
+        #expect(try await client.command(["LLEN", "l"]) == .integer(3))
+    }
+
+    @Test func withConnectionRunsSeveralRoundTripsOnTheClientsConnection() async throws {
+        let server = try LocalRedisServer()
+        let client = RedisClient(url: RedisURL(port: server.port))
+        let lengths = try await client.withConnection { connection in
+            try (1...3).map { _ in try connection.pipeline([["RPUSH", "l", "x"], ["LLEN", "l"]])[1] }
+        }
+        #expect(lengths == [.integer(1), .integer(2), .integer(3)])
+        #expect(try await client.command("LLEN", "l") == .integer(3))
+    }
+
     @Test func anErrorReplyThrowsFromCommand() async throws {
         let server = try LocalRedisServer()
         let client = RedisClient(url: RedisURL(port: server.port))

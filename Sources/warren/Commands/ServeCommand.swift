@@ -135,7 +135,8 @@ struct ServeCommand: AsyncParsableCommand {
                                              logExchange: settings.logExchange, allowedHosts: settings.allowedHosts + [settings.bind],
                                              registry: Self.metricsRegistry, admission: admission,
                                              maxLiveTailStreams: settings.limits.maxLiveTailStreams, limits: settings.limits.http,
-                                             https: tls.https.map { ($0.port, $0.tls) }, node: settings.nodeInfo(), logger: logger))
+                                             https: tls.https.map { ($0.port, $0.tls) }, node: settings.nodeInfo(), logger: logger,
+                                             compare: CompareAPI.runner))
         }
         if !tls.all.isEmpty { services.append(TLSReloader(contexts: tls.all, logger: logger)) }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -38,6 +38,30 @@ final class ChildProcess {
         pid = 0
     }
 
+    /// Waits (off the cooperative pool) until the process exits; its exit status, or -1 when it
+    /// was killed by a signal.
+    func exitStatus() async -> Int32 {
+        let pid = pid
+        guard pid > 0 else { return -1 }
+        let status = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var status: Int32 = 0
+                waitpid(pid, &status, 0)
+                continuation.resume(returning: status)
+            }
+        }
+        self.pid = 0
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : -1
+    }
+
+    /// The resident set size from /proc/<pid>/status, in bytes; nil when the process is not running.
+    func residentBytes() -> Int? {
+        guard pid > 0, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return nil }
+        return kilobytes * 1024
+    }
+
     /// Waits until something accepts TCP connections on the port.
     static func waitForPort(_ port: Int, timeout: Duration = .seconds(10)) async throws {
         let deadline = ContinuousClock.now + timeout

@@ -3,12 +3,13 @@ import AMQPWire
 import NIOCore
 import Redis
 
-/// Scenario 5: "how many kern.critical today, and the last ten" — a question for a counter and a
-/// capped list, not for a queue.
-enum CountersScenario {
-    static let name = "5 counters and recent entries"
+/// "How many kern.critical today, and the last ten?" — a question for a counter and a capped list,
+/// not for a queue.
+enum CountersScenario: CompareScenario {
+    static let name = "counters"
+    static let title = "counters and recent entries"
 
-    static func run(_ context: CompareContext) async throws -> [ComparisonRow] {
+    static func run(_ context: CompareContext) async throws -> ScenarioReport {
         let redis = context.redisClient()
         let counter = context.key("count:kern.critical")
         let recent = context.key("recent:kern.critical")
@@ -20,22 +21,27 @@ enum CountersScenario {
             }
             _ = try await redis.pipeline(commands)
         }
-        let began = ThroughputScenario.now()
+        let began = MessageStamp.now()
         let answer = try await redis.pipeline([["GET", counter], ["LRANGE", recent, "0", "9"]])
-        let micros = Double(ThroughputScenario.now() - began) / 1000
+        let micros = Double(MessageStamp.now() - began) / 1000
         let count = answer[0].integer ?? 0
         let lastTen = answer[1].array?.count ?? 0
         let queueAnswer = try await queueCount(context)
-        return [
-            ComparisonRow(scenario: name, system: "Redis INCR + LPUSH/LTRIM",
+        let rows = [
+            ComparisonRow(system: "Redis INCR + LPUSH/LTRIM",
                           result: "count \(count), last \(lastTen) entries, answered in \(Int(micros)) µs",
                           numbers: ["count": Double(count), "recent": Double(lastTen), "answer_us": micros.rounded()],
                           how: "\(context.count) INCR and capped LPUSH; then GET + LRANGE 0 9 in one round trip"),
-            ComparisonRow(scenario: name, system: "AMQP queue",
+            ComparisonRow(system: "AMQP queue",
                           result: "message_count \(queueAnswer) after the entries were consumed: a queue holds what is unread, not what happened",
                           numbers: ["count": Double(queueAnswer)],
                           how: "\(context.count) publishes to a queue, a consumer reads them all, then queue.declare(passive) message_count"),
         ]
+        return report(verdict: """
+            Redis wins: a counter and a capped list answer "how many, and the last ten" in one round trip \
+            (\(Int(micros)) µs here). A queue holds what is unread, not what happened; warren's Redis bridge \
+            keeps these numbers in Redis for that reason.
+            """, rows: rows)
     }
 
     private static func queueCount(_ context: CompareContext) async throws -> Int {
@@ -43,11 +49,7 @@ enum CountersScenario {
         defer { Task { await connection.close() } }
         let channel = try await connection.openChannel()
         let queue = try await context.freshQueue("kern.critical", on: channel)
-        let confirmed = try await ConfirmedPublishChannel.open(on: connection)
-        let batch = (0..<context.count).map {
-            OutgoingMessage(exchange: "", routingKey: queue, properties: BasicProperties(), body: CompareContext.body("entry-\($0)"))
-        }
-        _ = try await confirmed.publish(batch)
+        try await context.publishConfirmed((0..<context.count).map { "entry-\($0)" }, routingKey: queue, on: connection)
         while try await channel.get(queue: queue, noAck: true) != nil {}
         guard case .queueDeclareOk(let ok) = try await channel.call(.queueDeclare(QueueDeclare(queue: queue, passive: true))) else {
             return -1

@@ -1,140 +1,128 @@
 import AMQPClient
-import AMQPWire
-import Foundation
-import NIOConcurrencyHelpers
-import NIOCore
 import Redis
 
-/// Scenario 4: moving N messages of 200 bytes from producers to consumers, msg/s and latency.
-enum ThroughputScenario {
-    static let name = "4 throughput and latency"
-    static let payloadSize = 200
+/// Moving many messages of the same size through each server with the same pipeline depth,
+/// several runs, next to `redis-benchmark` on the same Redis.
+enum ThroughputScenario: CompareScenario {
+    static let name = "throughput"
+    static let title = "throughput with pipelined clients on both sides"
 
-    static func run(_ context: CompareContext, messages: Int) async throws -> [ComparisonRow] {
-        var rows: [ComparisonRow] = []
-        for clients in [1, 4] {
-            let redis = try await redisRun(context, messages: messages, clients: clients)
-            rows.append(row(system: "Redis LPUSH/BRPOP, \(clients) producer(s) + \(clients) consumer(s)", result: redis,
-                            how: "\(messages) × \(payloadSize) B; producers pipeline LPUSH 100 at a time, consumers BRPOP one at a time; latency = BRPOP time − time written in the payload (producers run ahead, so it includes the backlog)"))
-            let amqp = try await amqpRun(context, messages: messages, clients: clients)
-            rows.append(row(system: "AMQP publish/consume, \(clients) publisher(s) + \(clients) consumer(s)", result: amqp,
-                            how: "\(messages) × \(payloadSize) B to one queue; publishers send confirmed batches of 100 (as the LPUSH pipelines wait for their replies), consumers with prefetch 1000 and manual ack every 100; latency = delivery time − time written in the payload"))
+    static func run(_ context: CompareContext) async throws -> ScenarioReport {
+        let options = context.options
+        var push: [Double] = [], pop: [Double] = [], benchPush: [Double] = [], benchPop: [Double] = []
+        var published: [Double] = [], consumed: [Double] = [], added: [Double] = [], grouped: [Double] = []
+        let redis = context.redisClient()
+        let keys = try await context.freshKeys("throughput", "throughput-stream", on: redis)
+        let list = keys[0]
+        let body = String(repeating: "x", count: options.size)
+        for run in 1...options.runs {
+            context.progress("\(name): run \(run) of \(options.runs)")
+            let (pushRate, popRate) = try await redisRun(redis, list: list, body: body, options: options)
+            push.append(pushRate)
+            pop.append(popRate)
+            if let rate = try await RedisBenchmark.requestsPerSecond(["LPUSH", list, body], requests: options.messages, depth: options.depth, context: context) {
+                benchPush.append(rate)
+            }
+            if let rate = try await RedisBenchmark.requestsPerSecond(["RPOP", list], requests: options.messages, depth: options.depth, context: context) {
+                benchPop.append(rate)
+            }
+            try await redis.command("DEL", list)
+            let (addRate, readRate) = try await streamRun(redis, stream: keys[1], body: body, options: options)
+            added.append(addRate)
+            grouped.append(readRate)
+            var benchmark = ThroughputBenchmark.Options()
+            benchmark.messages = options.messages
+            benchmark.size = options.size
+            benchmark.confirmWindow = options.depth
+            benchmark.prefetch = options.depth
+            let result = try await ThroughputBenchmark(url: context.amqp, options: benchmark).run()
+            published.append(result.publishedPerSecond)
+            consumed.append(result.consumedPerSecond)
         }
-        return rows
-    }
-
-    private static func row(system: String, result: Measurement, how: String) -> ComparisonRow {
-        ComparisonRow(scenario: name, system: system,
-                      result: "\(Int(result.perSecond)) msg/s, p50 \(format(result.p50)), p99 \(format(result.p99))",
-                      numbers: ["msg_per_s": result.perSecond.rounded(), "p50_ms": result.p50 * 1000, "p99_ms": result.p99 * 1000],
-                      how: how)
-    }
-
-    private static func format(_ seconds: Double) -> String {
-        seconds < 0.001 ? String(format: "%.0f µs", seconds * 1_000_000) : String(format: "%.1f ms", seconds * 1000)
-    }
-
-    struct Measurement {
-        var perSecond: Double
-        var p50: Double
-        var p99: Double
-
-        init(latencies: [UInt64], elapsed: UInt64) {
-            let sorted = latencies.sorted()
-            perSecond = Double(sorted.count) / (Double(elapsed) / 1e9)
-            p50 = sorted.isEmpty ? 0 : Double(sorted[sorted.count / 2]) / 1e9
-            p99 = sorted.isEmpty ? 0 : Double(sorted[min(sorted.count - 1, sorted.count * 99 / 100)]) / 1e9
+        let shape = "\(options.messages) × \(options.size) B, \(options.runs) run(s), median (min–max)"
+        var rows = [
+            ComparisonRow(system: "Redis list, LPUSH pipelined ×\(options.depth)", result: Spread(values: push).text,
+                          numbers: Spread(values: push).numbers("msg_per_s"),
+                          how: "\(shape); one hiredis client sends \(options.depth) LPUSH and then reads their \(options.depth) replies; no persistence (in memory only)"),
+            ComparisonRow(system: "Redis list, RPOP pipelined ×\(options.depth)", result: Spread(values: pop).text,
+                          numbers: Spread(values: pop).numbers("msg_per_s"),
+                          how: "\(shape); the same client pops what it pushed, \(options.depth) RPOP per round trip; no persistence"),
+        ]
+        if !benchPush.isEmpty, !benchPop.isEmpty {
+            rows.append(ComparisonRow(system: "redis-benchmark, same Redis, -c 1 -P \(options.depth)",
+                                      result: "LPUSH \(Spread(values: benchPush).text), RPOP \(Spread(values: benchPop).text); ours reach \(percent(push, of: benchPush)) and \(percent(pop, of: benchPop)) of it",
+                                      numbers: Spread(values: benchPush).numbers("lpush_per_s").merging(Spread(values: benchPop).numbers("rpop_per_s")) { $1 },
+                                      how: "redis-benchmark -c 1 -P \(options.depth) -n \(options.messages) LPUSH <same key> <same \(options.size) B body>, then RPOP <same key>: the reference for the two rows above"))
         }
+        rows.append(ComparisonRow(system: "Redis Stream, XADD ×\(options.depth), XREADGROUP COUNT \(options.depth) + XACK",
+                                  result: "added \(Spread(values: added).text), read and acked \(Spread(values: grouped).text)",
+                                  numbers: Spread(values: added).numbers("added_per_s").merging(Spread(values: grouped).numbers("acked_per_s")) { $1 },
+                                  how: "\(shape); XADD pipelined \(options.depth) per round trip, then one consumer of a group reads \(options.depth) per XREADGROUP … > with the previous batch's XACK in the same round trip; no persistence"))
+        rows.append(ComparisonRow(system: "AMQP classic queue, confirms ×\(options.depth), prefetch \(options.depth), manual ack",
+                                  result: "published \(Spread(values: published).text), consumed \(Spread(values: consumed).text)",
+                                  numbers: Spread(values: published).numbers("published_per_s").merging(Spread(values: consumed).numbers("consumed_per_s")) { $1 },
+                                  how: "\(shape); warren's bench client (as `warren bench`): one publisher with at most \(options.depth) unconfirmed, one consumer with prefetch \(options.depth) acking each message, both at once; transient messages, non-durable queue (in memory, like the Redis rows)"))
+        return report(verdict: """
+            Both move hundreds of thousands of small messages a second when the client pipelines; Redis does \
+            less per message (no routing, no per-message acknowledgement, no confirm), so its pipelined list \
+            is faster. Compare the Redis rows with redis-benchmark on the same server: when they are close, \
+            the numbers measure the server, not warren's client.
+            """, rows: rows)
     }
 
-    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
-
-    /// A payload of `payloadSize` bytes starting with the send time in nanoseconds.
-    static func payload() -> String {
-        let stamp = String(now())
-        return stamp + "|" + String(repeating: "x", count: max(0, payloadSize - stamp.count - 1))
+    private static func percent(_ ours: [Double], of reference: [Double]) -> String {
+        let base = Spread(values: reference).median
+        guard base > 0 else { return "?" }
+        return "\(Int((Spread(values: ours).median / base * 100).rounded())) %"
     }
 
-    static func latency(of body: String, at time: UInt64) -> UInt64 {
-        guard let stamp = body.split(separator: "|").first.flatMap({ UInt64($0) }) else { return 0 }
-        return time &- stamp
+    /// Pushes `messages` bodies, then pops them, `depth` commands per round trip; both rates.
+    private static func redisRun(_ redis: RedisClient, list: String, body: String, options: CompareOptions) async throws -> (Double, Double) {
+        let push = try await pipelinedRate(redis, Array(repeating: ["LPUSH", list, body], count: options.depth), options: options)
+        return (push, try await pipelinedRate(redis, Array(repeating: ["RPOP", list], count: options.depth), options: options))
     }
 
-    private static func redisRun(_ context: CompareContext, messages: Int, clients: Int) async throws -> Measurement {
-        let list = context.key("throughput-\(clients)")
-        try await context.redisClient().command("DEL", list)
-        let received = NIOLockedValueBox<[UInt64]>([])
-        let start = now()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for producer in 0..<clients {
-                group.addTask {
-                    let client = RedisClient(url: context.redis)
-                    let share = messages / clients + (producer < messages % clients ? 1 : 0)
-                    for offset in stride(from: 0, to: share, by: 100) {
-                        _ = try await client.pipeline((offset..<min(offset + 100, share)).map { _ in ["LPUSH", list, payload()] })
-                    }
+    /// Sends `batch` (cut short at the end) until `messages` commands went, one round trip per
+    /// batch, all on the client's thread (no hop per batch, as redis-benchmark's event loop);
+    /// commands per second.
+    private static func pipelinedRate(_ redis: RedisClient, _ batch: [[String]], options: CompareOptions) async throws -> Double {
+        let (messages, depth) = (options.messages, options.depth)
+        return try await redis.withConnection { connection in
+            let start = MessageStamp.now()
+            for offset in stride(from: 0, to: messages, by: depth) {
+                let commands = offset + depth <= messages ? batch : Array(batch.prefix(messages - offset))
+                for reply in try connection.pipeline(commands) {
+                    if case .error(let text) = reply { throw CompareError("\(name): \(text)") }
                 }
             }
-            for _ in 0..<clients {
-                group.addTask {
-                    let client = RedisClient(url: context.redis)
-                    while received.withLockedValue({ $0.count }) < messages {
-                        let reply = try await client.command("BRPOP", list, "0.2")
-                        guard let pair = reply.array, pair.count == 2, let body = pair[1].string else { continue }
-                        let time = now()
-                        received.withLockedValue { $0.append(latency(of: body, at: time)) }
-                    }
-                }
-            }
-            try await group.waitForAll()
+            return Double(messages) / (Double(MessageStamp.now() - start) / 1e9)
         }
-        return Measurement(latencies: received.withLockedValue { $0 }, elapsed: now() - start)
     }
 
-    private static func amqpRun(_ context: CompareContext, messages: Int, clients: Int) async throws -> Measurement {
-        let setup = try await context.connect()
-        let queue = try await context.freshQueue("throughput-\(clients)", on: try await setup.openChannel())
-        let received = NIOLockedValueBox<[UInt64]>([])
-        let (done, finished) = AsyncStream<Void>.makeStream()
-        var consumers: [AMQPClientConnection] = []
-        for _ in 0..<clients {
-            let connection = try await context.connect()
-            consumers.append(connection)
-            let channel = try await connection.openChannel()
-            _ = try await channel.call(.basicQos(BasicQos(prefetchCount: 1000)))
-            try await channel.consume(queue: queue, noAck: false) { delivery in
-                let time = now()
-                let count = received.withLockedValue {
-                    $0.append(latency(of: String(buffer: delivery.body), at: time))
-                    return $0.count
-                }
-                if delivery.deliveryTag % 100 == 0 {
-                    Task { try? await channel.ack(delivery.deliveryTag, multiple: true) }
-                }
-                if count == messages { finished.yield() }
+    /// XADD `messages` entries pipelined, then read them through a consumer group, `depth` per
+    /// XREADGROUP, each batch's XACK pipelined with the next read; both rates.
+    private static func streamRun(_ redis: RedisClient, stream: String, body: String, options: CompareOptions) async throws -> (Double, Double) {
+        try await redis.command("DEL", stream)
+        try await redis.command("XGROUP", "CREATE", stream, "readers", "$", "MKSTREAM")
+        let add = try await pipelinedRate(redis, Array(repeating: ["XADD", stream, "*", "body", body], count: options.depth), options: options)
+        let (messages, depth) = (options.messages, String(options.depth))
+        let consume = try await redis.withConnection { connection in
+            let start = MessageStamp.now()
+            var read = 0
+            var unacked: [String] = []
+            while read < messages {
+                var commands = [["XREADGROUP", "GROUP", "readers", "r", "COUNT", depth, "STREAMS", stream, ">"]]
+                if !unacked.isEmpty { commands.insert(["XACK", stream, "readers"] + unacked, at: 0) }
+                let replies = try connection.pipeline(commands)
+                let entries = replies.last?.array?.first?.array?.last?.array ?? []
+                guard !entries.isEmpty else { throw CompareError("\(name): the stream ran dry after \(read) entries") }
+                unacked = entries.compactMap { $0.array?.first?.string }
+                read += entries.count
             }
+            if !unacked.isEmpty { _ = try connection.pipeline([["XACK", stream, "readers"] + unacked]) }
+            return Double(read) / (Double(MessageStamp.now() - start) / 1e9)
         }
-        let start = now()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for producer in 0..<clients {
-                group.addTask {
-                    let connection = try await context.connect()
-                    let publisher = try await ConfirmedPublishChannel.open(on: connection)
-                    let share = messages / clients + (producer < messages % clients ? 1 : 0)
-                    for offset in stride(from: 0, to: share, by: 100) {
-                        _ = try await publisher.publish((offset..<min(offset + 100, share)).map { _ in
-                            OutgoingMessage(exchange: "", routingKey: queue, properties: BasicProperties(), body: ByteBuffer(string: payload()))
-                        })
-                    }
-                    await connection.close()
-                }
-            }
-            try await group.waitForAll()
-        }
-        for await _ in done { break }
-        let elapsed = now() - start
-        for connection in consumers { await connection.close() }
-        await setup.close()
-        return Measurement(latencies: received.withLockedValue { $0 }, elapsed: elapsed)
+        try await redis.command("DEL", stream)
+        return (add, consume)
     }
 }
