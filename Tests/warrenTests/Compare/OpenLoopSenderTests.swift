@@ -22,11 +22,13 @@ struct OpenLoopSenderTests {
 
     @Test func aSlowSendCollectsWhatFellDueMeanwhileIntoOneBatch() async throws {
         var batches: [Int] = []
-        _ = try await OpenLoopSender(rate: 10_000, seconds: 0.02, maxBatch: 1000).run { stamps in
+        _ = try await OpenLoopSender(rate: 10_000, seconds: 0.1, maxBatch: 1000).run { stamps in
             batches.append(stamps.count)
-            if batches.count == 1 { try await Task.sleep(for: .milliseconds(10)) }
+            if batches.count == 1 { try await Task.sleep(for: .milliseconds(30)) }
         }
-        #expect(batches.reduce(0, +) == 200)
-        #expect(batches.dropFirst().contains { $0 > 50 })
+        // 300 messages fall due during the sleep; they go out together, not one send each (however
+        // late a loaded machine starts the first send, the batches stay far fewer than the messages).
+        #expect(batches.reduce(0, +) == 1000)
+        #expect(batches.contains { $0 >= 100 })
     }
 }
