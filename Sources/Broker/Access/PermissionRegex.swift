@@ -1,4 +1,5 @@
-/// A permission pattern (RabbitMQ's `configure`/`write`/`read` and topic regexes), matched the
+/// A permission pattern (RabbitMQ's `configure`/`write`/`read` and topic regexes; policy patterns
+/// too, through `PolicyPatterns`), matched the
 /// way RabbitMQ's `re:run` does (unanchored search) but in time linear in the subject: the
 /// pattern is compiled once to a Thompson automaton and run as a Pike VM, so no pattern a peer
 /// supplies can make matching backtrack. Lookaround and back-references are refused; patterns

@@ -53,12 +53,10 @@ public struct Policy: Codable, Equatable, Sendable {
         guard ["queues", "exchanges", "all"].contains(applyTo) else {
             throw AMQPError(.preconditionFailed, "apply-to '\(applyTo)' unrecognised; should be 'queues', 'exchanges' or 'all'")
         }
-        guard (try? Regex(pattern)) != nil else {
-            throw AMQPError(.preconditionFailed, "pattern should be regular expression but is invalid: '\(pattern.prefix(255))'")
-        }
-        guard !PolicyPatternCheck.repeatsARepetition(pattern) else {
-            throw AMQPError(.preconditionFailed, "pattern '\(pattern.prefix(255))' repeats a repetition or a choice (as (a+)+ and (a|b)* do), "
-                + "whose matching can take exponential time: refused")
+        do throws(PermissionRegexError) {
+            _ = try PolicyPatterns.compile(pattern)
+        } catch {
+            throw AMQPError(.preconditionFailed, "pattern should be regular expression but is invalid: '\(pattern.prefix(255))': \(error.reason)")
         }
         guard !definition.table.entries.isEmpty else { throw AMQPError(.preconditionFailed, "no policy provided") }
         let unknown = definition.table.entries.filter { entry in

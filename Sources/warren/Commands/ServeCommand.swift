@@ -1,10 +1,12 @@
 import AMQPServer
 import AMQPWire
 import ArgumentParser
+import Broker
 import Foundation
 import Logging
 import Management
 import Metrics
+import NIOCore
 import Prometheus
 import NIOPosix
 import RedisBridge
@@ -90,11 +92,13 @@ struct ServeCommand: AsyncParsableCommand {
                                                     outboundWindow: settings.outboundWindow)
         // First, whatever else runs: a syslog-only setup is blocked by the memory and disk alarms too.
         var services: [any Service] = [ResourceMonitor(limits: settings.resourceLimits(), runtime: runtime, logger: logger)]
-        try await runtime.withBrokerResult { broker in
+        let seeded: EventLoopFuture<DiskOutcome> = try await runtime.withBrokerResult { broker in
             _ = try StorePersistence.restore(into: broker, store: store, recovered: recovered,
                                              brokerLoop: runtime.eventLoop, logger: logger)
             broker.setLoopbackUsers(Set(settings.loopbackUsers))
             try AccessSeed.apply(users: users, vhosts: settings.vhosts, to: broker)
+            let seeded = runtime.eventLoop.makePromise(of: DiskOutcome.self)
+            broker.whenDefinitionsSaved { seeded.succeed($0) }
             broker.declareLogExchange(settings.logExchange)
             broker.limits = settings.limits.broker
             for policy in settings.policies {
@@ -106,6 +110,11 @@ struct ServeCommand: AsyncParsableCommand {
             }
             broker.configurePaging(try PageFiles(directory: settings.dataDir + "/paging", logger: logger),
                                    queueMemoryLimit: settings.queueMemoryLimit)
+            return seeded.futureResult
+        }
+        // The configured users and permissions are on disk before any listener opens.
+        if case .failed(let reason) = try await seeded.get() {
+            throw ConfigError("users: cannot save definitions: \(reason)")
         }
         let admission = settings.limits.connectionAdmission()
         if settings.amqpPort != 0 {
