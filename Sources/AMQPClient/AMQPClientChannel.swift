@@ -45,19 +45,23 @@ public struct AMQPClientChannel: Sendable {
         try await reply(.basicGet(BasicGet(queue: queue, noAck: noAck))).delivery
     }
 
-    /// Starts a consumer; `onDelivery` runs on the connection's event loop for every message.
+    /// Starts a consumer; `onDelivery` runs on the connection's event loop for every message, and
+    /// `onCancel` if the server cancels the consumer.
     @discardableResult
-    public func consume(queue: String, tag: String = "", noAck: Bool, exclusive: Bool = false,
+    public func consume(queue: String, tag: String = "", noAck: Bool, exclusive: Bool = false, arguments: FieldTable = [:],
+                        onCancel: (@Sendable () -> Void)? = nil,
                         onDelivery: @escaping @Sendable (Delivery) -> Void) async throws -> String {
         let number = self.number
         let handler = connection.handler
         let eventLoop = connection.channel.eventLoop
         let future = eventLoop.flatSubmit {
-            handler.value.call(.basicConsume(BasicConsume(queue: queue, consumerTag: tag, noAck: noAck, exclusive: exclusive)),
+            handler.value.call(.basicConsume(BasicConsume(queue: queue, consumerTag: tag, noAck: noAck, exclusive: exclusive,
+                                                          arguments: arguments)),
                                channel: number, eventLoop: eventLoop)
                 .flatMapThrowing { reply -> String in
                     guard case .basicConsumeOk(let ok) = reply.method else { throw AMQPClientError.unexpected(reply.method.name) }
                     handler.value.channels[number]?.consumers[ok.consumerTag] = onDelivery
+                    handler.value.channels[number]?.onCancel[ok.consumerTag] = onCancel
                     return ok.consumerTag
                 }
         }

@@ -36,6 +36,7 @@ extension Broker {
 
     /// The queue's features from its arguments and the policy in force.
     func effectiveFeatures(name: String, arguments: FieldTable, in vhost: VirtualHost) throws(AMQPError) -> QueueFeatures? {
+        guard !StreamArguments.isStream(arguments) else { return nil }  // a stream's limits are its retention
         let merged = Policy.merge(arguments, with: policy(forQueue: name, in: vhost))
         return try QueueFeatures.parse(merged, queue: name, vhost: vhost.name)
     }

@@ -8,6 +8,8 @@ public struct QueueSnapshot: Sendable, Equatable {
     public var messagesReady, messagesUnacknowledged, consumers, memory: Int
     public var policy: String?
     public var counts: MessageCounts
+    /// A stream queue's log: offsets, times and size; nil for a classic queue.
+    public var stream: StreamStatus?
 }
 
 /// An exchange as the management API shows it.
@@ -85,7 +87,8 @@ extension Broker {
                               exclusive: queue.owner != nil, arguments: queue.arguments, messagesReady: queue.messageCount,
                               messagesUnacknowledged: queue.unackedCount, consumers: queue.consumerCount,
                               memory: queue.readyBytes + queue.unackedBytes,
-                              policy: policy(forQueue: queue.name, in: vhost)?.name, counts: queue.counts)
+                              policy: policy(forQueue: queue.name, in: vhost)?.name, counts: queue.counts,
+                              stream: queue.stream?.log.status)
             }
         }
     }

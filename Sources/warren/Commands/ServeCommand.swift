@@ -88,6 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
             _ = try StorePersistence.restore(into: broker, store: store, recovered: recovered,
                                              brokerLoop: runtime.eventLoop, logger: logger)
             broker.declareLogExchange(settings.logExchange)
+            try broker.declareLogStream(settings.logStream, exchange: settings.logExchange, logger: logger)
             broker.limits = settings.limits.broker
             for policy in settings.policies {
                 do throws(AMQPError) {

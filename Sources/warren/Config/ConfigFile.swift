@@ -143,9 +143,10 @@ struct ConfigFile: Decodable, Equatable {
     var users: [UserEntry]?
     var redis: Redis?
     var policies: [PolicyEntry]?
+    var streams: LogStreamSettings.Section?
 
     enum CodingKeys: String, CodingKey {
-        case bind, amqp, syslog, http, limits, vhosts, users, redis, policies
+        case bind, amqp, syslog, http, limits, vhosts, users, redis, policies, streams
         case dataDir = "data_dir"
     }
 

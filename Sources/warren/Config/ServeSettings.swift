@@ -29,6 +29,8 @@ struct ServeSettings: Equatable {
     var syslog = SyslogSettings()
     /// Policies from the config file, set at startup (over any stored ones of the same name).
     var policies: [Policy] = []
+    /// `[streams]`: the log stream.
+    var logStream = LogStreamSettings()
     /// The Redis bridge; nil leaves it off.
     var redisBridge: RedisBridgeConfiguration?
 
@@ -49,6 +51,7 @@ struct ServeSettings: Equatable {
             tuning.heartbeat = try Self.ranged(value, 0...65535, key: "amqp.heartbeat")
         }
         try limits.apply(file)
+        try logStream.apply(file.streams)
         if let value = file.limits?.memoryHighWatermarkBytes {
             memoryHighWatermark = try Self.ranged(value, 1...Int.max, key: "limits.memory_high_watermark_bytes")
         }
