@@ -6,6 +6,7 @@ recovery after SIGKILL. Waiting is on deliveries (a sentinel published last), ne
 from __future__ import annotations
 
 import datetime
+import os
 import signal
 import subprocess
 import time
@@ -299,8 +300,12 @@ def publish_logs(conn, entries):
     ch.close()
 
 
+LOG_STREAM_ON = {**os.environ, "WARREN_LOG_STREAM": "true"}
+
+
 @pytest.mark.deadline(60)
-def test_tail_since_replays_then_follows_with_no_gap_and_no_duplicate(warren):
+def test_tail_since_replays_then_follows_with_no_gap_and_no_duplicate(warren_factory):
+    warren = warren_factory(None, env=LOG_STREAM_ON)
     conn = warren.connect()
     keys = ["kern.info", "auth.info", "kern.critical"]
     before = [(keys[n % 3], b"before %d" % n) for n in range(60)]
@@ -321,7 +326,8 @@ def test_tail_since_replays_then_follows_with_no_gap_and_no_duplicate(warren):
 
 
 @pytest.mark.deadline(60)
-def test_tail_window_and_from_offset_print_and_exit(warren):
+def test_tail_window_and_from_offset_print_and_exit(warren_factory):
+    warren = warren_factory(None, env=LOG_STREAM_ON)
     conn = warren.connect()
     publish_logs(conn, [("kern.info", b"early %d" % n) for n in range(5)])
     boundary = int(time.time()) + 1

@@ -13,18 +13,8 @@ extension TailCommand {
             try await channel.consume(queue: stream, noAck: false, arguments: try streamArguments(),
                                       onCancel: { continuation.finish() }) { continuation.yield($0) }
             FileHandle.standardError.write(Data("tail: stream \(stream) from \(startDescription) matching \(patterns.joined(separator: " "))\n".utf8))
-            let watcher = Task {
-                defer { continuation.finish() }
-                try await connection.closed()
-            }
-            let stop = await StopSignal.watch { continuation.finish() }
-            defer { stop.cancel() }
-            for await delivery in deliveries {
-                printer.print(delivery)
-                try await channel.ack(delivery.deliveryTag)
-            }
-            await connection.close()
-            try await watcher.value
+            try await print(deliveries, finishing: continuation, connection: connection, channel: channel, printer: printer,
+                            acknowledge: true)
         } catch let error as AMQPClientError {
             throw CommandFailure("\(error)")
         }

@@ -68,22 +68,30 @@ struct TailCommand: AsyncParsableCommand {
             let (deliveries, continuation) = AsyncStream.makeStream(of: Delivery.self)
             try await channel.consume(queue: queue, noAck: !acknowledge) { continuation.yield($0) }
             FileHandle.standardError.write(Data("tail: queue \(queue) bound to \(patterns.joined(separator: " ")) on \(exchange)\n".utf8))
-            let watcher = Task {
-                defer { continuation.finish() }
-                try await connection.closed()
-            }
-            // On SIGINT/SIGTERM: print and acknowledge what has arrived, then close (the rest is requeued).
-            let stop = await StopSignal.watch { continuation.finish() }
-            defer { stop.cancel() }
-            for await delivery in deliveries {
-                printer.print(delivery)
-                if acknowledge { try await channel.ack(delivery.deliveryTag) }
-            }
-            await connection.close()
-            try await watcher.value
+            try await print(deliveries, finishing: continuation, connection: connection, channel: channel, printer: printer,
+                            acknowledge: acknowledge)
         } catch let error as AMQPClientError {
             throw CommandFailure("\(error)")
         }
+    }
+
+    /// Prints (and acknowledges) deliveries until the connection closes, the stream finishes (a
+    /// cancelled consumer) or SIGINT/SIGTERM: what has arrived is printed, then the connection is
+    /// closed (the rest is requeued).
+    func print(_ deliveries: AsyncStream<Delivery>, finishing continuation: AsyncStream<Delivery>.Continuation,
+               connection: AMQPClientConnection, channel: AMQPClientChannel, printer: TailPrinter, acknowledge: Bool) async throws {
+        let watcher = Task {
+            defer { continuation.finish() }
+            try await connection.closed()
+        }
+        let stop = await StopSignal.watch { continuation.finish() }
+        defer { stop.cancel() }
+        for await delivery in deliveries {
+            printer.print(delivery)
+            if acknowledge { try await channel.ack(delivery.deliveryTag) }
+        }
+        await connection.close()
+        try await watcher.value
     }
 
     /// An exclusive server-named queue, or the named durable one with its optional limits.

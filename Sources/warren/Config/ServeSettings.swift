@@ -117,6 +117,12 @@ struct ServeSettings: Equatable {
         amqpPort = try Self.port(environment["WARREN_AMQP_PORT"].map { try Self.integer($0, key: "WARREN_AMQP_PORT") }, key: "WARREN_AMQP_PORT") ?? amqpPort
         syslogPort = try Self.port(environment["WARREN_SYSLOG_PORT"].map { try Self.integer($0, key: "WARREN_SYSLOG_PORT") }, key: "WARREN_SYSLOG_PORT") ?? syslogPort
         httpPort = try Self.port(environment["WARREN_HTTP_PORT"].map { try Self.integer($0, key: "WARREN_HTTP_PORT") }, key: "WARREN_HTTP_PORT") ?? httpPort
+        if let value = environment["WARREN_LOG_STREAM"] {
+            guard let enabled = ["true": true, "1": true, "false": false, "0": false][value] else {
+                throw ConfigError("WARREN_LOG_STREAM must be true, false, 1 or 0, got '\(value)'")
+            }
+            logStream.enabled = enabled
+        }
     }
 
     /// The resource limits that block publishers.
