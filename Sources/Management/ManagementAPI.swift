@@ -30,7 +30,9 @@ struct ManagementAPI: Sendable {
         }
         router.get("/api/tail") { request, context in
             _ = try auth.user(request, context)
-            return try tail.response(patterns: LiveTail.patterns(request.uri.queryParameters.getAll("pattern").map { String($0) }))
+            let query = request.uri.queryParameters
+            return try tail.response(patterns: LiveTail.patterns(query.getAll("pattern").map { String($0) }),
+                                     since: LiveTail.since(query["since"].map { String($0) }))
         }
         router.get("/api/whoami") { request, context in
             let user = try auth.user(request, context)

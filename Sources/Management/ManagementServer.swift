@@ -12,16 +12,16 @@ public struct ManagementServer: Service {
     private let streams: OpenStreams
 
     /// `admission` is the AMQP listener's connection counter (for `/metrics`); at most
-    /// `maxLiveTailStreams` live-tail streams are open at once; `limits` bound bodies, connections and idling.
+    /// `logStream` is the stream a live tail with `since` replays; `maxLiveTailStreams` live-tail streams are open at once; `limits` bound bodies, connections and idling.
     public init(host: String, port: Int, runtime: BrokerRuntime, users: UserDirectory, logExchange: String,
                 registry: PrometheusCollectorRegistry, admission: ConnectionAdmission, maxLiveTailStreams: Int,
-                limits: HTTPLimits, logger: Logger) {
+                limits: HTTPLimits, logStream: String = "logs", logger: Logger) {
         let streams = OpenStreams(limit: maxLiveTailStreams)
         self.streams = streams
         let router = Router(context: ManagementContext.self)
         ManagementAPI(runtime: runtime, auth: Authorization(users: users),
                       metrics: MetricsEndpoint(registry: registry, runtime: runtime, admission: admission, streams: streams),
-                      tail: LiveTail(runtime: runtime, exchange: logExchange, open: streams),
+                      tail: LiveTail(runtime: runtime, exchange: logExchange, stream: logStream, open: streams),
                       maxBodySize: limits.maxBodySize).register(on: router)
         let idleTimeout = TimeAmount.milliseconds(Int64(limits.idleTimeoutMilliseconds))
         application = Application(router: router, server: .http1(configuration: .init(idleTimeout: idleTimeout)),

@@ -342,3 +342,33 @@ def test_tail_window_and_from_offset_print_and_exit(warren_factory):
     assert tail.wait_lines(3) == ["late 2", "late 3", "late 4"]
     tail.stop()
     conn.close()
+
+
+def test_live_tail_page_stream_replays_since_then_follows(warren_factory, free_port):
+    import json
+    import urllib.request
+    http_port = free_port()
+    w = warren_factory(None, env=LOG_STREAM_ON, extra_args=("--http-port", str(http_port)))
+    conn = w.connect()
+    publish_logs(conn, [("kern.info", b"old kern"), ("auth.info", b"old auth")])
+    request = urllib.request.Request(f"http://127.0.0.1:{http_port}/api/tail?pattern=kern.*&since=1h",
+                                     headers={"Authorization": "Basic Z3Vlc3Q6Z3Vlc3Q="})
+    events = urllib.request.urlopen(request, timeout=10)
+    bodies = []
+
+    def next_entry():
+        while True:
+            line = events.readline().decode()
+            if line.startswith("data: {"):
+                return json.loads(line[len("data: "):])["body"]
+    bodies.append(next_entry())
+    publish_logs(conn, [("auth.info", b"new auth"), ("kern.info", b"new kern")])
+    bodies.append(next_entry())
+    assert bodies == ["old kern", "new kern"]
+    events.close()
+    bad = urllib.request.Request(f"http://127.0.0.1:{http_port}/api/tail?since=yesterday",
+                                 headers={"Authorization": "Basic Z3Vlc3Q6Z3Vlc3Q="})
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(bad, timeout=10)
+    assert info.value.code == 400
+    conn.close()

@@ -21,7 +21,9 @@ extension Broker {
             throw AMQPError(.preconditionFailed, "cannot declare \(what): stream queues need a data directory")
         }
         do {
-            return StreamQueue(log: try streamStorage.open(vhost: vhost.name, queue: name, retention: retention))
+            let log = try streamStorage.open(vhost: vhost.name, queue: name, retention: retention)
+            log.applyRetention(now: clock())  // what aged out while warren was stopped
+            return StreamQueue(log: log)
         } catch {
             throw AMQPError(.internalError, "cannot open the log of stream \(what): \(error)")
         }

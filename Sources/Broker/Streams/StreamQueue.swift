@@ -18,7 +18,8 @@ final class StreamQueue {
     /// Appends a routed message (a filter value longer than 255 bytes is cut there, a short string
     /// in the segment); false when it could not be written (the publish is refused).
     func append(_ message: Message, now: Int64) -> Bool {
-        let filterValue = message.properties.headers?[Self.filterValueHeader]?.stringValue ?? ""
+        log.applyRetention(now: now)
+        let filterValue = Self.hasHeaders(message) ? message.properties.headers?[Self.filterValueHeader]?.stringValue ?? "" : ""
         let entry = StreamEntry(timestamp: now, exchange: message.exchange, routingKey: message.routingKey,
                                 filterValue: filterValue,
                                 properties: message.header.propertyBytes, body: message.body)
@@ -28,6 +29,12 @@ final class StreamQueue {
         } catch {
             return false
         }
+    }
+
+    /// Whether the property flags announce headers (bit 13), read without decoding the properties.
+    private static func hasHeaders(_ message: Message) -> Bool {
+        let bytes = message.header.propertyBytes
+        return bytes.getInteger(at: bytes.readerIndex, as: UInt16.self).map { $0 & 0x2000 != 0 } ?? false
     }
 
     /// Hands each consumer the entries its filter admits while it has room. A consumer with an end

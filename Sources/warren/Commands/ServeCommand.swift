@@ -120,7 +120,7 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(ManagementServer(host: settings.bind, port: settings.httpPort, runtime: runtime, users: users,
                                              logExchange: settings.logExchange, registry: Self.metricsRegistry, admission: admission,
                                              maxLiveTailStreams: settings.limits.maxLiveTailStreams, limits: settings.limits.http,
-                                             logger: logger))
+                                             logStream: settings.logStream.name, logger: logger))
         } else {
             logger.info("management HTTP listener disabled (port 0)")
         }
