@@ -14,10 +14,13 @@ public struct StreamBenchmark: Sendable {
 
     let url: AMQPURL
     let options: ThroughputBenchmark.Options
+    /// Leave the stream in place afterwards (to measure the broker holding it).
+    let keep: Bool
 
     /// `options.confirmWindow` and `options.prefetch` must be above 0 (a stream needs both).
-    public init(url: AMQPURL, options: ThroughputBenchmark.Options) {
+    public init(url: AMQPURL, options: ThroughputBenchmark.Options, keep: Bool = false) {
         self.url = url
+        self.keep = keep
         var options = options
         options.confirmWindow = max(options.confirmWindow, 1)
         options.prefetch = max(options.prefetch, 1)
@@ -59,7 +62,7 @@ public struct StreamBenchmark: Sendable {
         }
         try await done.futureResult.get()
         let replayed = ContinuousClock.now
-        _ = try? await setup.call(.queueDelete(QueueDelete(queue: queueName)))
+        if !keep { try await setup.call(.queueDelete(QueueDelete(queue: queueName))) }
         return Result(messages: total, size: options.size, publishedPerSecond: Double(total) / (published - publishStart).seconds,
                       replayedPerSecond: Double(total) / (replayed - replayStart).seconds)
     }

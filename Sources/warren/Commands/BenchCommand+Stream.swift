@@ -14,7 +14,7 @@ extension BenchCommand {
         var baseline: Double?
         for text in urls {
             let url = try AMQPURL(text)
-            let result = try await StreamBenchmark(url: url, options: options).run()
+            let result = try await StreamBenchmark(url: url, options: options, keep: keep).run()
             let ratio = result.replayedPerSecond / (baseline ?? result.replayedPerSecond)
             baseline = baseline ?? result.replayedPerSecond
             print(String(format: "%-45@ publish %10.0f msg/s   replay %10.0f msg/s   x%.2f", url.description as NSString,

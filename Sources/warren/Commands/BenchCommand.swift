@@ -24,6 +24,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Syslog ingest over UDP: datagrams per second offered (0: as fast as possible).") var rate = 0
     @Flag(help: "Stream mode: publish into a stream queue with confirms, then replay it all from 'first' (--confirm and --prefetch set the windows).")
     var stream = false
+    @Flag(help: "Stream mode: leave the stream in place afterwards.") var keep = false
 
     func run() async throws {
         if !syslogTargets.isEmpty { return try await runIngest() }
