@@ -200,6 +200,39 @@ import Glibc
         }
     }
 
+    @Test func aLostOrDamagedIndexIsRebuilt() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory + "/s"
+            do {
+                let log = try StreamLog(directory: path, retention: StreamRetention(maxSegmentBytes: 20_000))
+                for number in 0..<600 { _ = try log.append(Self.entry("entry number \(number)", at: 1_000 + Int64(number))) }
+                Self.commit(log)
+                #expect(log.segments.count > 2)
+            }
+            let segments = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".index") }.sorted()
+            try FileManager.default.removeItem(atPath: path + "/" + segments[0])
+            try Data(repeating: 0xAB, count: 50).write(to: URL(fileURLWithPath: path + "/" + segments[segments.count - 1]))
+            let log = try StreamLog(directory: path, retention: StreamRetention(maxSegmentBytes: 20_000))
+            for offset: UInt64 in [0, 17, 250, 599] {
+                #expect(Self.readAll(log.reader(from: .offset(offset))).first?.offset == offset)
+            }
+            #expect(Self.readAll(log.reader(from: .timestamp(1_300))).first?.offset == 300)
+            #expect(try log.append(Self.entry("after")) == 600)
+        }
+    }
+
+    @Test func removingAStreamDeletesItsDirectory() throws {
+        try withTemporaryDirectory { directory in
+            let streams = StreamDirectory(root: directory + "/streams")
+            let log = try streams.open(vhost: "/", queue: "s", retention: StreamRetention())
+            _ = try log.append(Self.entry("m"))
+            streams.remove(vhost: "/", queue: "s")
+            #expect(!FileManager.default.fileExists(atPath: directory + "/streams/%2F~s"))
+            let again = try streams.open(vhost: "/", queue: "s", retention: StreamRetention())
+            #expect(again.status.nextOffset == 0, "a stream declared again starts empty")
+        }
+    }
+
     @Test func aHostileLengthIsDamageNotAnAllocation() {
         var buffer = ByteBuffer()
         buffer.writeInteger(UInt32.max)
