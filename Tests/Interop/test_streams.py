@@ -372,3 +372,14 @@ def test_live_tail_page_stream_replays_since_then_follows(warren_factory, free_p
         urllib.request.urlopen(bad, timeout=10)
     assert info.value.code == 400
     conn.close()
+
+
+def test_a_filter_that_skips_thousands_of_entries_still_finds_its_match(warren):
+    conn = warren.connect()
+    declare(conn.channel(), "s")
+    ch = conn.channel()
+    for n in range(6000):  # more than one dispatch pass reads (StreamQueue.entriesPerPass)
+        ch.basic_publish("", "s", b"hay %d" % n)
+    publish(conn, "s", [b"needle"], headers=[{"x-stream-filter-value": "needle"}])
+    assert read(conn, "s", 1, **{"x-stream-offset": "first", "x-stream-filter": "needle"}) == [(b"needle", 6000)]
+    conn.close()

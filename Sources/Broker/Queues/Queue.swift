@@ -158,8 +158,10 @@ public final class Queue {
         }
     }
 
-    /// When the head of the queue expires; nil when it holds nothing that expires.
+    /// When the head of the queue expires; nil when it holds nothing that expires. For a stream:
+    /// when it next needs the broker's timer (`StreamQueue.nextWake`).
     var headExpiry: Int64? {
+        if let stream { return stream.nextWake }
         guard let head = ready.first, head.expiresAt != .max else { return nil }
         return head.expiresAt
     }

@@ -31,6 +31,7 @@ extension Broker {
 
     /// Makes entries that reach the disk readable by the queue's consumers as they arrive.
     func follow(_ stream: StreamQueue, of queue: Queue) {
+        watchTimers(of: queue)  // age retention of an idle stream, and passes cut short
         stream.log.onCommitted = { [unowned self, unowned queue] in
             guard !queue.isDeleted else { return }
             scheduleDispatch(queue)

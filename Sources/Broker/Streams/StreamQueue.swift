@@ -12,6 +12,18 @@ final class StreamQueue {
         self.log = log
     }
 
+    /// Entries one consumer reads in one dispatch pass; a consumer whose filters skip more goes on
+    /// at the broker's next timer turn, so other clients are served in between.
+    static let entriesPerPass = 4_096
+    /// Set when a pass stopped a consumer at `entriesPerPass`.
+    private var scanCutShort = false
+
+    /// When the broker's timer must dispatch the stream again: at once after a pass was cut short,
+    /// else when its oldest segment passes `x-max-age`; nil when nothing is due.
+    var nextWake: Int64? {
+        scanCutShort ? 0 : log.retentionDeadline
+    }
+
     static let filterValueHeader = "x-stream-filter-value"
     static let offsetHeader = "x-stream-offset"
 
@@ -42,9 +54,16 @@ final class StreamQueue {
     /// it, or once it has read everything written when the end time has come.
     func dispatch(_ queue: Queue, now: Int64) {
         log.applyRetention(now: now)
+        scanCutShort = false
         for consumer in queue.consumers {
             guard let subscription = consumer.stream else { continue }
+            var read = 0
             while consumer.hasRoom {
+                read += 1
+                if read > Self.entriesPerPass {
+                    scanCutShort = true
+                    break
+                }
                 guard let entry = subscription.reader.next() else {
                     if let until = subscription.until, until <= now, log.committedOffset == log.writtenOffset { end(consumer, of: queue) }
                     break

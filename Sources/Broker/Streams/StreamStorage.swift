@@ -77,6 +77,8 @@ public protocol StreamLogAccess: AnyObject {
     func reader(from start: StreamStart) -> any StreamReading
     /// Deletes whole oldest segments past the retention limits, as of `now` (ms since 1970).
     func applyRetention(now: Int64)
+    /// When the oldest segment passes `x-max-age` (ms since 1970); nil when no segment can.
+    var retentionDeadline: Int64? { get }
 }
 
 /// A position in a stream that reads forward, through a bounded buffer.

@@ -162,6 +162,12 @@ public final class StreamLog: StreamLogAccess {
         if deleted { toSync.append(open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) }
     }
 
+    public var retentionDeadline: Int64? {
+        guard segments.count > 1, let maxAge = retention.maxAge, let last = segments[0].lastTimestamp else { return nil }
+        let (deadline, overflow) = last.addingReportingOverflow(maxAge)
+        return overflow ? nil : deadline + (deadline < .max ? 1 : 0)
+    }
+
     public func reader(from start: StreamStart) -> any StreamReading {
         StreamLogReader(log: self, start: start)
     }
