@@ -6,6 +6,7 @@ recovery after SIGKILL. Waiting is on deliveries (a sentinel published last), ne
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import signal
 import subprocess
@@ -383,3 +384,22 @@ def test_a_filter_that_skips_thousands_of_entries_still_finds_its_match(warren):
     publish(conn, "s", [b"needle"], headers=[{"x-stream-filter-value": "needle"}])
     assert read(conn, "s", 1, **{"x-stream-offset": "first", "x-stream-filter": "needle"}) == [(b"needle", 6000)]
     conn.close()
+
+
+@pytest.mark.deadline(60)
+def test_syslog_entries_reach_the_log_stream_and_tail_since_shows_them(warren_factory, free_port):
+    import socket
+    syslog_port = free_port()
+    w = warren_factory(None, env=LOG_STREAM_ON, extra_args=("--syslog-port", str(syslog_port)))
+    assert w.wait_for_output("syslog TCP listener ready"), w.output()
+    with socket.create_connection(("127.0.0.1", syslog_port)) as s:
+        for n in range(3):
+            s.sendall(b"<38>1 2026-12-07T03:00:00Z host sshd - - - login %d\n" % n)  # auth.info
+            s.sendall(b"<2>1 2026-12-07T03:00:00Z host kernel - - - disk %d\n" % n)   # kern.critical
+    tail = TailProcess(w, "--since", "1h", "auth.*")
+    lines = tail.wait_lines(3)
+    assert [json.loads(line)["message"] for line in lines] == ["login 0", "login 1", "login 2"]
+    with socket.create_connection(("127.0.0.1", syslog_port)) as s:  # and then it follows
+        s.sendall(b"<38>1 2026-12-07T03:00:01Z host sshd - - - login 3\n")
+    assert json.loads(tail.wait_lines(4)[3])["message"] == "login 3"
+    tail.stop()
