@@ -12,7 +12,7 @@ BUILD_PACKAGES := libhiredis-dev
 # Debian packages the tests drive warren with: pika, kombu and pytest for the interop suite,
 # rabbitmq-c's command-line tools (amqp-tools), rsyslog, redis-server with redis-py, and the AMQP
 # spec for `make generate`.
-TEST_PACKAGES := $(BUILD_PACKAGES) python3 python3-pika python3-pytest amqp-tools python3-kombu rsyslog \
+TEST_PACKAGES := $(BUILD_PACKAGES) python3 python3-pika python3-pytest amqp-tools python3-kombu python3-amqp rsyslog \
                  redis-server python3-redis chromium python3-websocket
 GENERATE_PACKAGES := python3 amqp-specs
 
