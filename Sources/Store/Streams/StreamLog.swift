@@ -139,8 +139,15 @@ public final class StreamLog: StreamLogAccess {
         onCommitted?()
     }
 
-    /// A failed fsync: the next commit syncs the segment again.
-    func syncFailed() { activeWritten = true }
+    /// A failed fsync: the next commit syncs again every segment that holds an entry not yet
+    /// durable (closed ones reopened by name), so no entry counts as durable without its fsync.
+    func syncFailed() {
+        activeWritten = true
+        for segment in segments.dropLast() where segment.nextOffset > committedOffset {
+            let descriptor = open(segmentPath(segment.firstOffset), O_RDONLY | O_CLOEXEC)
+            if descriptor >= 0 { toSync.append(descriptor) }
+        }
+    }
 
     public func applyRetention(now: Int64) {
         var deleted = false

@@ -233,6 +233,26 @@ import Glibc
         }
     }
 
+    @Test func aFailedFsyncIsRetriedForEverySegmentNotYetDurable() throws {
+        try withTemporaryDirectory { directory in
+            let log = try StreamLog(directory: directory + "/s", retention: StreamRetention(maxSegmentBytes: 200))
+            for number in 0..<10 { _ = try log.append(Self.entry("m\(number)")) }
+            let failed = try #require(log.takeSyncs())
+            for descriptor in failed.descriptors { close(descriptor) }  // the writer's fsync failed
+            log.syncFailed()
+            #expect(Self.readAll(log.reader(from: .first)).isEmpty, "nothing counts as durable")
+            let retry = try #require(log.takeSyncs())
+            let segmentsWritten = log.segments.count
+            #expect(retry.descriptors.count >= segmentsWritten, "every segment holding those entries is fsync'd again")
+            for descriptor in retry.descriptors {
+                #expect(fsync(descriptor) == 0)
+                close(descriptor)
+            }
+            log.committed(through: retry.through)
+            #expect(Self.readAll(log.reader(from: .first)).count == 10)
+        }
+    }
+
     @Test func aHostileLengthIsDamageNotAnAllocation() {
         var buffer = ByteBuffer()
         buffer.writeInteger(UInt32.max)
