@@ -81,7 +81,8 @@ public final class StreamLog: StreamLogAccess {
     var firstOffset: UInt64 { segments[0].firstOffset }
 
     public func append(_ entry: StreamEntry) throws -> UInt64 {
-        if segments[segments.count - 1].bytes >= retention.maxSegmentBytes { try roll() }
+        // A segment holds at least one entry, whatever the limit (0 included).
+        if segments[segments.count - 1].bytes >= retention.maxSegmentBytes, !segments[segments.count - 1].isEmpty { try roll() }
         var entry = entry
         entry.offset = nextOffset
         entry.timestamp = max(entry.timestamp, lastTimestamp)

@@ -253,6 +253,16 @@ import Glibc
         }
     }
 
+    @Test func aZeroSegmentSizeGivesOneEntryPerSegment() throws {
+        try withTemporaryDirectory { directory in
+            let log = try StreamLog(directory: directory + "/s", retention: StreamRetention(maxSegmentBytes: 0))
+            for number in 0..<5 { _ = try log.append(Self.entry("m\(number)")) }
+            Self.commit(log)
+            #expect(log.segments.map(\.firstOffset) == [0, 1, 2, 3, 4])
+            #expect(Self.readAll(log.reader(from: .first)).map(\.offset) == [0, 1, 2, 3, 4])
+        }
+    }
+
     @Test func aHostileLengthIsDamageNotAnAllocation() {
         var buffer = ByteBuffer()
         buffer.writeInteger(UInt32.max)
