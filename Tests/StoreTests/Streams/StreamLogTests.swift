@@ -263,6 +263,18 @@ import Glibc
         }
     }
 
+    @Test func anEntryLargerThanTheReadBufferReadsWhole() throws {
+        try withTemporaryDirectory { directory in
+            let log = try StreamLog(directory: directory + "/s", retention: StreamRetention())
+            let large = String(repeating: "x", count: 3 * SegmentReader.chunkSize + 17)
+            _ = try log.append(Self.entry("small"))
+            _ = try log.append(Self.entry(large))
+            _ = try log.append(Self.entry("after"))
+            Self.commit(log)
+            #expect(Self.bodies(Self.readAll(log.reader(from: .first))) == ["small", large, "after"])
+        }
+    }
+
     @Test func aHostileLengthIsDamageNotAnAllocation() {
         var buffer = ByteBuffer()
         buffer.writeInteger(UInt32.max)
