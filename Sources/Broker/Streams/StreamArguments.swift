@@ -44,7 +44,7 @@ public enum StreamArguments {
         var total: Int64 = 0
         for term in terms {
             guard let unit = term.last, let scale = unitMilliseconds[unit], let count = Int64(term.dropLast()), count > 0,
-                  term.dropLast().allSatisfy(\.isASCIIDigitLike) else { return nil }
+                  term.utf8.dropLast().allSatisfy({ UInt8(ascii: "0")...UInt8(ascii: "9") ~= $0 }) else { return nil }
             let (product, overflow) = count.multipliedReportingOverflow(by: scale)
             let (sum, sumOverflow) = total.addingReportingOverflow(product)
             guard !overflow, !sumOverflow else { return nil }
@@ -90,8 +90,4 @@ public enum StreamArguments {
         let (since, overflow) = now.subtractingReportingOverflow(interval)
         return overflow ? .min : since
     }
-}
-
-extension Character {
-    fileprivate var isASCIIDigitLike: Bool { isASCII && isNumber }
 }

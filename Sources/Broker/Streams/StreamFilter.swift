@@ -11,8 +11,6 @@ struct StreamFilter {
     /// Topic patterns (`kern.*`, `#.critical`); nil takes every routing key.
     var topics: TopicTrie?
 
-    var isEmpty: Bool { values == nil && topics == nil }
-
     func admits(_ entry: StreamEntry) -> Bool {
         if let values {
             let taken = entry.filterValue.isEmpty ? matchUnfiltered : values.contains(entry.filterValue)

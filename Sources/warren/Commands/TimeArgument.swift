@@ -11,7 +11,7 @@ struct TimeArgument: Equatable {
         let nowSeconds = Int64(now.timeIntervalSince1970)
         if let interval = StreamArguments.duration(text) {
             seconds = UInt64(max(0, nowSeconds - interval / 1000))
-        } else if !text.isEmpty, text.allSatisfy(\.isASCIIDigit), let value = UInt64(text), value <= UInt64(Int64.max) / 1000 {
+        } else if !text.isEmpty, text.utf8.allSatisfy({ UInt8(ascii: "0")...UInt8(ascii: "9") ~= $0 }), let value = UInt64(text), value <= UInt64(Int64.max) / 1000 {
             seconds = value
         } else if let date = ISO8601DateFormatter().date(from: text) {
             seconds = UInt64(max(0, date.timeIntervalSince1970))
@@ -19,8 +19,4 @@ struct TimeArgument: Equatable {
             throw CommandFailure("not a time: '\(text)' (give an interval such as 1h or 30m, an ISO 8601 time, or Unix seconds)")
         }
     }
-}
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }

@@ -72,7 +72,7 @@ import Testing
         let topics = try StreamFilter.parse(["x-warren-match": .array([.longString("kern.*"), .longString("#.critical")])])
         #expect(topics.admits(Self.entry("kern.info")) && topics.admits(Self.entry("auth.critical")))
         #expect(!topics.admits(Self.entry("auth.info")) && !topics.admits(Self.entry("kern.info.extra")))
-        #expect(try StreamFilter.parse([:]).isEmpty)
+        #expect(try StreamFilter.parse([:]).admits(Self.entry("anything", filter: "any")))
         #expect(throws: AMQPError.self) { try StreamFilter.parse(["x-stream-filter": .int8(1)]) }
         let tooMany = FieldValue.array(Array(repeating: .longString("#"), count: StreamFilter.maxPatterns + 1))
         #expect(throws: AMQPError.self) { try StreamFilter.parse(["x-warren-match": tooMany]) }
