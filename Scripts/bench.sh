@@ -54,6 +54,14 @@ echo "warren on $warren_port, RabbitMQ $(dpkg-query -W -f='${Version}' rabbitmq-
 "$BIN" bench "${urls[@]}" --messages "$MESSAGES" --confirm 1000 --prefetch 200
 "$BIN" bench "${urls[@]}" --messages "$MESSAGES" --confirm 1000 --prefetch 200 --persistent
 
+# Streams: 1,000,000 200-byte entries published with confirms into a stream queue, then all of
+# them replayed from `first` with manual acks (RabbitMQ's stream queue over AMQP 0-9-1 the same way).
+"$BIN" bench "${urls[@]}" --stream --messages "${STREAM_MESSAGES:-1000000}" --size 200 --confirm 1000 --prefetch 1000
+# warren's memory while it holds (and after it replayed) a 10,000,000-entry stream: VmHWM is the
+# peak of the whole run so far, VmRSS what it holds now, with the stream kept.
+"$BIN" bench --url "${urls[1]}" --stream --keep --messages "${STREAM_RSS_MESSAGES:-10000000}" --size 200 --confirm 1000 --prefetch 1000
+grep -E 'VmHWM|VmRSS' "/proc/${pids[0]}/status" | sed 's/^/warren holding the stream: /'
+
 # Syslog ingest: the same load into warren's collector and into syslog-ng forwarding to the
 # RabbitMQ above (its AMQP destination), each counted by a consumer bound to topic_logs.
 Scripts/syslog-ng-bench.sh "$work" "$rabbit_port" "$BIN" "$warren_syslog" "$warren_port"

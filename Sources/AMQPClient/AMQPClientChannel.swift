@@ -54,10 +54,11 @@ public struct AMQPClientChannel: Sendable {
         try await reply(.basicGet(BasicGet(queue: queue, noAck: noAck))).delivery
     }
 
-    /// Starts a consumer (`arguments` as basic.consume carries them, e.g. `x-stream-offset`);
-    /// `onDelivery` runs on the connection's event loop for every message.
+    /// Starts a consumer; `onDelivery` runs on the connection's event loop for every message, and
+    /// `onCancel` if the server cancels the consumer.
     @discardableResult
     public func consume(queue: String, tag: String = "", noAck: Bool, exclusive: Bool = false, arguments: FieldTable = [:],
+                        onCancel: (@Sendable () -> Void)? = nil,
                         onDelivery: @escaping @Sendable (Delivery) -> Void) async throws -> String {
         let number = self.number
         let handler = connection.handler
@@ -69,6 +70,7 @@ public struct AMQPClientChannel: Sendable {
                 .flatMapThrowing { reply -> String in
                     guard case .basicConsumeOk(let ok) = reply.method else { throw AMQPClientError.unexpected(reply.method.name) }
                     handler.value.channels[number]?.consumers[ok.consumerTag] = onDelivery
+                    handler.value.channels[number]?.onCancel[ok.consumerTag] = onCancel
                     return ok.consumerTag
                 }
         }

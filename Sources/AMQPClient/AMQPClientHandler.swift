@@ -186,6 +186,7 @@ final class AMQPClientHandler: ChannelInboundHandler {
             state.onConfirm?(nack.deliveryTag, nack.multiple, false)
         case .basicCancel(let cancel):
             state.consumers[cancel.consumerTag] = nil
+            state.onCancel.removeValue(forKey: cancel.consumerTag)?()
         case .channelClose(let close):
             write(.channelCloseOk, channel: channel)
             channels[channel] = nil

@@ -8,6 +8,8 @@ final class ClientChannelState {
     var pendingCalls = Deque<EventLoopPromise<Reply>>()
     /// Consumers by tag; called on the event loop.
     var consumers: [String: (Delivery) -> Void] = [:]
+    /// Called when the server cancels a consumer (basic.cancel), by tag; on the event loop.
+    var onCancel: [String: () -> Void] = [:]
     /// Publisher confirms: (delivery tag, multiple, ack) on the event loop.
     var onConfirm: ((UInt64, Bool, Bool) -> Void)?
     /// basic.return: the returned message, on the event loop.

@@ -26,8 +26,12 @@ extension Broker {
                 AMQPError(.preconditionFailed, "invalid arg 'x-priority' for queue '\(queue.name)' in vhost '\(queue.vhost)': \(reason)")
             }
         } ?? 0
+        let subscription = try queue.stream.map { stream throws(AMQPError) in
+            try streamSubscription(consume, to: stream, of: queue, on: channel)
+        }
         let consumer = Consumer(tag: tag, channel: channel, queue: queue, noAck: consume.noAck,
                                 exclusive: consume.exclusive, prefetchLimit: channel.consumerPrefetch, priority: priority)
+        consumer.stream = subscription
         queue.lastUsed = now
         channel.consumers[tag] = consumer
         queue.add(consumer)
@@ -48,6 +52,7 @@ extension Broker {
         let name = get.queue.isEmpty ? try lastDeclared(channel) : get.queue
         try authorize(.read, .queue, name, on: channel)
         let queue = try accessibleQueue(name, for: channel)
+        try refuse("basic.get", on: queue)
         queue.lastUsed = now
         let entry = queue.dequeue(now: now)
         if !queue.discarded.isEmpty { scheduleDispatch(queue) }
@@ -100,7 +105,7 @@ extension Broker {
             return
         }
         for delivery in settled {
-            if !delivery.queue.isDeleted { deadLetter(delivery.entry, reason: .rejected, from: delivery.queue) }
+            if !delivery.queue.isDeleted, delivery.queue.stream == nil { deadLetter(delivery.entry, reason: .rejected, from: delivery.queue) }
             self.settled(delivery)
         }
     }

@@ -109,8 +109,15 @@ extension Broker {
     func makeQueue(name: String, in vhost: VirtualHost, durable: Bool, autoDelete: Bool, arguments: FieldTable,
                    owner: ConnectionID?) throws(AMQPError) -> Queue {
         let features = try effectiveFeatures(name: name, arguments: arguments, in: vhost)
+        let stream = try StreamArguments.isStream(arguments)
+            ? openStream(name: name, in: vhost, durable: durable, autoDelete: autoDelete, exclusive: owner != nil, arguments: arguments)
+            : nil
         let queue = Queue(name: name, vhost: vhost.name, durable: durable, autoDelete: autoDelete, arguments: arguments, owner: owner)
         queue.features = features
+        if let stream {
+            queue.stream = stream
+            follow(stream, of: queue)
+        }
         queue.lastUsed = now
         vhost.addQueue(queue)
         if features?.isTimed == true { watchTimers(of: queue) }
@@ -182,6 +189,7 @@ extension Broker {
         let name = purge.queue.isEmpty ? try lastDeclared(channel) : purge.queue
         try authorize(.read, .queue, name, on: channel)
         let queue = try accessibleQueue(name, for: channel)
+        try refuse("queue.purge", on: queue)
         let purged = queue.removeAllReady()
         forgetStored(purged, of: queue)
         let count = purged.count

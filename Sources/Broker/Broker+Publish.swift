@@ -58,7 +58,7 @@ extension Broker {
 
     /// Puts a message on every queue the exchange routes it to. `delivered` is false when it
     /// reached none; `stored` is true when it was persisted (persistent, to a durable queue);
-    /// `rejected` when a full queue with x-overflow reject-publish refused it.
+    /// `rejected` when a full queue with x-overflow reject-publish refused it, or a stream could not write it.
     /// Also the entry point for in-process publishers (the syslog collector).
     @discardableResult
     public func deliver(_ message: Message, from exchange: Exchange, in vhost: VirtualHost) -> (delivered: Bool, stored: Bool, rejected: Bool) {
@@ -71,11 +71,11 @@ extension Broker {
         if targets.contains(where: \.rejectsWhenFull) {
             rejected = refuseWhereFull(message, targets: &targets)
         }
-        let stored = enqueue(message, into: targets, in: vhost)
+        let (stored, refused) = enqueue(message, into: targets, in: vhost)
         vhost.counts.published += 1
         exchange.publishedIn += 1
         if delivered { exchange.publishedOut += 1 }
-        return (delivered, stored, rejected)
+        return (delivered, stored, rejected || refused)
     }
 
     /// The queues an exchange routes a message to; an exchange that routes it nowhere hands it to
@@ -112,10 +112,13 @@ extension Broker {
         return refused
     }
 
-    /// Enqueues a routed message (storing it first when persistent and bound for durable queues);
-    /// true when it was stored.
+    /// Enqueues a routed message (storing it first when persistent and bound for durable queues,
+    /// appending it to stream queues): `stored` when its confirm must wait for the disk, `refused`
+    /// when a stream could not write it (the publish is nacked).
     @discardableResult
-    func enqueue(_ message: Message, into targets: [Queue], in vhost: VirtualHost) -> Bool {
+    func enqueue(_ message: Message, into targets: [Queue], in vhost: VirtualHost) -> (stored: Bool, refused: Bool) {
+        var targets = targets
+        let streams = targets.contains { $0.stream != nil } ? appendToStreams(message, targets: &targets) : (appended: false, refused: false)
         var storeID: UInt64 = 0
         if message.persistent, let persistence, targets.contains(where: \.isPersistent) {
             storeID = persistence.allocateMessageID()
@@ -130,7 +133,7 @@ extension Broker {
             queue.counts.published += 1
             scheduleDispatch(queue)
         }
-        return storeID != 0
+        return (storeID != 0 || streams.appended, streams.refused)
     }
 }
 

@@ -15,6 +15,8 @@ public final class Broker {
     var directReplyTo = DirectReplyTo()
     /// Where durable definitions and persistent messages go; nil runs the broker in memory only.
     public var persistence: (any BrokerPersistence)?
+    /// Where stream queues keep their logs; nil refuses stream queues.
+    public var streamStorage: (any StreamStorage)?
     /// Durable definitions changed in this burst.
     var definitionsChanged = false
     /// What waits for this burst's records to reach the disk: publisher confirms, tx.commit-ok,
@@ -232,7 +234,7 @@ public final class Broker {
             guard !queue.isDeleted else { continue }
             queue.unackedCount -= 1
             queue.unackedBytes -= delivery.entry.message.footprint
-            queue.requeue(delivery.entry)
+            if queue.stream == nil { queue.requeue(delivery.entry) }  // a stream keeps every entry: nothing goes back
             scheduleDispatch(queue)
         }
     }
@@ -257,6 +259,7 @@ public final class Broker {
         timedQueues[ObjectIdentifier(queue)] = nil
         timerSchedule.remove(queue)
         if queue.durable { definitionsChanged = true }
+        if queue.stream != nil { streamStorage?.remove(vhost: vhost.name, queue: queue.name) }
         forgetStored(queue.removeAllReady(), of: queue)
         if let persistence, queue.unackedCount > 0 {
             for session in sessions.values {

@@ -18,7 +18,7 @@ enum JSONResponse {
     static func queue(_ queue: QueueSnapshot, rates: MessageRates, query: RateQuery) -> [String: Any] {
         let key = MessageRates.queueKey(vhost: queue.vhost, name: queue.name)
         let current = RateField.values(queue.counts, ready: queue.messagesReady, unacknowledged: queue.messagesUnacknowledged)
-        return [
+        var json: [String: Any] = [
             "message_stats": rates.details(key: key, fields: RateField.queueCounters, current: current, range: query.messages),
             "name": queue.name, "vhost": queue.vhost, "durable": queue.durable, "auto_delete": queue.autoDelete,
             "exclusive": queue.exclusive, "arguments": table(queue.arguments), "node": node,
@@ -27,6 +27,28 @@ enum JSONResponse {
             "policy": queue.policy ?? NSNull(), "operator_policy": queue.operatorPolicy ?? NSNull(),
             "effective_policy_definition": table(queue.effectivePolicyDefinition), "state": "running", "type": "classic",
         ].merging(rates.details(key: key, fields: RateField.lengths, current: current, range: query.lengths)) { own, _ in own }
+        if let stream = queue.stream { json.merge(streamFields(stream, queue: queue)) { _, new in new } }
+        return json
+    }
+
+    /// A stream's fields: RabbitMQ's `type`, `messages`, `segments` and `committed_offset`, and
+    /// warren's size and first/last offset and time (times as RabbitMQ's ISO 8601 strings; null
+    /// for an empty stream).
+    private static func streamFields(_ stream: StreamStatus, queue: QueueSnapshot) -> [String: Any] {
+        let last: Any = stream.nextOffset == stream.firstOffset ? NSNull() : stream.nextOffset - 1
+        return [
+            "type": "stream", "messages": queue.messagesReady, "messages_ready": queue.messagesReady,
+            "segments": stream.segments, "message_bytes": stream.bytes,
+            "committed_offset": last, "first_offset": stream.firstOffset, "last_offset": last,
+            "first_timestamp": stream.firstTimestamp.map(isoTime) ?? NSNull(),
+            "last_timestamp": stream.lastTimestamp.map(isoTime) ?? NSNull(),
+        ]
+    }
+
+    private static func isoTime(_ milliseconds: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
     }
 
     static func exchange(_ exchange: ExchangeSnapshot, rates: MessageRates, query: RateQuery) -> [String: Any] {

@@ -1,7 +1,7 @@
 import Hummingbird
 
 /// The live-tail page: plain HTML, CSS and JavaScript served from the binary, no build step.
-/// `/tail?pattern=kern.*&pattern=*.critical` subscribes at once.
+/// `/tail?pattern=kern.*&pattern=*.critical` subscribes at once; `&since=1h` replays the log stream first.
 enum LiveTailPage {
     static func response() -> Response {
         var headers = HTTPFields()
@@ -29,6 +29,9 @@ enum LiveTailPage {
     <body>
     <main>
       <form id="subscribe"><input id="pattern" placeholder="patterns, e.g. kern.* *.critical" value="#">
+        <select id="since" title="replay the log stream from this far back, then follow">
+          <option value="">from now</option><option value="5m">last 5 min</option><option value="1h">last hour</option>
+          <option value="24h">last day</option><option value="7D">last 7 days</option></select>
         <button>Subscribe</button><button type="button" id="pause">Pause</button><button type="button" id="clear">Clear</button></form>
       <div id="status">not subscribed</div>
       <pre id="entries"></pre>
@@ -47,9 +50,10 @@ enum LiveTailPage {
         while (entries.childNodes.length > 2000) entries.removeChild(entries.firstChild);
         entries.scrollTop = entries.scrollHeight;
       }
-      function subscribe(patterns) {
+      function subscribe(patterns, since) {
         if (source) source.close();
-        const query = patterns.map(p => 'pattern=' + encodeURIComponent(p)).join('&');
+        let query = patterns.map(p => 'pattern=' + encodeURIComponent(p)).join('&');
+        if (since) query += '&since=' + encodeURIComponent(since);
         source = new EventSource('/api/tail?' + query);
         source.onopen = () => { status.textContent = 'subscribed to ' + patterns.join(' '); };
         source.onerror = () => { status.textContent = 'disconnected, retrying'; };
@@ -69,7 +73,7 @@ enum LiveTailPage {
       }
       document.getElementById('subscribe').onsubmit = event => {
         event.preventDefault();
-        subscribe(document.getElementById('pattern').value.split(/\\s+/).filter(Boolean));
+        subscribe(document.getElementById('pattern').value.split(/\\s+/).filter(Boolean), document.getElementById('since').value);
       };
       document.getElementById('pause').onclick = event => {
         paused = !paused;
@@ -86,7 +90,9 @@ enum LiveTailPage {
       }
       refreshQueues(); setInterval(refreshQueues, 5000);
       const initial = new URLSearchParams(location.search).getAll('pattern');
-      if (initial.length) { document.getElementById('pattern').value = initial.join(' '); subscribe(initial); }
+      const initialSince = new URLSearchParams(location.search).get('since') || '';
+      if (initialSince) document.getElementById('since').value = initialSince;
+      if (initial.length) { document.getElementById('pattern').value = initial.join(' '); subscribe(initial, initialSince); }
     </script>
     </body></html>
     """

@@ -32,9 +32,10 @@ struct ManagementAPI: Sendable {
         }
         router.get("/api/tail") { request, context in
             let user = try auth.user(request, context)
-            let patterns = try LiveTail.patterns(request.uri.queryParameters.getAll("pattern").map { String($0) })
+            let query = request.uri.queryParameters
+            let patterns = try LiveTail.patterns(query.getAll("pattern").map { String($0) })
             try auth.authorizeTail(user, exchange: tail.exchange, patterns: patterns)
-            return try tail.response(patterns: patterns)
+            return try tail.response(patterns: patterns, since: LiveTail.since(query["since"].map { String($0) }))
         }
         router.get("/api/overview") { request, context in
             return try JSONResponse.ok(try await overview(try auth.scope(request, context), query: try RateQuery.parse(request)))

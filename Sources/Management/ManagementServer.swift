@@ -19,10 +19,12 @@ public struct ManagementServer: Service {
     /// `maxLiveTailStreams` live-tail streams are open at once; `limits` bound bodies, connections and idling
     /// (on each listener); `allowedHosts` are the names a request's `Host` may carry besides IP addresses and
     /// `localhost`. `port` 0 turns plain HTTP off; `https` adds a TLS listener. `node` is what `/api/nodes`
-    /// and `/api/overview` say of the node; `compare` answers `POST /api/compare` (none: 404).
+    /// and `/api/overview` say of the node; `logStream` is the stream a live tail with `since` replays;
+    /// `compare` answers `POST /api/compare` (none: 404).
     public init(host: String, port: Int, runtime: BrokerRuntime, logExchange: String, allowedHosts: [String],
                 registry: PrometheusCollectorRegistry, admission: ConnectionAdmission, maxLiveTailStreams: Int,
-                limits: HTTPLimits, https: (port: Int, tls: ServerTLS)? = nil, node: NodeInfo, logger: Logger, compare: CompareRunner? = nil) {
+                limits: HTTPLimits, https: (port: Int, tls: ServerTLS)? = nil, node: NodeInfo, logStream: String = "logs",
+                logger: Logger, compare: CompareRunner? = nil) {
         let streams = OpenStreams(limit: maxLiveTailStreams)
         self.streams = streams
         let router = Router(context: ManagementContext.self)
@@ -31,7 +33,7 @@ public struct ManagementServer: Service {
         sampler = RateSampler(runtime: runtime, rates: rates)
         ManagementAPI(runtime: runtime, auth: Authorization(access: runtime.access),
                       metrics: MetricsEndpoint(registry: registry, runtime: runtime, admission: admission, streams: streams),
-                      tail: LiveTail(runtime: runtime, exchange: logExchange, open: streams), node: node,
+                      tail: LiveTail(runtime: runtime, exchange: logExchange, stream: logStream, open: streams), node: node,
                       maxBodySize: limits.maxBodySize, rates: rates).register(on: router)
         if let compare {
             CompareEndpoint(runner: compare, auth: Authorization(access: runtime.access), maxBodySize: limits.maxBodySize).register(on: router)

@@ -30,6 +30,8 @@ public final class MessageStore {
     private let files: NIOLoopBound<SegmentFiles>
     private let definitionsFile: DefinitionsFile
     private var pending: [(segment: UInt32, bytes: ByteBuffer)] = []
+    /// Stream files to fsync with the next write.
+    private var pendingSyncs: [Int32] = []
     /// A new definitions file to write with the next batch.
     private var pendingDefinitions: Data?
     /// The definitions file's content as last written (rewritten by a failing store's retries).
@@ -123,6 +125,12 @@ public final class MessageStore {
         if records.count == 1, let only = records.first { append(only) } else if !records.isEmpty { append(.group(records)) }
     }
 
+    /// fsyncs these descriptors (stream files, `StreamLog.takeSyncs`) with the next write, before
+    /// its callbacks run, and closes them.
+    public func syncWithNextWrite(_ descriptors: [Int32]) {
+        pendingSyncs.append(contentsOf: descriptors)
+    }
+
     /// Writes the definitions file (its whole new content) with the next batch.
     public func saveDefinitions(_ data: Data) {
         pendingDefinitions = data
@@ -157,13 +165,16 @@ public final class MessageStore {
             failWaiting(failure)
             return
         }
-        guard !pending.isEmpty || !waiting.isEmpty || !segmentsToDelete.isEmpty || pendingDefinitions != nil else { return }
+        guard !pending.isEmpty || !waiting.isEmpty || !segmentsToDelete.isEmpty || pendingDefinitions != nil || !pendingSyncs.isEmpty else {
+            return
+        }
         write(definitions: pendingDefinitions)
     }
 
     private func write(definitions: Data?) {
         writeInFlight = true
-        let batch = WriteBatch(segments: pending, deletions: segmentsToDelete, definitions: definitions)
+        let batch = WriteBatch(segments: pending, deletions: segmentsToDelete, definitions: definitions, syncs: pendingSyncs)
+        pendingSyncs.removeAll()
         let callbacks = NIOLoopBound(waiting, eventLoop: brokerLoop)
         pending.removeAll()
         segmentsToDelete.removeAll()

@@ -8,12 +8,15 @@ import NIOCore
 /// Lives on the broker's event loop.
 public final class StorePersistence: BrokerPersistence {
     private let messages: MessageStore
+    /// The stream queues' logs, fsync'd with the message log's writes.
+    let streams: StreamDirectory
     /// The definitions on disk, and the last ones handed to the store (on disk once written).
     public private(set) var savedDefinitions: Definitions
     private var queuedDefinitions: Definitions
 
-    init(messages: MessageStore, saved: Definitions) {
+    init(messages: MessageStore, streams: StreamDirectory, saved: Definitions) {
         self.messages = messages
+        self.streams = streams
         self.savedDefinitions = saved
         self.queuedDefinitions = saved
     }
@@ -29,6 +32,8 @@ public final class StorePersistence: BrokerPersistence {
                 logger.warning("store: writes work again")
             }
         }
+        let streams = StreamDirectory(root: store.directory + "/streams")
+        broker.streamStorage = streams
         var definitions = Definitions()
         if let data = try store.definitions.read() {
             definitions = try decode(data, path: store.definitions.path)
@@ -36,7 +41,7 @@ public final class StorePersistence: BrokerPersistence {
             definitions.warrenFormat = nil
         }
         messageStore.definitionsOnDisk(try encode(definitions))
-        let persistence = StorePersistence(messages: messageStore, saved: definitions)
+        let persistence = StorePersistence(messages: messageStore, streams: streams, saved: definitions)
         var restored = 0
         for (vhost, queues) in recovered.queues {
             for (queue, entries) in queues {
@@ -90,7 +95,17 @@ public final class StorePersistence: BrokerPersistence {
     public func delivered(id: UInt64, queue: String) { messages.delivered(id: id, queue: queue) }
     public func removed(id: UInt64, queue: String) { messages.removed(id: id, queue: queue) }
     public func whenDurable(_ callback: @escaping (DiskOutcome) -> Void) { messages.whenDurable(callback) }
-    public func commit() { messages.commit() }
+    /// Starts the next write: the message log's records, and the fsync of every stream written since
+    /// the last one, after which those streams' new entries become readable.
+    public func commit() {
+        for (log, descriptors, through) in streams.takeSyncs() {
+            messages.syncWithNextWrite(descriptors)
+            messages.whenDurable { outcome in
+                if case .written = outcome { log.committed(through: through) } else { log.syncFailed() }
+            }
+        }
+        messages.commit()
+    }
 
     /// Writes everything recorded so far (and any definitions queued before it) to disk.
     public func flush() -> EventLoopFuture<Void> { messages.flush() }

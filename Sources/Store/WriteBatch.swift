@@ -1,4 +1,8 @@
 import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 
 /// What one write of the store takes to disk, in order: log bytes per segment, fully released
@@ -7,6 +11,8 @@ struct WriteBatch: Sendable {
     var segments: [(segment: UInt32, bytes: ByteBuffer)]
     var deletions: [UInt32]
     var definitions: Data?
+    /// Descriptors of stream files written on the broker's loop, fsync'd (and closed) first.
+    var syncs: [Int32] = []
 
     /// How far a write got: the first `writtenSegments` entries are on disk, and the error that
     /// stopped it, if any.
@@ -19,6 +25,7 @@ struct WriteBatch: Sendable {
     func perform(files: SegmentFiles, definitionsFile: DefinitionsFile, attempts: Int) -> Result {
         var result = Result()
         do {
+            try syncStreams()
             for entry in segments {
                 try retrying(attempts) { try files.append(entry.bytes, to: entry.segment) }
                 result.writtenSegments += 1
@@ -32,6 +39,16 @@ struct WriteBatch: Sendable {
             result.error = .io("\(error)", 0)
         }
         return result
+    }
+
+    /// fsyncs every stream descriptor (retrying each) and closes them all, whatever happens.
+    private func syncStreams() throws {
+        defer { for descriptor in syncs { close(descriptor) } }
+        for descriptor in syncs {
+            try retrying(MessageStore.attempts) {
+                guard descriptor >= 0, fsync(descriptor) == 0 else { throw StoreError.io("fsync of a stream file", errno) }
+            }
+        }
     }
 
     private func retrying(_ attempts: Int, _ operation: () throws -> Void) throws {

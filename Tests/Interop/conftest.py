@@ -120,6 +120,10 @@ class Warren:
         if config_path is not None:
             self.argv += ["--config", str(config_path)]
         self.argv += list(extra_args)
+        # The log stream (on by default) adds a queue, a binding and a definition that the tests
+        # of other features do not expect; the stream tests turn it on (WARREN_LOG_STREAM=true).
+        env = dict(os.environ if env is None else env)
+        env.setdefault("WARREN_LOG_STREAM", "false")
         if not os.access(WARREN_BIN, os.X_OK):
             pytest.fail(f"warren binary not found or not executable: {WARREN_BIN} "
                         "(build it, or set WARREN_BIN)", pytrace=False)

@@ -42,6 +42,7 @@ extension Broker {
 
     /// The queue's features from its arguments and the policies in force.
     func effectiveFeatures(name: String, arguments: FieldTable, in vhost: VirtualHost) throws(AMQPError) -> QueueFeatures? {
+        guard !StreamArguments.isStream(arguments) else { return nil }  // a stream's limits are its retention
         let merged = Policy.merge(arguments, withDefinition: effectivePolicyDefinition(forQueue: name, in: vhost))
         return try QueueFeatures.parse(merged, queue: name, vhost: vhost.name)
     }

@@ -93,7 +93,7 @@ public struct QueueFeatures: Sendable, Equatable {
         return number
     }
 
-    private static func nonNegative(_ value: FieldValue, _ invalid: (String) -> AMQPError) throws(AMQPError) -> Int64 {
+    static func nonNegative(_ value: FieldValue, _ invalid: (String) -> AMQPError) throws(AMQPError) -> Int64 {
         let number = try integer(value, invalid)
         guard number >= 0 else { throw invalid("{value_negative,\(number)}") }
         return number

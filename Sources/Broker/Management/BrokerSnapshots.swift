@@ -10,6 +10,8 @@ public struct QueueSnapshot: Sendable, Equatable {
     /// The policy definition in force (policy capped by operator policy), RabbitMQ's `effective_policy_definition`.
     public var effectivePolicyDefinition: FieldTable
     public var counts: MessageCounts
+    /// A stream queue's log: offsets, times and size; nil for a classic queue.
+    public var stream: StreamStatus?
 }
 
 /// A queue's message counters and lengths.
@@ -118,7 +120,7 @@ extension Broker {
                               memory: queue.readyBytes + queue.unackedBytes,
                               policy: inForce?.name, operatorPolicy: operatorPolicy?.name,
                               effectivePolicyDefinition: Policy.effectiveDefinition(policy: inForce, operatorPolicy: operatorPolicy),
-                              counts: queue.counts)
+                              counts: queue.counts, stream: queue.stream?.log.status)
             }
         }
     }

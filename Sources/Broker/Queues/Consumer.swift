@@ -11,6 +11,8 @@ final class Consumer {
     /// The `x-priority` consume argument: consumers of higher priority get messages first.
     let priority: Int64
     var unackedCount = 0
+    /// A stream consumer's position and filter.
+    var stream: StreamSubscription?
 
     init(tag: String, channel: BrokerChannel, queue: Queue, noAck: Bool, exclusive: Bool, prefetchLimit: Int, priority: Int64 = 0) {
         self.tag = tag

@@ -27,6 +27,8 @@ public final class Queue {
     var memoryLimit = Int.max
     /// Ready messages whose bodies are on disk.
     public private(set) var pagedCount = 0
+    /// The log of a stream queue (`x-queue-type: stream`); nil for a classic queue.
+    var stream: StreamQueue?
     /// Set while the queue waits in the broker's dispatch list.
     var dispatchScheduled = false
     /// Set when deleted, so late acks and requeues for it are dropped.
@@ -61,7 +63,11 @@ public final class Queue {
         self.owner = owner
     }
 
-    public var messageCount: Int { ready.count }
+    /// Ready messages; for a stream, the entries it keeps.
+    public var messageCount: Int {
+        guard let status = stream?.log.status else { return ready.count }
+        return Int(clamping: status.nextOffset - status.firstOffset)
+    }
 
     /// Whether the queue and its persistent messages survive a restart (exclusive queues never do).
     public var isPersistent: Bool { durable && owner == nil }
@@ -152,8 +158,10 @@ public final class Queue {
         }
     }
 
-    /// When the head of the queue expires; nil when it holds nothing that expires.
+    /// When the head of the queue expires; nil when it holds nothing that expires. For a stream:
+    /// when it next needs the broker's timer (`StreamQueue.nextWake`).
     var headExpiry: Int64? {
+        if let stream { return stream.nextWake }
         guard let head = ready.first, head.expiresAt != .max else { return nil }
         return head.expiresAt
     }
@@ -195,6 +203,7 @@ public final class Queue {
 
     /// Hands ready messages to consumers with room, in round-robin order, until either runs out.
     func dispatch(now: Int64) {
+        if let stream { return stream.dispatch(self, now: now) }
         while !ready.isEmpty, !consumers.isEmpty {
             guard let consumer = nextConsumerWithRoom() else { return }
             guard let entry = dequeue(now: now) else { return }

@@ -22,9 +22,13 @@ struct BenchCommand: AsyncParsableCommand {
     var syslogTargets: [String] = []
     @Option(help: "TCP connections sending at once in syslog ingest mode.") var connections = 8
     @Option(help: "Syslog ingest over UDP: datagrams per second offered (0: as fast as possible).") var rate = 0
+    @Flag(help: "Stream mode: publish into a stream queue with confirms, then replay it all from 'first' (--confirm and --prefetch set the windows).")
+    var stream = false
+    @Flag(help: "Stream mode: leave the stream in place afterwards.") var keep = false
 
     func run() async throws {
         if !syslogTargets.isEmpty { return try await runIngest() }
+        if stream { return try await runStream() }
         var options = ThroughputBenchmark.Options()
         options.messages = messages
         options.size = size

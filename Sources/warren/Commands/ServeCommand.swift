@@ -92,14 +92,13 @@ struct ServeCommand: AsyncParsableCommand {
                                                     outboundWindow: settings.outboundWindow)
         // First, whatever else runs: a syslog-only setup is blocked by the memory and disk alarms too.
         var services: [any Service] = [ResourceMonitor(limits: settings.resourceLimits(), runtime: runtime, logger: logger)]
-        let seeded: EventLoopFuture<DiskOutcome> = try await runtime.withBrokerResult { broker in
+        let saved: EventLoopFuture<DiskOutcome> = try await runtime.withBrokerResult { broker in
             _ = try StorePersistence.restore(into: broker, store: store, recovered: recovered,
                                              brokerLoop: runtime.eventLoop, logger: logger)
             broker.setLoopbackUsers(Set(settings.loopbackUsers))
             try AccessSeed.apply(users: users, vhosts: settings.vhosts, to: broker)
-            let seeded = runtime.eventLoop.makePromise(of: DiskOutcome.self)
-            broker.whenDefinitionsSaved { seeded.succeed($0) }
             broker.declareLogExchange(settings.logExchange)
+            try broker.declareLogStream(settings.logStream, exchange: settings.logExchange, logger: logger)
             broker.limits = settings.limits.broker
             for policy in settings.policies {
                 do throws(AMQPError) {
@@ -110,11 +109,18 @@ struct ServeCommand: AsyncParsableCommand {
             }
             broker.configurePaging(try PageFiles(directory: settings.dataDir + "/paging", logger: logger),
                                    queueMemoryLimit: settings.queueMemoryLimit)
-            return seeded.futureResult
+            let saved = runtime.eventLoop.makePromise(of: DiskOutcome.self)
+            if let persistence = broker.persistence {
+                persistence.whenDurable { saved.succeed($0) }
+                persistence.commit()
+            } else {
+                saved.succeed(.written)
+            }
+            return saved.futureResult
         }
-        // The configured users and permissions are on disk before any listener opens.
-        if case .failed(let reason) = try await seeded.get() {
-            throw ConfigError("users: cannot save definitions: \(reason)")
+        // What the config adds (users, permissions, the log stream) is on disk before any listener opens.
+        if case .failed(let reason) = try await saved.get() {
+            throw ConfigError("cannot save definitions: \(reason)")
         }
         let admission = settings.limits.connectionAdmission()
         if settings.amqpPort != 0 {
@@ -144,7 +150,8 @@ struct ServeCommand: AsyncParsableCommand {
                                              logExchange: settings.logExchange, allowedHosts: settings.allowedHosts + [settings.bind],
                                              registry: Self.metricsRegistry, admission: admission,
                                              maxLiveTailStreams: settings.limits.maxLiveTailStreams, limits: settings.limits.http,
-                                             https: tls.https.map { ($0.port, $0.tls) }, node: settings.nodeInfo(), logger: logger,
+                                             https: tls.https.map { ($0.port, $0.tls) }, node: settings.nodeInfo(),
+                                             logStream: settings.logStream.name, logger: logger,
                                              compare: CompareAPI.runner))
         }
         if !tls.all.isEmpty { services.append(TLSReloader(contexts: tls.all, logger: logger)) }

@@ -148,9 +148,10 @@ struct ConfigFile: Decodable, Equatable {
     var loopbackUsers: [String]?
     var redis: Redis?
     var policies: [PolicyEntry]?
+    var streams: LogStreamSettings.Section?
 
     enum CodingKeys: String, CodingKey {
-        case bind, amqp, syslog, http, limits, vhosts, users, redis, policies
+        case bind, amqp, syslog, http, limits, vhosts, users, redis, policies, streams
         case dataDir = "data_dir"
         case loopbackUsers = "loopback_users"
     }

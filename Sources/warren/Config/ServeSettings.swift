@@ -42,6 +42,8 @@ struct ServeSettings: Equatable {
     var syslog = SyslogSettings()
     /// Policies from the config file, set at startup (over any stored ones of the same name).
     var policies: [Policy] = []
+    /// `[streams]`: the log stream.
+    var logStream = LogStreamSettings()
     /// The Redis bridge; nil leaves it off.
     var redisBridge: RedisBridgeConfiguration?
 
@@ -67,6 +69,7 @@ struct ServeSettings: Equatable {
             tuning.heartbeat = try Self.ranged(value, 0...65535, key: "amqp.heartbeat")
         }
         try limits.apply(file)
+        try logStream.apply(file.streams)
         if let value = file.limits?.memoryHighWatermarkBytes {
             memoryHighWatermark = try Self.ranged(value, 1...Int.max, key: "limits.memory_high_watermark_bytes")
         }
@@ -133,6 +136,12 @@ struct ServeSettings: Equatable {
         amqpPort = try Self.port(environment["WARREN_AMQP_PORT"].map { try Self.integer($0, key: "WARREN_AMQP_PORT") }, key: "WARREN_AMQP_PORT") ?? amqpPort
         syslogPort = try Self.port(environment["WARREN_SYSLOG_PORT"].map { try Self.integer($0, key: "WARREN_SYSLOG_PORT") }, key: "WARREN_SYSLOG_PORT") ?? syslogPort
         httpPort = try Self.port(environment["WARREN_HTTP_PORT"].map { try Self.integer($0, key: "WARREN_HTTP_PORT") }, key: "WARREN_HTTP_PORT") ?? httpPort
+        if let value = environment["WARREN_LOG_STREAM"] {
+            guard let enabled = ["true": true, "1": true, "false": false, "0": false][value] else {
+                throw ConfigError("WARREN_LOG_STREAM must be true, false, 1 or 0, got '\(value)'")
+            }
+            logStream.enabled = enabled
+        }
     }
 
     /// The resource limits that block publishers.
