@@ -1,0 +1,63 @@
+/// The console's one HTML page: the sign-in form, the alarm bar, the navigation and one section
+/// per tab; `console.js` fills them from the management API.
+enum ConsolePage {
+    static let html = #"""
+    <!doctype html>
+    <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>warren</title><link rel="stylesheet" href="/console.css"><script src="/console.js" defer></script></head>
+    <body>
+    <form id="signin" class="signin" autocomplete="on">
+      <h1>warren</h1>
+      <label>Username <input id="username" name="username" autocomplete="username" required></label>
+      <label>Password <input id="password" name="password" type="password" autocomplete="current-password" required></label>
+      <button>Sign in</button><p id="signin-error" role="alert"></p>
+    </form>
+    <div id="app" hidden>
+      <header>
+        <strong>warren</strong>
+        <nav id="nav" aria-label="pages">
+          <a href="#logs" data-tab="logs">Logs</a>
+          <a href="#overview" data-tab="overview" data-needs="management">Overview</a>
+          <a href="#queues" data-tab="queues" data-needs="management">Queues</a>
+          <a href="#exchanges" data-tab="exchanges" data-needs="management">Exchanges</a>
+          <a href="#connections" data-tab="connections" data-needs="management">Connections</a>
+        </nav>
+        <span id="whoami"></span><button id="signout" type="button">Sign out</button>
+      </header>
+      <div id="alarms" role="alert" hidden></div>
+      <section id="logs" class="tab">
+        <form id="tail-form" class="toolbar">
+          <label>Patterns <input id="patterns" value="#" title="routing-key patterns, e.g. kern.* *.critical"></label>
+          <label>From <select id="since"><option value="">now</option><option value="15m">15 min ago</option>
+            <option value="1h">1 h ago</option><option value="24h">1 day ago</option></select></label>
+          <button>Follow</button>
+          <label>Severity <select id="severity">
+            <option value="7">all</option><option value="6">info and worse</option><option value="5">notice and worse</option>
+            <option value="4">warning and worse</option><option value="3">error and worse</option>
+            <option value="2">critical and worse</option></select></label>
+          <label>Text <input id="text-filter" type="search" placeholder="filter"></label>
+          <button id="pause" type="button" aria-pressed="false">Pause</button>
+          <button id="clear" type="button">Clear</button>
+        </form>
+        <div id="tail-status" class="status">not following</div>
+        <div class="split"><ol id="entries" aria-label="log entries"></ol>
+          <pre id="entry-json" tabindex="0" aria-label="selected entry" hidden></pre></div>
+      </section>
+      <section id="overview" class="tab" hidden>
+        <div id="totals" class="cards"></div>
+        <div class="toolbar"><span>Message rates</span>
+          <button type="button" data-range="60" aria-pressed="true">1 min</button>
+          <button type="button" data-range="600" aria-pressed="false">10 min</button></div>
+        <div id="chart" class="chart"></div>
+        <div id="resources" class="cards"></div>
+      </section>
+      <section id="queues" class="tab" hidden><div class="toolbar"><label>Filter <input type="search" data-filter></label></div>
+        <table class="grid"></table></section>
+      <section id="exchanges" class="tab" hidden><div class="toolbar"><label>Filter <input type="search" data-filter></label></div>
+        <table class="grid"></table></section>
+      <section id="connections" class="tab" hidden><div class="toolbar"><label>Filter <input type="search" data-filter></label></div>
+        <table class="grid"></table></section>
+    </div>
+    </body></html>
+    """#
+}

@@ -1,0 +1,163 @@
+"""The web console (`GET /`) in headless Chromium against a real warren fed by `logger` and pika:
+sign in through the form, see entries arrive on the Logs tab, filter them by pattern, severity
+and text, pause and resume, open an entry's JSON, the overview chart, the queue table, and a
+`management` user who does not see a vhost it has no permissions in. Screenshots of each page
+go to the test's temporary directory."""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.error
+import urllib.request
+
+import pika
+import pytest
+
+from chromium import Browser, wait_for
+from conftest import HOST, find_free_port
+from test_live_tail_browser import logger
+
+
+def call(w, method, path, body=None, user=b"guest:guest", extra=None):
+    request = urllib.request.Request(f"http://{HOST}:{w.http_port}{path}", method=method,
+                                     data=None if body is None else json.dumps(body).encode())
+    request.add_header("Authorization", "Basic " + base64.b64encode(user).decode())
+    if body is not None:
+        request.add_header("Content-Type", "application/json")
+    for name, value in (extra or {}).items():
+        request.add_header(name, value)
+    return urllib.request.urlopen(request, timeout=5)
+
+
+def entries(browser):
+    return browser.evaluate("[...document.querySelectorAll('#entries li')].map(e => e.className + '|' + e.textContent)")
+
+
+def sign_in(browser, name, password):
+    browser.evaluate(f"document.getElementById('username').value = {json.dumps(name)};"
+                     f"document.getElementById('password').value = {json.dumps(password)};"
+                     "document.getElementById('signin').requestSubmit()")
+    wait_for(lambda: browser.evaluate("!document.getElementById('app').hidden"))
+
+
+def set_value(browser, element_id, value, event):
+    browser.evaluate(f"(e => {{ e.value = {json.dumps(value)}; e.dispatchEvent(new Event('{event}')); }})"
+                     f"(document.getElementById('{element_id}'))")
+
+
+@pytest.fixture
+def console(warren_factory, tmp_path):
+    http_port, syslog_port = find_free_port(), find_free_port()
+    w = warren_factory(extra_args=["--http-port", str(http_port), "--syslog-port", str(syslog_port)])
+    assert w.wait_for_output("management HTTP listener ready"), w.output()
+    w.http_port, w.syslog_port = http_port, syslog_port
+    browser = Browser(tmp_path / "chromium-profile")
+    try:
+        yield w, browser
+    finally:
+        browser.close()
+
+
+def test_console_assets_have_types_and_a_strict_policy_and_scripts_get_no_basic_auth_prompt(console):
+    w, _ = console
+    for path, content_type in [("/", "text/html"), ("/console.js", "text/javascript"), ("/console.css", "text/css")]:
+        response = urllib.request.urlopen(f"http://{HOST}:{w.http_port}{path}", timeout=5)
+        assert response.headers["Content-Type"].startswith(content_type)
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+        assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        call(w, "GET", "/api/whoami", user=b"guest:wrong", extra={"X-Requested-With": "XMLHttpRequest"})
+    assert refused.value.code == 401 and refused.value.headers["WWW-Authenticate"] is None
+    with pytest.raises(urllib.error.HTTPError) as challenged:
+        call(w, "GET", "/api/whoami", user=b"guest:wrong")
+    assert challenged.value.headers["WWW-Authenticate"].startswith("Basic")
+
+
+@pytest.mark.deadline(60)
+def test_logs_tab_follows_filters_pauses_and_shows_an_entry(console, tmp_path):
+    w, browser = console
+    browser.call("Page.navigate", url=f"http://{HOST}:{w.http_port}/")
+    wait_for(lambda: browser.evaluate("document.readyState === 'complete' && !document.getElementById('signin').hidden"))
+    browser.evaluate("document.getElementById('username').value = 'guest';"
+                     "document.getElementById('password').value = 'nope'; document.getElementById('signin').requestSubmit()")
+    wait_for(lambda: browser.text("#signin-error") == "Login failed")
+    sign_in(browser, "guest", "guest")
+    assert "guest (administrator)" in browser.text("#whoami")
+    wait_for(lambda: "following #" in browser.text("#tail-status"))
+
+    logger(w.syslog_port, "-d", "-p", "user.crit", "-t", "consoleapp", "critical one")
+    logger(w.syslog_port, "-d", "-p", "local2.info", "-t", "consoleapp", "info one")
+    shown = wait_for(lambda: (lambda e: e if len(e) == 2 else None)(entries(browser)))
+    assert shown[0].startswith("critical|") and "user.critical: critical one" in shown[0]
+    assert shown[1].startswith("info|") and "local2.info: info one" in shown[1]
+
+    set_value(browser, "severity", "2", "change")  # critical and worse
+    assert [e.split("|")[0] for e in entries(browser)] == ["critical"]
+    set_value(browser, "severity", "7", "change")
+    set_value(browser, "text-filter", "INFO ONE", "input")
+    assert len(entries(browser)) == 1 and "info one" in entries(browser)[0]
+    set_value(browser, "text-filter", "", "input")
+
+    set_value(browser, "patterns", "user.*", "input")
+    browser.evaluate("document.getElementById('tail-form').requestSubmit()")
+    wait_for(lambda: browser.text("#tail-status").startswith("following user.*") and entries(browser) == [])
+    logger(w.syslog_port, "-d", "-p", "local2.err", "-t", "consoleapp", "other facility")
+    logger(w.syslog_port, "-d", "-p", "user.warning", "-t", "consoleapp", "user warning")
+    wait_for(lambda: len(entries(browser)) == 1)
+    assert "user.warning: user warning" in entries(browser)[0]
+
+    assert browser.click("#pause")
+    logger(w.syslog_port, "-d", "-p", "user.notice", "-t", "consoleapp", "while paused 1")
+    logger(w.syslog_port, "-d", "-p", "user.notice", "-t", "consoleapp", "while paused 2")
+    wait_for(lambda: "paused: 2 new" in browser.text("#tail-status"))
+    assert len(entries(browser)) == 1
+    assert browser.click("#pause")
+    wait_for(lambda: len(entries(browser)) == 3)
+    assert "while paused 2" in entries(browser)[2]
+
+    assert browser.click("#entries li")
+    selected = json.loads(browser.text("#entry-json"))
+    assert selected["app_name"] == "consoleapp" and selected["severity"] == "warning"
+    browser.screenshot(tmp_path / "console-logs.png")
+
+
+@pytest.mark.deadline(60)
+def test_overview_chart_and_queues_scoped_to_the_users_vhosts(console, tmp_path):
+    w, browser = console
+    call(w, "PUT", "/api/vhosts/private", {})
+    call(w, "PUT", "/api/queues/private/hidden-queue", {"durable": False})
+    call(w, "PUT", "/api/users/viewer", {"password": "viewpass", "tags": "management"})
+    call(w, "PUT", "/api/permissions/%2F/viewer", {"configure": ".*", "write": ".*", "read": ".*"})
+    connection = pika.BlockingConnection(w.params())
+    channel = connection.channel()
+    channel.queue_declare("shared-queue")
+    for number in range(20):
+        channel.basic_publish("", "shared-queue", b"m%d" % number)
+
+    browser.call("Page.navigate", url=f"http://{HOST}:{w.http_port}/#overview")
+    wait_for(lambda: browser.evaluate("document.readyState === 'complete'"))
+    sign_in(browser, "guest", "guest")
+    wait_for(lambda: browser.evaluate("!document.getElementById('overview').hidden"))
+    # Rates need two of the server's 5 s samples; the page refreshes every 5 s.
+    points = wait_for(lambda: browser.evaluate(
+        "(l => l && l.getAttribute('points').split(' ').length >= 2 ? l.getAttribute('points') : null)"
+        "(document.querySelector('#chart polyline[data-series=published]'))"), timeout=30)
+    assert points
+    channel.basic_publish("", "shared-queue", b"one more")
+    browser.screenshot(tmp_path / "console-overview.png")
+
+    browser.evaluate("location.hash = '#queues'")
+    wait_for(lambda: "shared-queue" in (browser.text("#queues table") or ""))
+    assert "hidden-queue" in browser.text("#queues table")
+    browser.screenshot(tmp_path / "console-queues.png")
+
+    assert browser.click("#signout")
+    wait_for(lambda: browser.evaluate("!document.getElementById('signin').hidden"))
+    assert browser.evaluate("sessionStorage.getItem('warren.credentials')") is None
+    sign_in(browser, "viewer", "viewpass")
+    browser.evaluate("location.hash = '#queues'")
+    wait_for(lambda: "shared-queue" in (browser.text("#queues table") or ""))
+    assert "hidden-queue" not in browser.text("#queues table")
+    browser.screenshot(tmp_path / "console-queues-viewer.png")
+    connection.close()
