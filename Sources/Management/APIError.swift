@@ -33,7 +33,7 @@ struct APIError: Error, HTTPResponseError {
         headers[.contentType] = "application/json"
         // The console signs in with its own form: a script's request (`X-Requested-With`) gets no
         // challenge, so the browser shows no Basic-auth prompt of its own.
-        if status == .unauthorized && request.headers[HTTPField.Name("X-Requested-With")!] == nil {
+        if status == .unauthorized && request.headers[.init("X-Requested-With")!] == nil {
             headers[.wwwAuthenticate] = "Basic realm=\"RabbitMQ Management\""
         }
         let body = try JSONSerialization.data(withJSONObject: ["error": error, "reason": reason], options: [.sortedKeys, .withoutEscapingSlashes])

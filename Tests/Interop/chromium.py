@@ -47,7 +47,7 @@ class Browser:
                 return message["result"]
 
     def evaluate(self, expression):
-        return self.call("Runtime.evaluate", expression=expression)["result"].get("value")
+        return self.call("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
 
     def close(self):
         self.ws.close()

@@ -27,7 +27,7 @@ enum ConsoleAssets {
         headers[.contentType] = type
         headers[.contentSecurityPolicy] = contentSecurityPolicy
         headers[.cacheControl] = "no-cache"
-        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        headers[.init("X-Content-Type-Options")!] = "nosniff"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
