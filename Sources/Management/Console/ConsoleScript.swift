@@ -224,9 +224,7 @@ enum ConsoleScript {
       svg.setAttribute('role', 'img'); svg.setAttribute('aria-label', 'message rates per second');
       const axis = document.createElementNS(ns, 'line');
       Object.entries({ x1: 0, y1: height - 0.5, x2: width, y2: height - 0.5, class: 'axis' }).forEach(([k, v]) => axis.setAttribute(k, v));
-      const label = document.createElementNS(ns, 'text');
-      label.setAttribute('x', 4); label.setAttribute('y', 12); label.textContent = `${top.toFixed(1)}/s`;
-      svg.append(axis, label);
+      svg.append(axis);
       for (const s of series.filter(s => s.points.length)) {
         const line = document.createElementNS(ns, 'polyline');
         line.setAttribute('points', s.points.map(p => `${x(p.t)},${y(p.v)}`).join(' '));
@@ -235,6 +233,7 @@ enum ConsoleScript {
         svg.append(line);
       }
       const legend = document.createElement('div'); legend.className = 'legend';
+      legend.append(`top of the chart: ${top.toFixed(1)}/s; now:`);
       for (const s of series) {
         const key = document.createElement('span'); key.style.color = s.colour;
         key.textContent = `■ ${s.label} ${(s.points[0] || { v: 0 }).v.toFixed(1)}/s`; legend.append(key);

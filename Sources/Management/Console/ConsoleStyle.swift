@@ -9,6 +9,7 @@ enum ConsoleStyle {
         --emergency: #ff6b6b; --error: #ff8a80; --warning: #ffd54f; --notice: #81d4fa; --debug: #8d8d8d; --alarm: #ff5252; }
     }
     * { box-sizing: border-box; }
+    [hidden] { display: none !important; }
     body { margin: 0; font: 14px/1.4 system-ui, sans-serif; background: var(--bg); color: var(--fg); }
     button, input, select { font: inherit; color: inherit; background: var(--panel); border: 1px solid var(--line); border-radius: 4px; padding: 4px 8px; }
     button { cursor: pointer; } button[aria-pressed="true"] { border-color: var(--accent); color: var(--accent); }
@@ -40,7 +41,8 @@ enum ConsoleStyle {
     .grid { border-collapse: collapse; width: 100%; } .grid th, .grid td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); }
     .grid th button { background: none; border: 0; padding: 0; font-weight: bold; }
     .grid td.num, .grid th.num { text-align: right; }
-    @media (max-width: 700px) { .split { flex-direction: column; height: auto; } #entries { height: 60vh; flex: none; } #entry-json { width: 100%; }
+    @media (max-width: 700px) { nav { order: 3; flex-basis: 100%; } #whoami { flex: 1; text-align: right; }
+      .split { flex-direction: column; height: auto; } #entries { height: 60vh; flex: none; } #entry-json { width: 100%; }
       .grid { font-size: 12px; } .grid th, .grid td { padding: 2px 4px; } }
     """#
 }
