@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import urllib.error
 import urllib.request
 
@@ -165,4 +166,28 @@ def test_overview_chart_and_queues_scoped_to_the_users_vhosts(console, tmp_path)
     browser.evaluate("location.hash = '#logs'")
     wait_for(lambda: browser.evaluate("!document.getElementById('logs').hidden && (scrollTo(0, 0), true)"))
     browser.screenshot(tmp_path / "console-logs-phone.png")
+    connection.close()
+
+
+@pytest.mark.deadline(60)
+def test_logs_tab_keeps_up_with_a_burst_and_caps_its_list(console):
+    w, browser = console
+    browser.call("Page.navigate", url=f"http://{HOST}:{w.http_port}/")
+    wait_for(lambda: browser.evaluate("document.readyState === 'complete'"))
+    sign_in(browser, "guest", "guest")
+    wait_for(lambda: "following #" in browser.text("#tail-status"))
+    connection = pika.BlockingConnection(w.params())
+    channel = connection.channel()
+    count = 10000
+    started = time.monotonic()
+    for number in range(count):
+        body = json.dumps({"facility": "local0", "severity": "info", "app_name": "burst", "message": f"burst {number}"})
+        channel.basic_publish("topic_logs", "local0.info", body.encode())
+    published = time.monotonic()
+    last = wait_for(lambda: browser.evaluate(
+        "(l => l && l.textContent.endsWith('burst 9999') ? l.textContent : null)(document.querySelector('#entries li:last-child'))"))
+    shown = time.monotonic()
+    assert last and browser.evaluate("document.querySelectorAll('#entries li').length") == 1000
+    assert "dropped" not in browser.text("#tail-status")
+    print(f"{count} entries published in {published - started:.2f}s, all shown {shown - started:.2f}s after the first")
     connection.close()
