@@ -64,7 +64,8 @@ def console(warren_factory, tmp_path):
 
 def test_console_assets_have_types_and_a_strict_policy_and_scripts_get_no_basic_auth_prompt(console):
     w, _ = console
-    for path, content_type in [("/", "text/html"), ("/console.js", "text/javascript"), ("/console.css", "text/css")]:
+    for path, content_type in [("/", "text/html"), ("/console.js", "text/javascript"), ("/logs.js", "text/javascript"),
+                               ("/overview.js", "text/javascript"), ("/tables.js", "text/javascript"), ("/console.css", "text/css")]:
         response = urllib.request.urlopen(f"http://{HOST}:{w.http_port}{path}", timeout=5)
         assert response.headers["Content-Type"].startswith(content_type)
         assert "script-src 'self'" in response.headers["Content-Security-Policy"]

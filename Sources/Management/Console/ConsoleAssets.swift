@@ -9,6 +9,9 @@ enum ConsoleAssets {
         ("/", "text/html; charset=utf-8", ConsolePage.html),
         ("/console.css", "text/css; charset=utf-8", ConsoleStyle.css),
         ("/console.js", "text/javascript; charset=utf-8", ConsoleScript.js),
+        ("/logs.js", "text/javascript; charset=utf-8", LogsScript.js),
+        ("/overview.js", "text/javascript; charset=utf-8", OverviewScript.js),
+        ("/tables.js", "text/javascript; charset=utf-8", TablesScript.js),
     ]
 
     /// Scripts, styles and requests from warren only; no inline script, no framing, no form posts.

@@ -4,7 +4,9 @@ enum ConsolePage {
     static let html = #"""
     <!doctype html>
     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-    <title>warren</title><link rel="stylesheet" href="/console.css"><script src="/console.js" defer></script></head>
+    <title>warren</title><link rel="stylesheet" href="/console.css">
+    <script src="/logs.js" defer></script><script src="/overview.js" defer></script><script src="/tables.js" defer></script>
+    <script src="/console.js" defer></script></head>
     <body>
     <form id="signin" class="signin" autocomplete="on">
       <h1>warren</h1>

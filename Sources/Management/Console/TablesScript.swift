@@ -1,0 +1,48 @@
+/// The Queues, Exchanges and Connections tabs' script: sortable, filterable tables with RabbitMQ's
+/// column names, refreshed from the management API.
+enum TablesScript {
+    static let js = #"""
+    'use strict';
+    const TABLES = {
+      queues: { path: '/api/queues', columns: [['vhost', 'Virtual host'], ['name', 'Name'], ['type', 'Type'], ['state', 'State'],
+        ['messages_ready', 'Ready', 1], ['messages_unacknowledged', 'Unacked', 1], ['messages', 'Total', 1], ['consumers', 'Consumers', 1]] },
+      exchanges: { path: '/api/exchanges', columns: [['vhost', 'Virtual host'], ['name', 'Name'], ['type', 'Type'], ['durable', 'Durable']] },
+      connections: { path: '/api/connections', columns: [['vhost', 'Virtual host'], ['name', 'Name'], ['user', 'User'], ['state', 'State'],
+        ['channels', 'Channels', 1], ['client_properties.product', 'Client']] },
+    };
+    const sorting = {};
+    const field = (row, path) => path.split('.').reduce((value, key) => value == null ? value : value[key], row);
+    async function refreshTable(name) {
+      const rows = await api(TABLES[name].path);
+      TABLES[name].rows = rows;
+      renderTable(name);
+    }
+    function renderTable(name) {
+      const { columns, rows = [] } = TABLES[name], section = $(name), table = section.querySelector('table');
+      const filter = section.querySelector('[data-filter]').value.toLowerCase();
+      const sort = sorting[name] || { column: columns[0][0], direction: 1 };
+      const shown = rows.filter(row => !filter || columns.some(([path]) => String(field(row, path) ?? '').toLowerCase().includes(filter)))
+        .sort((a, b) => { const l = field(a, sort.column), r = field(b, sort.column);
+          return (typeof l === 'number' && typeof r === 'number' ? l - r : String(l ?? '').localeCompare(String(r ?? ''))) * sort.direction; });
+      const head = document.createElement('tr');
+      for (const [path, title, numeric] of columns) {
+        const th = document.createElement('th'), button = document.createElement('button');
+        if (numeric) th.className = 'num';
+        button.textContent = title + (sort.column === path ? (sort.direction > 0 ? ' ▲' : ' ▼') : '');
+        button.onclick = () => { sorting[name] = { column: path, direction: sort.column === path ? -sort.direction : 1 }; renderTable(name); };
+        th.setAttribute('aria-sort', sort.column === path ? (sort.direction > 0 ? 'ascending' : 'descending') : 'none');
+        th.append(button); head.append(th);
+      }
+      const body = shown.slice(0, 500).map(row => {
+        const tr = document.createElement('tr');
+        for (const [path, , numeric] of columns) {
+          const td = document.createElement('td'); td.textContent = String(field(row, path) ?? ''); if (numeric) td.className = 'num'; tr.append(td);
+        }
+        return tr;
+      });
+      const thead = document.createElement('thead'), tbody = document.createElement('tbody');
+      thead.append(head); tbody.append(...body);
+      table.replaceChildren(thead, tbody);
+    }
+    """#
+}
