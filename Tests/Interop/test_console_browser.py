@@ -65,7 +65,8 @@ def console(warren_factory, tmp_path):
 def test_console_assets_have_types_and_a_strict_policy_and_scripts_get_no_basic_auth_prompt(console):
     w, _ = console
     for path, content_type in [("/", "text/html"), ("/console.js", "text/javascript"), ("/logs.js", "text/javascript"),
-                               ("/overview.js", "text/javascript"), ("/tables.js", "text/javascript"), ("/console.css", "text/css")]:
+                               ("/overview.js", "text/javascript"), ("/tables.js", "text/javascript"),
+                               ("/objects.js", "text/javascript"), ("/console.css", "text/css")]:
         response = urllib.request.urlopen(f"http://{HOST}:{w.http_port}{path}", timeout=5)
         assert response.headers["Content-Type"].startswith(content_type)
         assert "script-src 'self'" in response.headers["Content-Security-Policy"]
@@ -192,3 +193,51 @@ def test_logs_tab_keeps_up_with_a_burst_and_caps_its_list(console):
     assert "dropped" not in browser.text("#tail-status")
     print(f"{count} entries published in {published - started:.2f}s, all shown {shown - started:.2f}s after the first")
     connection.close()
+
+
+def click_button(browser, section, text):
+    assert browser.evaluate(f"(b => b ? (b.click(), true) : false)([...document.querySelectorAll('#{section} button')]"
+                            f".find(b => b.textContent.startsWith({json.dumps(text)})))"), text
+
+
+def ready_in_table(browser, queue):
+    return browser.evaluate(f"(r => r ? r.cells[4].textContent : null)([...document.querySelectorAll('#queues tbody tr')]"
+                            f".find(r => r.cells[1].textContent === {json.dumps(queue)}))")
+
+
+@pytest.mark.deadline(60)
+def test_queue_panel_gets_purges_and_deletes_and_exchange_panel_publishes(console, tmp_path):
+    w, browser = console
+    connection = pika.BlockingConnection(w.params())
+    channel = connection.channel()
+    channel.queue_declare("work")
+    channel.basic_publish("", "work", b"first message")
+    browser.call("Page.navigate", url=f"http://{HOST}:{w.http_port}/#exchanges")
+    wait_for(lambda: browser.evaluate("document.readyState === 'complete'"))
+    sign_in(browser, "guest", "guest")
+    wait_for(lambda: "amq.topic" in (browser.text("#exchanges table") or ""))
+    click_button(browser, "exchanges", "(AMQP default)")
+    set_value(browser, "publish-key", "work", "input")
+    set_value(browser, "publish-payload", "from the browser", "input")
+    click_button(browser, "exchanges", "Publish message")
+    wait_for(lambda: browser.text("#exchanges .detail .result") == "Message published and routed.")
+    browser.screenshot(tmp_path / "console-exchange.png")
+
+    browser.evaluate("location.hash = '#queues'")
+    wait_for(lambda: ready_in_table(browser, "work") == "2")
+    click_button(browser, "queues", "work")
+    set_value(browser, "get-count", "2", "input")
+    click_button(browser, "queues", "Get messages")
+    got = wait_for(lambda: (lambda t: t if t and "Message 2" in t else None)(browser.text("#queues .detail .result")))
+    assert "first message" in got and "from the browser" in got
+    browser.screenshot(tmp_path / "console-queue.png")
+    click_button(browser, "queues", "Purge")
+    click_button(browser, "queues", "Purge")  # the second click confirms
+    wait_for(lambda: browser.text("#queues .detail .result") == "Purged" and ready_in_table(browser, "work") == "0")
+    assert channel.queue_declare("work", passive=True).method.message_count == 0
+    click_button(browser, "queues", "Delete")
+    click_button(browser, "queues", "Delete")
+    wait_for(lambda: browser.text("#queues .detail .result") == "Deleted" and ready_in_table(browser, "work") is None)
+    connection.close()
+    with pytest.raises(urllib.error.HTTPError):
+        call(w, "GET", "/api/queues/%2F/work")

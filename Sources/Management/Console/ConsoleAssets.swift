@@ -12,6 +12,7 @@ enum ConsoleAssets {
         ("/logs.js", "text/javascript; charset=utf-8", LogsScript.js),
         ("/overview.js", "text/javascript; charset=utf-8", OverviewScript.js),
         ("/tables.js", "text/javascript; charset=utf-8", TablesScript.js),
+        ("/objects.js", "text/javascript; charset=utf-8", ObjectsScript.js),
     ]
 
     /// Scripts, styles and requests from warren only; no inline script, no framing, no form posts.

@@ -6,6 +6,7 @@ enum ConsolePage {
     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
     <title>warren</title><link rel="stylesheet" href="/console.css">
     <script src="/logs.js" defer></script><script src="/overview.js" defer></script><script src="/tables.js" defer></script>
+    <script src="/objects.js" defer></script>
     <script src="/console.js" defer></script></head>
     <body>
     <form id="signin" class="signin" autocomplete="on">
@@ -54,9 +55,9 @@ enum ConsolePage {
         <div id="resources" class="cards"></div>
       </section>
       <section id="queues" class="tab" hidden><div class="toolbar"><label>Filter <input type="search" data-filter></label></div>
-        <table class="grid"></table></section>
+        <div class="detail" hidden></div><table class="grid"></table></section>
       <section id="exchanges" class="tab" hidden><div class="toolbar"><label>Filter <input type="search" data-filter></label></div>
-        <table class="grid"></table></section>
+        <div class="detail" hidden></div><table class="grid"></table></section>
       <section id="connections" class="tab" hidden><div class="toolbar"><label>Filter <input type="search" data-filter></label></div>
         <table class="grid"></table></section>
     </div>

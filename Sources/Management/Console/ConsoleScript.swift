@@ -15,7 +15,8 @@ enum ConsoleScript {
       const response = await fetch(path, { ...options, headers: { ...headers(), ...(options.headers || {}) } });
       if (response.status === 401) { signOut('Signed out: ' + ((await response.json().catch(() => ({}))).reason || 'login failed')); throw new Error('401'); }
       if (!response.ok) throw new Error((await response.json().catch(() => ({}))).reason || response.statusText);
-      return response.json();
+      const text = await response.text();  // a DELETE answers 204 with no body
+      return text ? JSON.parse(text) : null;
     }
 
     // --- sign-in ----------------------------------------------------------------------------

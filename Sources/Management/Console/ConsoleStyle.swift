@@ -41,6 +41,10 @@ enum ConsoleStyle {
     .grid { border-collapse: collapse; width: 100%; } .grid th, .grid td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); }
     .grid th button { background: none; border: 0; padding: 0; font-weight: bold; }
     .grid td.num, .grid th.num { text-align: right; }
+    button.link { background: none; border: 0; padding: 0; color: var(--accent); text-decoration: underline; }
+    .detail { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; margin-bottom: 12px; background: var(--panel); }
+    .detail h2 { font-size: 16px; margin: 0 0 6px; } .detail textarea { font: inherit; color: inherit; background: var(--bg); }
+    .detail .result { white-space: pre-wrap; max-height: 300px; overflow: auto; }
     @media (max-width: 700px) { nav { order: 3; flex-basis: 100%; } #whoami { flex: 1; text-align: right; }
       .split { flex-direction: column; height: auto; } #entries { height: 60vh; flex: none; } #entry-json { width: 100%; }
       .grid { font-size: 12px; } .grid th, .grid td { padding: 2px 4px; } }

@@ -1,12 +1,14 @@
 /// The Queues, Exchanges and Connections tabs' script: sortable, filterable tables with RabbitMQ's
-/// column names, refreshed from the management API.
+/// column names, refreshed from the management API; a queue's or exchange's name opens its panel.
 enum TablesScript {
     static let js = #"""
     'use strict';
     const TABLES = {
       queues: { path: '/api/queues', columns: [['vhost', 'Virtual host'], ['name', 'Name'], ['type', 'Type'], ['state', 'State'],
-        ['messages_ready', 'Ready', 1], ['messages_unacknowledged', 'Unacked', 1], ['messages', 'Total', 1], ['consumers', 'Consumers', 1]] },
-      exchanges: { path: '/api/exchanges', columns: [['vhost', 'Virtual host'], ['name', 'Name'], ['type', 'Type'], ['durable', 'Durable']] },
+        ['messages_ready', 'Ready', 1], ['messages_unacknowledged', 'Unacked', 1], ['messages', 'Total', 1], ['consumers', 'Consumers', 1]],
+        open: row => openQueue(row) },
+      exchanges: { path: '/api/exchanges', columns: [['vhost', 'Virtual host'], ['name', 'Name'], ['type', 'Type'], ['durable', 'Durable']],
+        open: row => openExchange(row) },
       connections: { path: '/api/connections', columns: [['vhost', 'Virtual host'], ['name', 'Name'], ['user', 'User'], ['state', 'State'],
         ['channels', 'Channels', 1], ['client_properties.product', 'Client']] },
     };
@@ -36,7 +38,14 @@ enum TablesScript {
       const body = shown.slice(0, 500).map(row => {
         const tr = document.createElement('tr');
         for (const [path, , numeric] of columns) {
-          const td = document.createElement('td'); td.textContent = String(field(row, path) ?? ''); if (numeric) td.className = 'num'; tr.append(td);
+          const td = document.createElement('td'), text = String(field(row, path) ?? '');
+          if (numeric) td.className = 'num';
+          if (path === 'name' && TABLES[name].open) {
+            const link = Object.assign(document.createElement('button'), { type: 'button', className: 'link', textContent: text || '(AMQP default)' });
+            link.onclick = () => TABLES[name].open(row);
+            td.append(link);
+          } else td.textContent = text;
+          tr.append(td);
         }
         return tr;
       });
