@@ -1,6 +1,7 @@
 """The web console (`GET /`) in headless Chromium against a real warren fed by `logger` and pika:
 sign in through the form, see entries arrive on the Logs tab, filter them by pattern, severity
-and text, pause and resume, open an entry's JSON, the overview chart, the queue table, and a
+and text, pause and resume, open an entry's JSON, a 10,000-entry burst, the overview chart, the
+queue table, a queue's get/purge/delete, an exchange's publish, the Compare tab, and a
 `management` user who does not see a vhost it has no permissions in. Screenshots of each page
 go to the test's temporary directory."""
 
@@ -66,7 +67,7 @@ def test_console_assets_have_types_and_a_strict_policy_and_scripts_get_no_basic_
     w, _ = console
     for path, content_type in [("/", "text/html"), ("/console.js", "text/javascript"), ("/logs.js", "text/javascript"),
                                ("/overview.js", "text/javascript"), ("/tables.js", "text/javascript"),
-                               ("/objects.js", "text/javascript"), ("/console.css", "text/css")]:
+                               ("/objects.js", "text/javascript"), ("/compare.js", "text/javascript"), ("/console.css", "text/css")]:
         response = urllib.request.urlopen(f"http://{HOST}:{w.http_port}{path}", timeout=5)
         assert response.headers["Content-Type"].startswith(content_type)
         assert "script-src 'self'" in response.headers["Content-Security-Policy"]
@@ -163,6 +164,7 @@ def test_overview_chart_and_queues_scoped_to_the_users_vhosts(console, tmp_path)
     browser.evaluate("location.hash = '#queues'")
     wait_for(lambda: "shared-queue" in (browser.text("#queues table") or ""))
     assert "hidden-queue" not in browser.text("#queues table")
+    assert browser.evaluate("document.querySelector('#nav a[data-tab=compare]').hidden")
     browser.screenshot(tmp_path / "console-queues-viewer.png")
     browser.call("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=1, mobile=True)
     browser.evaluate("location.hash = '#logs'")
@@ -241,3 +243,19 @@ def test_queue_panel_gets_purges_and_deletes_and_exchange_panel_publishes(consol
     connection.close()
     with pytest.raises(urllib.error.HTTPError):
         call(w, "GET", "/api/queues/%2F/work")
+
+
+@pytest.mark.deadline(90)
+def test_compare_tab_runs_a_scenario_and_shows_its_table(console, tmp_path):
+    w, browser = console
+    browser.call("Page.navigate", url=f"http://{HOST}:{w.http_port}/#compare")
+    wait_for(lambda: browser.evaluate("document.readyState === 'complete'"))
+    sign_in(browser, "guest", "guest")
+    wait_for(lambda: browser.evaluate("document.querySelectorAll('#compare-scenarios input').length === 10"))
+    browser.evaluate("document.querySelectorAll('#compare-scenarios input').forEach(b => { b.checked = b.value === 'fan-out'; });"
+                     "document.getElementById('compare-form').requestSubmit()")
+    verdict = wait_for(lambda: browser.text("#compare-result .verdict"), timeout=60)
+    assert verdict and browser.text("#compare-result h2").startswith("fan-out")
+    assert browser.evaluate("document.querySelectorAll('#compare-result tbody tr').length") >= 2
+    assert browser.text("#compare-progress")
+    browser.screenshot(tmp_path / "console-compare.png")

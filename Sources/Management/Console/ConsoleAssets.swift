@@ -13,6 +13,7 @@ enum ConsoleAssets {
         ("/overview.js", "text/javascript; charset=utf-8", OverviewScript.js),
         ("/tables.js", "text/javascript; charset=utf-8", TablesScript.js),
         ("/objects.js", "text/javascript; charset=utf-8", ObjectsScript.js),
+        ("/compare.js", "text/javascript; charset=utf-8", CompareScript.js),
     ]
 
     /// Scripts, styles and requests from warren only; no inline script, no framing, no form posts.

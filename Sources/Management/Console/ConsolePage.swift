@@ -6,7 +6,7 @@ enum ConsolePage {
     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
     <title>warren</title><link rel="stylesheet" href="/console.css">
     <script src="/logs.js" defer></script><script src="/overview.js" defer></script><script src="/tables.js" defer></script>
-    <script src="/objects.js" defer></script>
+    <script src="/objects.js" defer></script><script src="/compare.js" defer></script>
     <script src="/console.js" defer></script></head>
     <body>
     <form id="signin" class="signin" autocomplete="on">
@@ -24,6 +24,7 @@ enum ConsolePage {
           <a href="#queues" data-tab="queues" data-needs="management">Queues</a>
           <a href="#exchanges" data-tab="exchanges" data-needs="management">Exchanges</a>
           <a href="#connections" data-tab="connections" data-needs="management">Connections</a>
+          <a href="#compare" data-tab="compare" data-needs="administrator">Compare</a>
         </nav>
         <span id="whoami"></span><button id="signout" type="button">Sign out</button>
       </header>
@@ -60,6 +61,13 @@ enum ConsolePage {
         <div class="detail" hidden></div><table class="grid"></table></section>
       <section id="connections" class="tab" hidden><div class="toolbar"><label>Filter <input type="search" data-filter></label></div>
         <table class="grid"></table></section>
+      <section id="compare" class="tab" hidden>
+        <p>Runs <code>warren compare</code> on this machine: the same questions put to Redis and to an AMQP queue
+          (a private warren and, unless a Redis URL is given, a private redis-server), with measured answers.</p>
+        <form id="compare-form" class="toolbar"><fieldset id="compare-scenarios"><legend>Scenarios</legend></fieldset>
+          <label>Redis URL <input id="compare-redis" placeholder="private redis-server"></label>
+          <button id="compare-run">Run</button></form>
+        <pre id="compare-progress" class="status"></pre><div id="compare-result"></div></section>
     </div>
     </body></html>
     """#

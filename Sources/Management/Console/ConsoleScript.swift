@@ -33,7 +33,9 @@ enum ConsoleScript {
       $('signin').hidden = true; $('app').hidden = false;
       $('whoami').textContent = user.name + (user.tags.length ? ' (' + user.tags.join(', ') + ')' : '');
       const reads = user.tags.some(tag => READ_TAGS.includes(tag));
-      document.querySelectorAll('#nav a[data-needs]').forEach(link => { link.hidden = !reads; });
+      document.querySelectorAll('#nav a[data-needs]').forEach(link => {
+        link.hidden = link.dataset.needs === 'administrator' ? !user.tags.includes('administrator') : !reads;
+      });
       if (reads) { refreshAlarms(); timers.push(setInterval(refreshAlarms, 5000)); }
       show(location.hash.slice(1) || 'logs');
     }
@@ -63,6 +65,7 @@ enum ConsoleScript {
       const report = error => console.warn(tab, error.message);
       if (refresh) { refresh().catch(report); tabTimer = setInterval(() => refresh().catch(report), 5000); }
       if (tab === 'logs' && !tailController) startTail();
+      if (tab === 'compare') compareForm();
     }
 
     // --- alarms -----------------------------------------------------------------------------
@@ -91,6 +94,7 @@ enum ConsoleScript {
       $('signout').onclick = () => signOut('Signed out');
       window.addEventListener('hashchange', () => { if (user) show(location.hash.slice(1)); });
       $('tail-form').addEventListener('submit', event => { event.preventDefault(); startTail(); });
+      $('compare-form').addEventListener('submit', event => { event.preventDefault(); runCompare(); });
       $('severity').onchange = rerender;
       $('text-filter').oninput = rerender;
       $('pause').onclick = () => {

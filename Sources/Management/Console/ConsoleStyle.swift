@@ -45,6 +45,9 @@ enum ConsoleStyle {
     .detail { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; margin-bottom: 12px; background: var(--panel); }
     .detail h2 { font-size: 16px; margin: 0 0 6px; } .detail textarea { font: inherit; color: inherit; background: var(--bg); }
     .detail .result { white-space: pre-wrap; max-height: 300px; overflow: auto; }
+    fieldset { border: 1px solid var(--line); display: flex; flex-wrap: wrap; gap: 4px 12px; }
+    .scenario h2 { font-size: 16px; margin: 16px 0 4px; } .verdict { font-weight: bold; } .how { color: var(--muted); font-size: 12px; }
+    #compare-progress { max-height: 160px; overflow: auto; }
     @media (max-width: 700px) { nav { order: 3; flex-basis: 100%; } #whoami { flex: 1; text-align: right; }
       .split { flex-direction: column; height: auto; } #entries { height: 60vh; flex: none; } #entry-json { width: 100%; }
       .grid { font-size: 12px; } .grid th, .grid td { padding: 2px 4px; } }
