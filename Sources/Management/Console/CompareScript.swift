@@ -18,17 +18,8 @@ enum CompareScript {
       try {
         const response = await fetch('/api/compare', { method: 'POST', body: JSON.stringify(body),
                                                        headers: { ...headers(), 'Content-Type': 'application/json' } });
-        if (!response.ok) throw new Error((await response.json().catch(() => ({}))).reason || response.statusText);
-        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-        let buffer = '';
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buffer += value;
-          let end;
-          while ((end = buffer.indexOf('\n')) >= 0) { compareEvent(JSON.parse(buffer.slice(0, end))); buffer = buffer.slice(end + 1); }
-          if (buffer.length > 4194304) throw new Error('a line longer than 4 MiB');
-        }
+        if (!response.ok) throw new Error(await reasonOf(response));
+        await readBlocks(response, '\n', line => compareEvent(JSON.parse(line)));
       } catch (error) {
         $('compare-progress').append(`Failed: ${error.message}\n`);
       } finally {

@@ -11,10 +11,25 @@ enum ConsoleScript {
 
     // --- API access -------------------------------------------------------------------------
     function headers() { return { 'Authorization': 'Basic ' + credentials, 'X-Requested-With': 'XMLHttpRequest' }; }
+    // An API error's reason (RabbitMQ's `{"error", "reason"}`), else the status text.
+    const reasonOf = async response => (await response.json().catch(() => ({}))).reason || response.statusText || String(response.status);
+    // Hands each `separator`-ended block of a streamed response to `take`; a block over 4 MiB is an error.
+    async function readBlocks(response, separator, take) {
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += value;
+        let end;
+        while ((end = buffer.indexOf(separator)) >= 0) { take(buffer.slice(0, end)); buffer = buffer.slice(end + separator.length); }
+        if (buffer.length > 4194304) throw new Error('a streamed event longer than 4 MiB');
+      }
+    }
     async function api(path, options = {}) {
       const response = await fetch(path, { ...options, headers: { ...headers(), ...(options.headers || {}) } });
-      if (response.status === 401) { signOut('Signed out: ' + ((await response.json().catch(() => ({}))).reason || 'login failed')); throw new Error('401'); }
-      if (!response.ok) throw new Error((await response.json().catch(() => ({}))).reason || response.statusText);
+      if (response.status === 401) { signOut('Signed out: ' + await reasonOf(response)); throw new Error('401'); }
+      if (!response.ok) throw new Error(await reasonOf(response));
       const text = await response.text();  // a DELETE answers 204 with no body
       return text ? JSON.parse(text) : null;
     }
@@ -25,7 +40,7 @@ enum ConsoleScript {
       const response = await fetch('/api/whoami', { headers: headers() });
       if (!response.ok) {
         credentials = null;
-        $('signin-error').textContent = (await response.json().catch(() => ({}))).reason || 'Login failed';
+        $('signin-error').textContent = await reasonOf(response);
         return;
       }
       user = await response.json();

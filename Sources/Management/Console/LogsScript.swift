@@ -18,18 +18,9 @@ enum LogsScript {
       kept = []; pending = []; heldCount = 0; $('entries').textContent = '';
       try {
         const response = await fetch('/api/tail?' + query, { headers: headers(), signal: controller.signal });
-        if (!response.ok) { $('tail-status').textContent = 'refused: ' + ((await response.json().catch(() => ({}))).reason || response.status); return; }
+        if (!response.ok) { $('tail-status').textContent = 'refused: ' + await reasonOf(response); return; }
         $('tail-status').textContent = 'following ' + patterns.join(' ');
-        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-        let buffer = '';
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buffer += value;
-          let end;
-          while ((end = buffer.indexOf('\n\n')) >= 0) { receive(buffer.slice(0, end)); buffer = buffer.slice(end + 2); }
-          if (buffer.length > 4194304) throw new Error('an event longer than 4 MiB');
-        }
+        await readBlocks(response, '\n\n', receive);
         if (tailController === controller) $('tail-status').textContent = 'stream ended';
       } catch (error) {
         if (tailController === controller) $('tail-status').textContent = 'disconnected: ' + error.message;
