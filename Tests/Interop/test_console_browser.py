@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import time
 import urllib.error
 import urllib.request
@@ -50,9 +51,12 @@ def set_value(browser, element_id, value, event):
 
 
 @pytest.fixture
-def console(warren_factory, tmp_path):
+def console(warren_factory, tmp_path, request):
+    """A warren (with the `config` and `env` given by indirect parametrisation, if any) and a browser at 1280x800."""
     http_port, syslog_port = find_free_port(), find_free_port()
-    w = warren_factory(extra_args=["--http-port", str(http_port), "--syslog-port", str(syslog_port)])
+    given = getattr(request, "param", {})
+    w = warren_factory(given.get("config"), env=given.get("env"),
+                       extra_args=["--http-port", str(http_port), "--syslog-port", str(syslog_port)])
     assert w.wait_for_output("management HTTP listener ready"), w.output()
     w.http_port, w.syslog_port = http_port, syslog_port
     browser = Browser(tmp_path / "chromium-profile")
@@ -81,7 +85,8 @@ def test_console_assets_have_types_and_a_strict_policy_and_scripts_get_no_basic_
 
 
 @pytest.mark.deadline(60)
-def test_logs_tab_follows_filters_pauses_and_shows_an_entry(console, tmp_path):
+@pytest.mark.parametrize("console", [{"env": {**os.environ, "WARREN_LOG_STREAM": "true"}}], indirect=True)
+def test_logs_tab_follows_filters_pauses_replays_and_shows_an_entry(console, tmp_path):
     w, browser = console
     browser.call("Page.navigate", url=f"http://{HOST}:{w.http_port}/")
     wait_for(lambda: browser.evaluate("document.readyState === 'complete' && !document.getElementById('signin').hidden"))
@@ -126,6 +131,13 @@ def test_logs_tab_follows_filters_pauses_and_shows_an_entry(console, tmp_path):
     selected = json.loads(browser.text("#entry-json"))
     assert selected["app_name"] == "consoleapp" and selected["severity"] == "warning"
     browser.screenshot(tmp_path / "console-logs.png")
+
+    # "From 15 min ago" replays the log stream: the entries sent before this follow are back.
+    set_value(browser, "since", "15m", "change")
+    set_value(browser, "patterns", "#", "input")
+    browser.evaluate("document.getElementById('tail-form').requestSubmit()")
+    replayed = wait_for(lambda: (lambda e: e if len(e) == 6 else None)(entries(browser)))
+    assert "critical one" in replayed[0] and "while paused 2" in replayed[5]
 
 
 @pytest.mark.deadline(60)
@@ -259,3 +271,21 @@ def test_compare_tab_runs_a_scenario_and_shows_its_table(console, tmp_path):
     assert browser.evaluate("document.querySelectorAll('#compare-result tbody tr').length") >= 2
     assert browser.text("#compare-progress")
     browser.screenshot(tmp_path / "console-compare.png")
+
+
+@pytest.mark.parametrize("console", [{"config": "[limits]\nmemory_high_watermark_bytes = 1000\n"}], indirect=True)
+def test_an_alarm_is_shown_in_red_on_every_page_in_dark_mode(console, tmp_path):
+    w, browser = console
+    assert w.wait_for_output("resource alarm: low on memory"), w.output()
+    browser.call("Emulation.setEmulatedMedia", features=[{"name": "prefers-color-scheme", "value": "dark"}])
+    browser.call("Page.navigate", url=f"http://{HOST}:{w.http_port}/#overview")
+    wait_for(lambda: browser.evaluate("document.readyState === 'complete'"))
+    sign_in(browser, "guest", "guest")
+    alarm = wait_for(lambda: browser.evaluate("(a => a.hidden ? null : a.textContent)(document.getElementById('alarms'))"))
+    assert alarm.startswith("Memory alarm on") and "publishers are blocked" in alarm
+    assert browser.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(18, 18, 18)"
+    wait_for(lambda: browser.evaluate("document.querySelector('#resources .card.bad') !== null"))
+    browser.screenshot(tmp_path / "console-alarm-dark.png")
+    browser.evaluate("location.hash = '#queues'")
+    wait_for(lambda: browser.evaluate("!document.getElementById('queues').hidden"))
+    assert not browser.evaluate("document.getElementById('alarms').hidden")
