@@ -69,6 +69,7 @@ def console(warren_factory, tmp_path, request):
 
 def test_console_assets_have_types_and_a_strict_policy_and_scripts_get_no_basic_auth_prompt(console):
     w, _ = console
+    assert f"web console at http://{HOST}:{w.http_port}/" in w.output()
     for path, content_type in [("/", "text/html"), ("/console.js", "text/javascript"), ("/logs.js", "text/javascript"),
                                ("/overview.js", "text/javascript"), ("/tables.js", "text/javascript"),
                                ("/objects.js", "text/javascript"), ("/compare.js", "text/javascript"), ("/console.css", "text/css")]:
