@@ -1,7 +1,8 @@
 """The web console (`GET /`) in headless Chromium against a real warren fed by `logger` and pika:
 sign in through the form, see entries arrive on the Logs tab, filter them by pattern, severity
 and text, pause and resume, open an entry's JSON, a 10,000-entry burst, the overview chart, the
-queue table, a queue's get/purge/delete, an exchange's publish, the Compare tab, and a
+queue table, a queue's get/purge/delete, an exchange's publish, closing a connection with a
+reason, the Compare tab, an alarm in dark mode, and a
 `management` user who does not see a vhost it has no permissions in. Screenshots of each page
 go to the test's temporary directory."""
 
@@ -221,7 +222,7 @@ def ready_in_table(browser, queue):
 
 
 @pytest.mark.deadline(60)
-def test_queue_panel_gets_purges_and_deletes_and_exchange_panel_publishes(console, tmp_path):
+def test_queue_exchange_and_connection_panels_get_purge_delete_publish_and_close(console, tmp_path):
     w, browser = console
     connection = pika.BlockingConnection(w.params())
     channel = connection.channel()
@@ -253,9 +254,19 @@ def test_queue_panel_gets_purges_and_deletes_and_exchange_panel_publishes(consol
     click_button(browser, "queues", "Delete")
     click_button(browser, "queues", "Delete")
     wait_for(lambda: browser.text("#queues .detail .result") == "Deleted" and ready_in_table(browser, "work") is None)
-    connection.close()
     with pytest.raises(urllib.error.HTTPError):
         call(w, "GET", "/api/queues/%2F/work")
+
+    browser.evaluate("location.hash = '#connections'")
+    wait_for(lambda: browser.evaluate("document.querySelectorAll('#connections tbody button').length === 1"))
+    assert browser.click("#connections tbody button")
+    set_value(browser, "close-reason", "closed from the console", "input")
+    click_button(browser, "connections", "Close connection")
+    click_button(browser, "connections", "Close connection")
+    wait_for(lambda: browser.text("#connections .detail .result") == "Closed")
+    with pytest.raises(pika.exceptions.ConnectionClosed) as closed:
+        connection.process_data_events(time_limit=5)
+    assert "closed from the console" in str(closed.value)
 
 
 @pytest.mark.deadline(90)

@@ -60,7 +60,7 @@ enum ConsolePage {
       <section id="exchanges" class="tab" hidden><div class="toolbar"><label>Filter <input type="search" data-filter></label></div>
         <div class="detail" hidden></div><table class="grid"></table></section>
       <section id="connections" class="tab" hidden><div class="toolbar"><label>Filter <input type="search" data-filter></label></div>
-        <table class="grid"></table></section>
+        <div class="detail" hidden></div><table class="grid"></table></section>
       <section id="compare" class="tab" hidden>
         <p>Runs <code>warren compare</code> on this machine: the same questions put to Redis and to an AMQP queue
           (a private warren and, unless a Redis URL is given, a private redis-server), with measured answers.</p>

@@ -1,5 +1,6 @@
-/// The queue and exchange panels' script: a queue's figures, "get messages" with RabbitMQ's ack
-/// modes, purge and delete (a second click confirms); an exchange's "publish message".
+/// The queue, exchange and connection panels' script: a queue's figures, "get messages" with
+/// RabbitMQ's ack modes, purge and delete (a second click confirms); an exchange's "publish
+/// message"; closing a connection with a reason (RabbitMQ's `X-Reason` header).
 enum ObjectsScript {
     static let js = #"""
     'use strict';
@@ -55,6 +56,15 @@ enum ObjectsScript {
                 error => { result.textContent = 'Failed: ' + error.message; }) });
       panel('exchanges', `Exchange ${row.name || '(AMQP default)'} in ${row.vhost}`, el('p', { textContent: `type ${row.type}` }),
         el('div', { className: 'toolbar' }, el('label', {}, 'Routing key ', key), el('label', {}, 'Payload ', payload), publish), result);
+    }
+    function openConnection(row) {
+      const result = el('p', { className: 'result' });
+      const reason = el('input', { id: 'close-reason', value: 'Closed via management plugin', size: 40 });
+      const close = confirmed('Close connection', () => api(`/api/connections/${encodeURIComponent(row.name)}`,
+        { method: 'DELETE', headers: { 'X-Reason': reason.value } })
+        .then(() => { result.textContent = 'Closed'; refreshTable('connections'); }, error => { result.textContent = 'Failed: ' + error.message; }));
+      panel('connections', `Connection ${row.name}`, el('p', { textContent: `user ${row.user}, vhost ${row.vhost}, ${row.channels} channels` }),
+        el('div', { className: 'toolbar' }, el('label', {}, 'Reason ', reason), close), result);
     }
     """#
 }

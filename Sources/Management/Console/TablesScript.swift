@@ -1,5 +1,5 @@
 /// The Queues, Exchanges and Connections tabs' script: sortable, filterable tables with RabbitMQ's
-/// column names, refreshed from the management API; a queue's or exchange's name opens its panel.
+/// column names, refreshed from the management API; a queue's, exchange's or connection's name opens its panel.
 enum TablesScript {
     static let js = #"""
     'use strict';
@@ -10,7 +10,8 @@ enum TablesScript {
       exchanges: { path: '/api/exchanges', columns: [['vhost', 'Virtual host'], ['name', 'Name'], ['type', 'Type'], ['durable', 'Durable']],
         open: row => openExchange(row) },
       connections: { path: '/api/connections', columns: [['vhost', 'Virtual host'], ['name', 'Name'], ['user', 'User'], ['state', 'State'],
-        ['channels', 'Channels', 1], ['client_properties.product', 'Client']] },
+        ['channels', 'Channels', 1], ['client_properties.product', 'Client']],
+        open: row => openConnection(row) },
     };
     const sorting = {};
     const field = (row, path) => path.split('.').reduce((value, key) => value == null ? value : value[key], row);
