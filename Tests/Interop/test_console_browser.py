@@ -1,7 +1,7 @@
 """The web console (`GET /`) in headless Chromium against a real warren fed by `logger` and pika:
 sign in through the form, see entries arrive on the Logs tab, filter them by pattern, severity
 and text, pause and resume, open an entry's JSON, a 10,000-entry burst, the overview chart, the
-queue table, a queue's get/purge/delete, an exchange's publish, closing a connection with a
+queue table, adding a queue, a queue's get/purge/delete, an exchange's publish, closing a connection with a
 reason, the Compare tab, an alarm in dark mode, and a
 `management` user who does not see a vhost it has no permissions in. Screenshots of each page
 go to the test's temporary directory."""
@@ -256,6 +256,11 @@ def test_queue_exchange_and_connection_panels_get_purge_delete_publish_and_close
     wait_for(lambda: browser.text("#queues .detail .result") == "Deleted" and ready_in_table(browser, "work") is None)
     with pytest.raises(urllib.error.HTTPError):
         call(w, "GET", "/api/queues/%2F/work")
+
+    set_value(browser, "add-queue-name", "made in the browser", "input")
+    browser.evaluate("document.getElementById('add-queue').requestSubmit()")
+    wait_for(lambda: ready_in_table(browser, "made in the browser") == "0")
+    assert json.load(call(w, "GET", "/api/queues/%2F/made%20in%20the%20browser"))["durable"] is True
 
     browser.evaluate("location.hash = '#connections'")
     wait_for(lambda: browser.evaluate("document.querySelectorAll('#connections tbody button').length === 1"))

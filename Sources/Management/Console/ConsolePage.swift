@@ -56,6 +56,9 @@ enum ConsolePage {
         <div id="resources" class="cards"></div>
       </section>
       <section id="queues" class="tab" hidden><div class="toolbar"><label>Filter <input type="search" data-filter></label></div>
+        <form id="add-queue" class="toolbar"><label>Virtual host <input id="add-queue-vhost" value="/" size="8" required></label>
+          <label>Name <input id="add-queue-name" required></label><label><input id="add-queue-durable" type="checkbox" checked> durable</label>
+          <button>Add queue</button><span id="add-queue-result" role="status"></span></form>
         <div class="detail" hidden></div><table class="grid"></table></section>
       <section id="exchanges" class="tab" hidden><div class="toolbar"><label>Filter <input type="search" data-filter></label></div>
         <div class="detail" hidden></div><table class="grid"></table></section>

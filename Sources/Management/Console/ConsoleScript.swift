@@ -110,6 +110,7 @@ enum ConsoleScript {
       window.addEventListener('hashchange', () => { if (user) show(location.hash.slice(1)); });
       $('tail-form').addEventListener('submit', event => { event.preventDefault(); startTail(); });
       $('compare-form').addEventListener('submit', event => { event.preventDefault(); runCompare(); });
+      $('add-queue').addEventListener('submit', event => { event.preventDefault(); addQueue(); });
       $('severity').onchange = rerender;
       $('text-filter').oninput = rerender;
       $('pause').onclick = () => {

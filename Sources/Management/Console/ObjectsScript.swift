@@ -1,4 +1,4 @@
-/// The queue, exchange and connection panels' script: a queue's figures, "get messages" with
+/// The queue, exchange and connection panels' script, and the add-queue form: a queue's figures, "get messages" with
 /// RabbitMQ's ack modes, purge and delete (a second click confirms); an exchange's "publish
 /// message"; closing a connection with a reason (RabbitMQ's `X-Reason` header).
 enum ObjectsScript {
@@ -56,6 +56,13 @@ enum ObjectsScript {
                 error => { result.textContent = 'Failed: ' + error.message; }) });
       panel('exchanges', `Exchange ${row.name || '(AMQP default)'} in ${row.vhost}`, el('p', { textContent: `type ${row.type}` }),
         el('div', { className: 'toolbar' }, el('label', {}, 'Routing key ', key), el('label', {}, 'Payload ', payload), publish), result);
+    }
+    function addQueue() {
+      const row = { vhost: $('add-queue-vhost').value, name: $('add-queue-name').value };
+      api(objectPath('queues', row), { method: 'PUT', body: JSON.stringify({ durable: $('add-queue-durable').checked }),
+                                        headers: { 'Content-Type': 'application/json' } })
+        .then(() => { $('add-queue-result').textContent = `Queue ${row.name} added`; refreshTable('queues'); },
+              error => { $('add-queue-result').textContent = 'Failed: ' + error.message; });
     }
     function openConnection(row) {
       const result = el('p', { className: 'result' });
