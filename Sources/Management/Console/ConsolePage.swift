@@ -24,6 +24,11 @@ enum ConsolePage {
           <a href="#queues" data-tab="queues" data-needs="management">Queues</a>
           <a href="#exchanges" data-tab="exchanges" data-needs="management">Exchanges</a>
           <a href="#connections" data-tab="connections" data-needs="management">Connections</a>
+          <a href="#channels" data-tab="channels" data-needs="management">Channels</a>
+          <a href="#consumers" data-tab="consumers" data-needs="management">Consumers</a>
+          <a href="#vhosts" data-tab="vhosts" data-needs="management">Virtual hosts</a>
+          <a href="#users" data-tab="users" data-needs="administrator">Users</a>
+          <a href="#policies" data-tab="policies" data-needs="policymaker">Policies</a>
           <a href="#compare" data-tab="compare" data-needs="administrator">Compare</a>
         </nav>
         <span id="whoami"></span><button id="signout" type="button">Sign out</button>

@@ -49,7 +49,8 @@ enum ConsoleScript {
       $('whoami').textContent = user.name + (user.tags.length ? ' (' + user.tags.join(', ') + ')' : '');
       const reads = user.tags.some(tag => READ_TAGS.includes(tag));
       document.querySelectorAll('#nav a[data-needs]').forEach(link => {
-        link.hidden = link.dataset.needs === 'administrator' ? !user.tags.includes('administrator') : !reads;
+        const needs = link.dataset.needs;
+        link.hidden = needs === 'management' ? !reads : !(user.tags.includes(needs) || user.tags.includes('administrator'));
       });
       if (reads) { refreshAlarms(); timers.push(setInterval(refreshAlarms, 5000)); }
       show(location.hash.slice(1) || 'logs');
@@ -75,8 +76,7 @@ enum ConsoleScript {
       document.querySelectorAll('#nav a').forEach(a => a.setAttribute('aria-current', a.dataset.tab === tab ? 'page' : 'false'));
       document.querySelectorAll('.tab').forEach(section => { section.hidden = section.id !== tab; });
       clearInterval(tabTimer);
-      const refresh = { overview: refreshOverview, queues: () => refreshTable('queues'),
-                        exchanges: () => refreshTable('exchanges'), connections: () => refreshTable('connections') }[tab];
+      const refresh = tab === 'overview' ? refreshOverview : TABLES[tab] ? () => refreshTable(tab) : null;
       const report = error => console.warn(tab, error.message);
       if (refresh) { refresh().catch(report); tabTimer = setInterval(() => refresh().catch(report), 5000); }
       if (tab === 'logs' && !tailController) startTail();
@@ -101,6 +101,7 @@ enum ConsoleScript {
 
     // --- wiring -----------------------------------------------------------------------------
     document.addEventListener('DOMContentLoaded', () => {
+      tableSections();
       $('signin').addEventListener('submit', event => {
         event.preventDefault();
         const bytes = new TextEncoder().encode($('username').value + ':' + $('password').value);
