@@ -164,6 +164,7 @@ def test_overview_chart_and_queues_scoped_to_the_users_vhosts(console, tmp_path)
         "(l => l && l.getAttribute('points').split(' ').some(p => Number(p.split(',')[1]) < 200) ? l.getAttribute('points') : null)"
         "(document.querySelector('#chart polyline[data-series=published]'))"), timeout=30)
     assert len(points.split(" ")) >= 2
+    wait_for(lambda: f"{HOST}:{w.port}amqp listener" in (browser.text("#resources") or ""))
     browser.screenshot(tmp_path / "console-overview.png")
 
     browser.evaluate("location.hash = '#queues'")

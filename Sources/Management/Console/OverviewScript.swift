@@ -15,7 +15,8 @@ enum OverviewScript {
       const node = lastNodes[0];
       if (node) cards('resources', [['Memory', `${mb(node.mem_used)} of ${mb(node.mem_limit)}`, node.mem_alarm],
                                     ['Disk free', `${mb(node.disk_free)} (limit ${mb(node.disk_free_limit)})`, node.disk_free_alarm],
-                                    ['Uptime', Math.round(node.uptime / 60000) + ' min']]);
+                                    ['Uptime', Math.round(node.uptime / 60000) + ' min'],
+                                    ...(overview.listeners || []).map(l => [`${l.protocol} listener`, `${l.ip_address}:${l.port}`])]);
     }
     function cards(id, rows) {
       $(id).replaceChildren(...rows.map(([label, value, bad]) => {
