@@ -37,7 +37,7 @@ enum ObjectsScript {
       const report = promise => promise.then(text => { result.textContent = text; refreshTable('queues'); },
                                              error => { result.textContent = 'Failed: ' + error.message; });
       const get = el('button', { type: 'button', textContent: 'Get messages', onclick: () => report(
-        post(path + '/get', { count: Number(count.value), ackmode: mode.value, encoding: 'auto', truncate: 50000 }).then(messages =>
+        post(path + '/get', { count: Math.min(100, Math.max(1, Math.floor(Number(count.value)) || 1)), ackmode: mode.value, encoding: 'auto', truncate: 50000 }).then(messages =>
           messages.length ? messages.map((m, i) => `Message ${i + 1} (routing key ${m.routing_key}, ${m.message_count} left)` +
             `${m.redelivered ? ', redelivered' : ''}\n${m.payload}`).join('\n\n') : 'Queue is empty')) });
       const purge = confirmed('Purge', () => report(api(path + '/contents', { method: 'DELETE' }).then(() => 'Purged')));
