@@ -31,7 +31,11 @@ struct APIError: Error, HTTPResponseError {
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        if status == .unauthorized { headers[.wwwAuthenticate] = "Basic realm=\"RabbitMQ Management\"" }
+        // The console signs in with its own form: a script's request (`X-Requested-With`) gets no
+        // challenge, so the browser shows no Basic-auth prompt of its own.
+        if status == .unauthorized && request.headers[.init("X-Requested-With")!] == nil {
+            headers[.wwwAuthenticate] = "Basic realm=\"RabbitMQ Management\""
+        }
         let body = try JSONSerialization.data(withJSONObject: ["error": error, "reason": reason], options: [.sortedKeys, .withoutEscapingSlashes])
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

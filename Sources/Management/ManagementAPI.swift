@@ -24,11 +24,10 @@ struct ManagementAPI: Sendable {
             return try JSONResponse.ok(["status": "failed", "reason": "store cannot write: \(failure)"], status: .serviceUnavailable)
         }
         router.get("/metrics") { _, _ in try await metrics.response() }
-        for path in ["/", "/tail"] {
-            router.get(RouterPath(stringLiteral: path)) { request, context in
-                _ = try auth.user(request, context)
-                return LiveTailPage.response()
-            }
+        ConsoleAssets.register(on: router)
+        router.get("/tail") { request, context in
+            _ = try auth.user(request, context)
+            return LiveTailPage.response()
         }
         router.get("/api/tail") { request, context in
             let user = try auth.user(request, context)

@@ -43,7 +43,10 @@ public struct ManagementServer: Service {
             Application(router: router, server: server,
                         configuration: .init(address: .hostname(host, port: port), serverName: "warren",
                                              availableConnectionsDelegate: .maximum(limits.maxConnections, logger: logger)),
-                        onServerRunning: { _ in logger.info("management \(name) listener ready on \(host):\(port)") },
+                        onServerRunning: { _ in
+                            let url = "\(name.lowercased())://\(host.contains(":") ? "[\(host)]" : host):\(port)/"
+                            logger.info("management \(name) listener ready on \(host):\(port); web console at \(url)")
+                        },
                         logger: logger)
         }
         var applications: [Application<RouterResponder<ManagementContext>>] = []

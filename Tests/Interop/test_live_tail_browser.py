@@ -7,58 +7,10 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
-import time
 import urllib.request
 
-import pytest
-
-import polling
-import websocket
-
+from chromium import Browser, DEADLINE, wait_for
 from conftest import HOST, find_free_port
-
-DEADLINE = 15.0
-
-
-def wait_for(condition, timeout=DEADLINE, interval=0.02):
-    return polling.wait_for(condition, timeout, interval)
-
-
-class Browser:
-    """Chromium with a private profile and a DevTools port, one page, driven over its websocket."""
-
-    def __init__(self, profile):
-        self.port = find_free_port()
-        self.proc = subprocess.Popen(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                                      f"--remote-debugging-port={self.port}", f"--user-data-dir={profile}", "about:blank"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        targets = wait_for(self._targets)
-        page = next(t for t in targets if t["type"] == "page")
-        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], suppress_origin=True, timeout=DEADLINE)
-        self.sequence = 0
-
-    def _targets(self):
-        try:
-            return json.load(urllib.request.urlopen(f"http://{HOST}:{self.port}/json", timeout=2))
-        except OSError:
-            return None
-
-    def call(self, method, **params):
-        self.sequence += 1
-        self.ws.send(json.dumps({"id": self.sequence, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv())
-            if message.get("id") == self.sequence:
-                assert "error" not in message, message
-                return message["result"]
-
-    def evaluate(self, expression):
-        return self.call("Runtime.evaluate", expression=expression)["result"].get("value")
-
-    def close(self):
-        self.ws.close()
-        self.proc.kill()
-        self.proc.wait(timeout=10)
 
 
 def live_tail_queues(w):
@@ -88,9 +40,7 @@ def test_live_tail_page_shows_matching_entries_in_chromium(warren_factory, tmp_p
             "[...document.querySelectorAll('#entries .entry')].map(e => e.className + '|' + e.textContent).join('\\n')"))
         assert "entry critical|" in line and "browserapp user.critical: seen in the browser" in line
         assert "not for this page" not in line
-        shot = base64.b64decode(browser.call("Page.captureScreenshot", format="png")["data"])
-        assert shot.startswith(b"\x89PNG") and len(shot) > 2000
-        (tmp_path / "live-tail.png").write_bytes(shot)
+        browser.screenshot(tmp_path / "live-tail.png")
         assert len(live_tail_queues(w)) == 1
     finally:
         browser.close()
