@@ -32,7 +32,7 @@ public final class StorePersistence: BrokerPersistence {
                 logger.warning("store: writes work again")
             }
         }
-        let streams = StreamDirectory(root: store.directory + "/streams")
+        let streams = StreamDirectory(root: store.directory + "/streams", logger: logger)
         broker.streamStorage = streams
         var definitions = Definitions()
         if let data = try store.definitions.read() {

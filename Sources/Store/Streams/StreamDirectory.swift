@@ -1,5 +1,6 @@
 import Broker
 import Foundation
+import Logging
 
 #if canImport(Glibc)
 import Glibc
@@ -11,11 +12,29 @@ public final class StreamDirectory: StreamStorage {
     let root: String
     private let operations: FileOperations
     private var logs: [String: StreamLog] = [:]
+    private let logger: Logger
 
-    init(root: String, operations: FileOperations = .system) {
+    init(root: String, operations: FileOperations = .system, logger: Logger = Logger(label: "warren.streams")) {
         self.root = root
         self.operations = operations
+        self.logger = logger
+        removeSetAside()
     }
+
+    /// Directories of deleted streams that a crash left set aside (see `remove`). The root is
+    /// absent before the first stream, which leaves nothing to do.
+    private func removeSetAside() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root) else { return }
+        for name in names where name.hasPrefix(Self.setAsidePrefix) {
+            do {
+                try FileManager.default.removeItem(atPath: root + "/" + name)
+            } catch {
+                logger.error("the files of a deleted stream in \(root)/\(name) could not be removed: \(error)")
+            }
+        }
+    }
+
+    private static let setAsidePrefix = ".deleted-"
 
     public func open(vhost: String, queue: String, retention: StreamRetention) throws -> any StreamLogAccess {
         let name = Self.directoryName(vhost: vhost, queue: queue)
@@ -28,12 +47,21 @@ public final class StreamDirectory: StreamStorage {
     public func remove(vhost: String, queue: String) {
         let name = Self.directoryName(vhost: vhost, queue: queue)
         logs[name] = nil
+        let path = root + "/" + name
+        // Renamed aside first (one atomic step), so a stream declared later with the same name
+        // starts empty even if removing the files fails.
+        let doomed = root + "/" + Self.setAsidePrefix + UUID().uuidString
+        guard rename(path, doomed) == 0 else {
+            if errno != ENOENT {
+                logger.error("stream '\(queue)' in vhost '\(vhost)' deleted, but its directory \(path) could not be set aside (errno \(errno)): a stream declared later with this name would find its entries; remove the directory by hand")
+            }
+            return
+        }
+        _ = fsyncDirectory(root)
         do {
-            try FileManager.default.removeItem(atPath: root + "/" + name)
-            _ = fsyncDirectory(root)
+            try FileManager.default.removeItem(atPath: doomed)
         } catch {
-            // Already gone, or not removable: the queue is deleted either way (its definition is);
-            // files left behind are only found again by a stream of the same name.
+            logger.error("stream '\(queue)' in vhost '\(vhost)' deleted, but its files in \(doomed) could not be removed: \(error)")
         }
     }
 

@@ -228,8 +228,19 @@ import Glibc
             _ = try log.append(Self.entry("m"))
             streams.remove(vhost: "/", queue: "s")
             #expect(!FileManager.default.fileExists(atPath: directory + "/streams/%2F~s"))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/streams").isEmpty, "nothing set aside is left")
             let again = try streams.open(vhost: "/", queue: "s", retention: StreamRetention())
             #expect(again.status.nextOffset == 0, "a stream declared again starts empty")
+        }
+    }
+
+    @Test func filesOfADeletedStreamLeftByACrashAreRemovedAtStart() throws {
+        try withTemporaryDirectory { directory in
+            let leftOver = directory + "/streams/.deleted-crashed"
+            try FileManager.default.createDirectory(atPath: leftOver, withIntermediateDirectories: true)
+            #expect(FileManager.default.createFile(atPath: leftOver + "/0.segment", contents: Data("x".utf8)))
+            _ = StreamDirectory(root: directory + "/streams")
+            #expect(!FileManager.default.fileExists(atPath: leftOver))
         }
     }
 
