@@ -13,14 +13,17 @@ extension Broker {
             try holdInTransaction(.publish(publish, header, body), on: channel)
             return
         }
-        try route(publish, header: header, body: body, on: channel)
+        try route(publish, header: header, body: body, on: channel, to: exchange)
     }
 
-    /// Routes one publish; true when the message was persisted.
+    /// Routes one publish; true when the message was persisted. `known` is the publish's exchange, when
+    /// the caller has just looked it up (a transaction's commit looks it up again: it may be gone).
     @discardableResult
-    func route(_ publish: BasicPublish, header: ContentHeader, body: ByteBuffer, on channel: BrokerChannel) throws(AMQPError) -> Bool {
+    func route(_ publish: BasicPublish, header: ContentHeader, body: ByteBuffer, on channel: BrokerChannel,
+               to known: Exchange? = nil) throws(AMQPError) -> Bool {
         let vhost = channel.session.vhost
-        let exchange = try publishableExchange(publish.exchange, in: vhost)
+        let exchange: Exchange
+        if let known { exchange = known } else { exchange = try publishableExchange(publish.exchange, in: vhost) }
         let sequence = channel.nextPublishSequence
         if let sequence { channel.nextPublishSequence = sequence + 1 }
         var header = header
