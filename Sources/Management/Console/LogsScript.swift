@@ -6,7 +6,7 @@ enum LogsScript {
     'use strict';
     const SEVERITIES = ['emergency', 'alert', 'critical', 'error', 'warning', 'notice', 'info', 'debug'];
     const SHOWN_CAP = 1000, KEPT_CAP = 5000;
-    let tailController = null, kept = [], pending = [], heldCount = 0, paused = false, frame = 0, dropped = 0;
+    let tailController = null, kept = [], pending = [], heldCount = 0, paused = false, frame = 0, dropped = 0, received = 0;
     function stopTail() { if (tailController) tailController.abort(); tailController = null; }
     async function startTail() {
       stopTail();
@@ -15,7 +15,7 @@ enum LogsScript {
       const patterns = $('patterns').value.split(/\s+/).filter(Boolean);
       let query = patterns.map(p => 'pattern=' + encodeURIComponent(p)).join('&');
       if ($('since').value) query += '&since=' + encodeURIComponent($('since').value);
-      kept = []; pending = []; heldCount = 0; $('entries').textContent = '';
+      kept = []; pending = []; heldCount = 0; dropped = 0; received = 0; $('entries').textContent = '';
       try {
         const response = await fetch('/api/tail?' + query, { headers: headers(), signal: controller.signal });
         if (!response.ok) { $('tail-status').textContent = 'refused: ' + await reasonOf(response); return; }
@@ -34,6 +34,7 @@ enum LogsScript {
       }
       if (type === 'dropped') { dropped += Number(data) || 0; return; }
       if (type !== 'entry') return;
+      received += 1;
       const delivery = JSON.parse(data);
       let entry;
       try { entry = JSON.parse(delivery.body); } catch (e) { entry = null; }
@@ -83,7 +84,7 @@ enum LogsScript {
     function status() {
       const held = paused ? `, paused: ${heldCount} new` : '';
       const lost = dropped ? `, ${dropped} dropped by the server (this page read too slowly)` : '';
-      $('tail-status').textContent = `following ${$('patterns').value}: ${$('entries').childElementCount} shown${held}${lost}`;
+      $('tail-status').textContent = `following ${$('patterns').value}: ${$('entries').childElementCount} shown of ${received} received${held}${lost}`;
     }
     function rerender() {
       const fragment = document.createDocumentFragment();
