@@ -33,7 +33,7 @@ public struct PublisherEventChannel: Sendable {
             guard let state = handler.channels[number] else { throw AMQPClientError.unexpected("channel \(number) is closed") }
             state.onConfirm = { tag, multiple, ack in events(ack ? .ack(tag, multiple: multiple) : .nack(tag, multiple: multiple)) }
             state.onReturn = { returned in events(.returned(routingKey: returned.routingKey)) }
-            handler.onBlocked = { reason in events(reason.map { .blocked(reason: $0) } ?? .unblocked) }
+            handler.onBlocked = { reason in events(reason.map(PublisherEvent.blocked(reason:)) ?? PublisherEvent.unblocked) }
             handler.channelFailureHook[number] = { error in events(.failed(error)) }
         }
         return PublisherEventChannel(channel: channel)

@@ -3,7 +3,7 @@ import Logging
 
 /// Once a second: the local queue's backlog and the forwarding rate into the status and the
 /// metrics, and a log line when a backlog has drained ("caught up").
-struct UpstreamSampler {
+struct UpstreamSampler: Sendable {
     let configuration: UpstreamConfiguration
     let runtime: BrokerRuntime
     let registry: UpstreamRegistry

@@ -95,9 +95,9 @@ def config(rabbit, upstream_queue=None, **keys) -> str:
     return "\n".join(lines) + "\n"
 
 
-def drain(rabbit, queue, expected, timeout=DEADLINE):
-    """Every message in `queue` on the upstream until at least `expected` arrived (acked, so the
-    queue is left empty); a list of (method, properties, body)."""
+def drain(rabbit, queue, expected=None, timeout=DEADLINE, until=None):
+    """Every message in `queue` on the upstream until at least `expected` arrived, or `until(got)`
+    holds (acked, so the queue is left empty); a list of (method, properties, body)."""
     got = []
     connection = rabbit.connect()
     try:
@@ -107,7 +107,7 @@ def drain(rabbit, queue, expected, timeout=DEADLINE):
             while True:
                 method, properties, body = channel.basic_get(queue, auto_ack=True)
                 if method is None:
-                    return len(got) >= expected
+                    return until(got) if until else len(got) >= expected
                 got.append((method, properties, body))
         wait_for(take, timeout)
         return got
@@ -142,6 +142,7 @@ def test_syslog_and_pika_entries_arrive_with_routing_key_properties_and_node_hea
     syslog_messages = [m for m in got if not m[1].message_id]
     assert len(syslog_messages) == 20
     assert {method.routing_key for method, _, _ in syslog_messages} == {"local7.error"}
+    assert all(p.headers["facility"] == "local7" and p.headers["hostname"] == "host-a" for _, p, _ in syslog_messages)
     assert all(properties.headers["x-warren-node"] for _, properties, _ in syslog_messages)
     bodies = b"\n".join(body for _, _, body in syslog_messages).decode()
     assert all(marker in bodies for marker in markers)
@@ -167,7 +168,9 @@ def test_upstream_outage_keeps_intake_and_the_backlog_drains_when_it_is_back(war
         rabbit.start_app()
     forwarding.wait_running()
     after = forwarding.publish(20, prefix="after")
-    got = drain(rabbit, "up-outage", 350, timeout=120)
+    wanted = set(during + after)
+    got = drain(rabbit, "up-outage", timeout=120, until=lambda got: wanted <= {p.message_id for _, p, _ in got}
+                and sum(1 for _, p, _ in got if not p.message_id) >= len(markers))
     ids = [p.message_id for _, p, _ in got if p.message_id]
     missing = set(during + after) - set(ids)
     assert not missing, f"{len(missing)} entries lost"
@@ -245,7 +248,8 @@ def test_sigkill_mid_forward_and_restart_loses_nothing(warren_factory, rabbit, t
     assert not publisher.is_alive() and len(sent) >= 200
     second = Forwarding(warren_factory, settings, data_dir=data_dir)
     second.wait_running()
-    got = drain(rabbit, "up-crash", len(sent), timeout=180)
+    wanted = set(sent)
+    got = drain(rabbit, "up-crash", timeout=180, until=lambda got: wanted <= {p.message_id for _, p, _ in got})
     ids = [p.message_id for _, p, _ in got]
     assert not set(sent) - set(ids), f"{len(set(sent) - set(ids))} entries lost across SIGKILL"
     duplicates = len(ids) - len(set(ids))
