@@ -4,6 +4,7 @@ import AMQPWire
 import Broker
 import DequeModule
 import Logging
+import NIOCore
 
 /// One connection to one upstream node: consumes the local queue (manual acks, prefetch =
 /// window), publishes each delivery upstream in queue order with mandatory set, and acks it
