@@ -45,6 +45,7 @@ class Forwarding:
         if data_dir is not None:
             args += ["--data-dir", str(data_dir)]
         self.warren = factory(config, extra_args=args)
+        assert self.warren.wait_for_output(f"management HTTP listener ready on {HOST}:{self.http_port}"), self.warren.output()
 
     def upstreams(self):
         request = urllib.request.Request(f"http://{HOST}:{self.http_port}/api/upstreams")
