@@ -11,6 +11,7 @@ import base64
 import json
 import signal
 import socket
+import subprocess
 import threading
 import urllib.request
 
@@ -47,11 +48,14 @@ class Forwarding:
         self.warren = factory(config, extra_args=args)
         assert self.warren.wait_for_output(f"management HTTP listener ready on {HOST}:{self.http_port}"), self.warren.output()
 
-    def upstreams(self):
-        request = urllib.request.Request(f"http://{HOST}:{self.http_port}/api/upstreams")
+    def get(self, path):
+        request = urllib.request.Request(f"http://{HOST}:{self.http_port}{path}")
         request.add_header("Authorization", "Basic " + base64.b64encode(b"guest:guest").decode())
         with urllib.request.urlopen(request, timeout=5) as response:
-            return json.loads(response.read())
+            return response.read()
+
+    def upstreams(self):
+        return json.loads(self.get("/api/upstreams"))
 
     def upstream(self, name="default"):
         return next(u for u in self.upstreams() if u["name"] == name)
@@ -149,6 +153,49 @@ def test_syslog_and_pika_entries_arrive_with_routing_key_properties_and_node_hea
     assert all(marker in bodies for marker in markers)
     status = forwarding.upstream()
     assert status["forwarded"] >= 70 and status["node"] == f"{HOST}:{rabbit.port}" and status["dead_lettered"] == 0
+    metrics = forwarding.get("/metrics").decode()
+    assert 'warren_upstream_forwarded_total{upstream="default"} 70' in metrics
+    assert 'warren_upstream_connected{upstream="default"} 1' in metrics
+    table = subprocess.run([forwarding.warren.argv[0], "upstreams", "--api", f"http://guest:guest@{HOST}:{forwarding.http_port}"],
+                           capture_output=True, text=True, timeout=30)
+    assert table.returncode == 0, table.stderr
+    header, row = table.stdout.strip().splitlines()
+    assert header.split()[:5] == ["name", "state", "node", "backlog", "forwarded"]
+    assert row.split()[:3] == ["default", "running", f"{HOST}:{rabbit.port}"]
+
+
+def test_a_dead_node_is_skipped_for_the_next_in_the_list(warren_factory, rabbit):
+    dead = find_free_port()
+    uri = f"amqp://guest:guest@{HOST}:{dead},{HOST}:{rabbit.port}/%2F"
+    forwarding = Forwarding(warren_factory, None, extra=["--upstream", uri, "--upstream-queue", "up-failover"])
+    forwarding.wait_running()
+    status = forwarding.upstream()
+    assert status["node"] == f"{HOST}:{rabbit.port}" and f"{HOST}:{dead}" in status["last_error"], status
+    ids = forwarding.publish(10, prefix="failover")
+    got = drain(rabbit, "up-failover", 10)
+    assert [p.message_id for _, p, _ in got] == ids
+
+
+@pytest.mark.deadline(180)
+def test_connection_blocked_by_the_upstream_pauses_forwarding_not_intake(warren_factory, rabbit):
+    forwarding = Forwarding(warren_factory, config(rabbit, upstream_queue="up-blocked"))
+    forwarding.wait_running()
+    forwarding.publish(5, prefix="warm")
+    assert len(drain(rabbit, "up-blocked", 5)) == 5
+    rabbit.ctl("set_vm_memory_high_watermark", "absolute", "1")  # every publisher is blocked
+    try:
+        forwarding.publish(1, prefix="trigger")  # RabbitMQ blocks a connection when it next publishes
+        wait_for(lambda: forwarding.upstream()["state"] == "blocked")
+        ids = forwarding.publish(100, prefix="blocked")  # intake goes on, confirmed by warren
+        wait_for(lambda: forwarding.upstream()["backlog"] >= 100)
+        assert forwarding.upstream()["state"] == "blocked"
+    finally:
+        rabbit.ctl("set_vm_memory_high_watermark", "0.4")
+    wait_for(lambda: forwarding.upstream()["state"] == "running")
+    wanted = set(ids) | {"trigger-0"}
+    got = drain(rabbit, "up-blocked", until=lambda got: wanted <= {p.message_id for _, p, _ in got})
+    assert wanted <= {p.message_id for _, p, _ in got}
+    wait_for(lambda: forwarding.upstream()["backlog"] == 0)
 
 
 @pytest.mark.deadline(240)
