@@ -241,6 +241,11 @@ def test_nacks_and_returns_are_retried_then_dead_lettered_locally_with_the_reaso
     forwarding = Forwarding(warren_factory, config(rabbit, patterns=["capped.#", "lost.#"], upstream_exchange="warren_capped",
                                                    max_retries=2))
     forwarding.wait_running()
+    # An operator deleted the dead-letter queue: the copies come back (basic.return), the forwarder
+    # declares the queue again and sends them again; no original is acked before its copy is kept.
+    deleting = forwarding.warren.connect()
+    deleting.channel().queue_delete("warren.upstream.default.dead")
+    deleting.close()
     forwarding.publish(10, routing_key="capped.x", prefix="capped")
     forwarding.publish(3, routing_key="lost.x", prefix="lost")
     wait_for(lambda: forwarding.upstream()["dead_lettered"] == 8)
