@@ -308,3 +308,22 @@ def test_sigkill_mid_forward_and_restart_loses_nothing(warren_factory, rabbit, t
     duplicates = len(ids) - len(set(ids))
     print(f"sigkill mid-forward: {len(sent)} sent, {len(ids)} received upstream, {duplicates} duplicates")
     wait_for(lambda: second.upstream()["backlog"] == 0)
+
+
+@pytest.mark.parametrize("keys, expected", [
+    ({"window": 0}, "upstreams[0].window must be between 1 and 65535, got 0"),
+    ({"max_retries": -1}, "upstreams[0].max-retries must be between"),
+    ({"exchange": "no_such_exchange"}, "cannot set up warren.upstream.default"),
+])
+def test_bad_upstream_settings_stop_serve_with_a_config_error(warren_factory, rabbit, keys, expected):
+    w = warren_factory(config(rabbit, **keys), expect_ready=False)
+    assert w.wait_exit() == 78
+    w.expected_exit = True
+    assert expected in w.output(), w.output()
+
+
+def test_a_bad_upstream_flag_is_refused_without_repeating_the_password(warren_factory):
+    w = warren_factory(None, expect_ready=False, extra_args=["--upstream", "amqp://alice:topsecret@a,,b/"])
+    assert w.wait_exit() == 78
+    w.expected_exit = True
+    assert "empty host" in w.output() and "topsecret" not in w.output(), w.output()
