@@ -19,6 +19,7 @@ import pika
 import pytest
 
 import polling
+import tls_certs
 from conftest import HOST, find_free_port
 from rabbitmq_node import RabbitMQNode
 
@@ -26,8 +27,13 @@ DEADLINE = 60.0
 
 
 @pytest.fixture(scope="module")
-def rabbit(tmp_path_factory):
-    node = RabbitMQNode(tmp_path_factory.mktemp("rabbitmq")).start()
+def pki(tmp_path_factory):
+    return tls_certs.make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="module")
+def rabbit(tmp_path_factory, pki):
+    node = RabbitMQNode(tmp_path_factory.mktemp("rabbitmq"), tls=(pki.ca, pki.server_cert, pki.server_key)).start()
     yield node
     node.stop()
 
@@ -162,6 +168,24 @@ def test_syslog_and_pika_entries_arrive_with_routing_key_properties_and_node_hea
     header, row = table.stdout.strip().splitlines()
     assert header.split()[:5] == ["name", "state", "node", "backlog", "forwarded"]
     assert row.split()[:3] == ["default", "running", f"{HOST}:{rabbit.port}"]
+
+
+def test_amqps_upstream_is_verified_against_the_uris_ca(warren_factory, rabbit, pki):
+    uri = f"amqps://guest:guest@{HOST}:{rabbit.tls_port}/%2F?cacertfile={pki.ca}"
+    forwarding = Forwarding(warren_factory, None, extra=["--upstream", uri, "--upstream-queue", "up-tls"])
+    forwarding.wait_running()
+    ids = forwarding.publish(20, prefix="tls")
+    assert [p.message_id for _, p, _ in drain(rabbit, "up-tls", 20)] == ids
+
+
+def test_amqps_upstream_with_a_certificate_from_another_ca_is_not_used(warren_factory, rabbit, pki):
+    uri = f"amqps://guest:guest@{HOST}:{rabbit.tls_port}/%2F?cacertfile={pki.other_ca}"
+    forwarding = Forwarding(warren_factory, None, extra=["--upstream", uri, "--upstream-queue", "up-tls-refused"])
+    wait_for(lambda: forwarding.upstream()["last_error"])
+    status = forwarding.upstream()
+    assert status["state"] != "running" and status["node"] is None and status["forwarded"] == 0, status
+    forwarding.publish(3, prefix="untrusted")
+    wait_for(lambda: forwarding.upstream()["backlog"] == 3)
 
 
 def test_a_dead_node_is_skipped_for_the_next_in_the_list(warren_factory, rabbit):
