@@ -12,10 +12,12 @@ BUILD_PACKAGES := libhiredis-dev
 # Debian packages the tests drive warren with: pika, py-amqp, kombu, Celery and pytest for the
 # interop suite, rabbitmq-c's command-line tools (amqp-tools), rsyslog with its GnuTLS driver,
 # redis-server with redis-py (and redis-tools: redis-cli and redis-benchmark, which `warren compare`
-# runs), openssl and curl for the TLS tests, and the AMQP spec for `make generate`.
+# runs), openssl and curl for the TLS tests, rabbitmq-server for the upstream tests (they run a private
+# node on free ports with its own epmd; a rabbitmq-server service the package may start on 5672 is
+# neither used nor stopped), and the AMQP spec for `make generate`.
 TEST_PACKAGES := $(BUILD_PACKAGES) python3 python3-pika python3-pytest amqp-tools python3-amqp python3-kombu \
                  python3-celery rsyslog rsyslog-gnutls redis-server redis-tools python3-redis chromium python3-websocket \
-                 openssl curl
+                 openssl curl rabbitmq-server
 GENERATE_PACKAGES := python3 amqp-specs
 
 BENCH_PACKAGES := $(BUILD_PACKAGES) python3 rabbitmq-server libivykis0 libnet1 libpcre3 librabbitmq4 libjson-c5 libwrap0

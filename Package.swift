@@ -106,9 +106,25 @@ let package = Package(
             dependencies: ["CHiredis", .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .target(
+            name: "Upstream",
+            dependencies: [
+                "AMQPClient",
+                "AMQPServer",
+                "AMQPWire",
+                "Broker",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "Management",
             dependencies: [
                 "AMQPServer",
+                "Upstream",
                 "TLS",
                 "AMQPWire",
                 "Broker",
@@ -145,6 +161,7 @@ let package = Package(
                 "Redis",
                 "RedisBridge",
                 "Management",
+                "Upstream",
                 "Broker",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -231,8 +248,13 @@ let package = Package(
             dependencies: ["FuzzTargets"]
         ),
         .testTarget(
+            name: "UpstreamTests",
+            dependencies: ["Upstream", "AMQPClient"]
+        ),
+        .testTarget(
             name: "AMQPClientTests",
-            dependencies: ["AMQPClient"]
+            dependencies: ["AMQPClient", .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOEmbedded", package: "swift-nio")]
         ),
         .testTarget(
             name: "TLSTests",

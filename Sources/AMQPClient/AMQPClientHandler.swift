@@ -18,6 +18,8 @@ final class AMQPClientHandler: ChannelInboundHandler {
     var channels: [UInt16: ClientChannelState] = [:]
     /// Called when the server closes a channel (or the connection goes), for waiters that are not calls.
     var channelFailureHook: [UInt16: (AMQPClientError) -> Void] = [:]
+    /// connection.blocked (with its reason) and connection.unblocked (nil), on the event loop.
+    var onBlocked: ((String?) -> Void)?
     private var nextChannel: UInt16 = 1
     private(set) var failure: AMQPClientError?
     private var isReady = false
@@ -170,6 +172,10 @@ final class AMQPClientHandler: ChannelInboundHandler {
             context?.close(promise: nil)
         case .connectionCloseOk:
             context?.close(promise: nil)
+        case .connectionBlocked(let blocked):
+            onBlocked?(blocked.reason)
+        case .connectionUnblocked:
+            onBlocked?(nil)
         default:
             break
         }

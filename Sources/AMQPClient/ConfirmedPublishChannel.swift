@@ -18,11 +18,11 @@ public struct OutgoingMessage: Sendable {
 
 extension AMQPClientHandler {
     /// Writes basic.publish, header and body for each message; the caller flushes.
-    func writePublishes(_ messages: [OutgoingMessage], channel: UInt16) {
+    func writePublishes(_ messages: [OutgoingMessage], channel: UInt16, mandatory: Bool = false) {
         for message in messages {
             writePublish(channel: channel, exchange: message.exchange, routingKey: message.routingKey,
                          header: ContentHeader(bodySize: UInt64(message.body.readableBytes), properties: message.properties),
-                         body: message.body, mandatory: false)
+                         body: message.body, mandatory: mandatory)
         }
     }
 }

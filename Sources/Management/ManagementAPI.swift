@@ -4,6 +4,7 @@ import Broker
 import Foundation
 import Hummingbird
 import NIOCore
+import Upstream
 
 /// The routes of RabbitMQ's management API that warren answers (Docs/operations.md lists them).
 struct ManagementAPI: Sendable {
@@ -16,6 +17,7 @@ struct ManagementAPI: Sendable {
     let maxBodySize: Int
     /// Sampled every 5 s by the server's `RateSampler`.
     let rates: MessageRates
+    let upstreams: UpstreamRegistry
 
     func register(on router: Router<ManagementContext>) {
         router.get("/api/healthchecks/node") { _, _ in
@@ -66,6 +68,7 @@ struct ManagementAPI: Sendable {
         registerMessages(on: router)
         registerConnections(on: router)
         registerVhostDefinitions(on: router)
+        registerUpstreams(on: router)
     }
 
     /// Runs a read on the broker's loop and returns its value.

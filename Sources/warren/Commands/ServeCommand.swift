@@ -14,6 +14,7 @@ import ServiceLifecycle
 import Store
 import Syslog
 import TLS
+import Upstream
 
 /// `warren serve`: runs the listeners until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
@@ -31,6 +32,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Management HTTP port.") var httpPort: Int?
     @Option(help: "Directory for durable state.") var dataDir: String?
     @Option(help: "Mirror counters and recent entries into this Redis (redis://host:port[/db]).") var redis: String?
+    @Option(help: "Forward the log exchange to this RabbitMQ cluster (amqp[s]://user:pass@host1:port1,host2:port2/vhost; repeatable: default, default-2, …).")
+    var upstream: [String] = []
+    @Option(help: "Declare this quorum queue on every --upstream, bound with '#'.") var upstreamQueue: String?
     @Option(help: "TOML configuration file (flags and WARREN_* variables override it).") var config: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
 
@@ -80,6 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.syslogPort = syslogPort ?? settings.syslogPort
         settings.httpPort = httpPort ?? settings.httpPort
         if let redis { try settings.enableRedisBridge(url: redis, key: "--redis") }
+        try settings.applyUpstreamFlags(upstream, queue: upstreamQueue)
         return settings
     }
 
@@ -122,6 +127,18 @@ struct ServeCommand: AsyncParsableCommand {
         if case .failed(let reason) = try await saved.get() {
             throw ConfigError("cannot save definitions: \(reason)")
         }
+        // Each upstream's local queue exists before any listener opens: no early entry misses it.
+        let upstreams = UpstreamRegistry(names: settings.upstreams.map(\.name))
+        for upstream in settings.upstreams {
+            let forwarder = UpstreamForwarder(configuration: upstream, runtime: runtime, registry: upstreams,
+                                              nodeName: ProcessInfo.processInfo.hostName, logger: logger)
+            do {
+                try await forwarder.declareLocalQueues()
+            } catch let error as UpstreamConfigError {
+                throw ConfigError(error.description)
+            }
+            services.append(forwarder)
+        }
         let admission = settings.limits.connectionAdmission()
         if settings.amqpPort != 0 {
             let listener = AMQPListenerConfiguration(host: settings.bind, port: settings.amqpPort, tuning: settings.tuning,
@@ -152,7 +169,7 @@ struct ServeCommand: AsyncParsableCommand {
                                              maxLiveTailStreams: settings.limits.maxLiveTailStreams, limits: settings.limits.http,
                                              https: tls.https.map { ($0.port, $0.tls) }, node: settings.nodeInfo(),
                                              logStream: settings.logStream.name, logger: logger,
-                                             compare: CompareAPI.runner))
+                                             compare: CompareAPI.runner, upstreams: upstreams))
         }
         if !tls.all.isEmpty { services.append(TLSReloader(contexts: tls.all, logger: logger)) }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

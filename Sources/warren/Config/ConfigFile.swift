@@ -149,9 +149,10 @@ struct ConfigFile: Decodable, Equatable {
     var redis: Redis?
     var policies: [PolicyEntry]?
     var streams: LogStreamSettings.Section?
+    var upstreams: [UpstreamSection]?
 
     enum CodingKeys: String, CodingKey {
-        case bind, amqp, syslog, http, limits, vhosts, users, redis, policies, streams
+        case bind, amqp, syslog, http, limits, vhosts, users, redis, policies, streams, upstreams
         case dataDir = "data_dir"
         case loopbackUsers = "loopback_users"
     }

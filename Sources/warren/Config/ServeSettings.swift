@@ -5,6 +5,7 @@ import Foundation
 import Redis
 import RedisBridge
 import TLS
+import Upstream
 
 /// Everything `warren serve` runs with, after defaults, the config file, environment variables
 /// and command-line flags have been applied in that order.
@@ -46,6 +47,8 @@ struct ServeSettings: Equatable {
     var logStream = LogStreamSettings()
     /// The Redis bridge; nil leaves it off.
     var redisBridge: RedisBridgeConfiguration?
+    /// `[[upstreams]]` and `--upstream`: RabbitMQ clusters the log exchange is forwarded to.
+    var upstreams: [UpstreamConfiguration] = []
 
     /// Applies the keys present in a config file.
     mutating func apply(_ file: ConfigFile) throws {
@@ -90,6 +93,7 @@ struct ServeSettings: Equatable {
         if let redis = file.redis {
             try applyRedis(redis)
         }
+        try applyUpstreams(file.upstreams ?? [])
         policies += (file.policies ?? []).map { entry in
             Policy(vhost: entry.vhost ?? "/", name: entry.name, pattern: entry.pattern, applyTo: entry.applyTo ?? "all",
                    priority: entry.priority ?? 0,

@@ -42,3 +42,16 @@ struct ConnectionsCommand: AsyncParsableCommand {
 
     func run() async throws { try await ObjectListing(path: "connections", columns: columns).run(api, output) }
 }
+
+/// `warren upstreams [COLUMN…]`: the forwarders to RabbitMQ clusters (`/api/upstreams`).
+struct UpstreamsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upstreams",
+        abstract: "List upstreams (columns: name state node backlog forwarded confirms_outstanding rate retried dead_lettered failovers last_error last_error_at)."
+    )
+    @OptionGroup var api: ManagementOptions
+    @OptionGroup var output: ListingOptions
+    @Argument(help: "Columns.") var columns: [String] = ["name", "state", "node", "backlog", "forwarded", "rate", "dead_lettered", "last_error"]
+
+    func run() async throws { try await ObjectListing(path: "upstreams", columns: columns).run(api, output) }
+}

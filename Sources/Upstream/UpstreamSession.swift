@@ -1,0 +1,198 @@
+import AMQPClient
+import AMQPServer
+import AMQPWire
+import Broker
+import DequeModule
+import Logging
+import NIOCore
+
+/// One connection to one upstream node: consumes the local queue (manual acks, prefetch =
+/// window), publishes each delivery upstream in queue order with mandatory set, and acks it
+/// locally once the upstream confirmed it. A nack or a return is retried up to `maxRetries` times,
+/// then the message goes to the local dead-letter queue. While the upstream says
+/// connection.blocked nothing is published (deliveries wait, unacked, at most one window).
+/// When the session ends, for whatever reason, the local connection closes and every unconfirmed
+/// delivery is requeued, so the next session sends it first.
+struct UpstreamSession {
+    private enum Event: Sendable {
+        case local([Outbound])
+        case localClosed
+        case upstream(PublisherEvent)
+    }
+
+    let configuration: UpstreamConfiguration
+    let runtime: BrokerRuntime
+    let registry: UpstreamRegistry
+    let metrics: UpstreamMetrics
+    let nodeName: String
+    let logger: Logger
+
+    private static let consumeChannel: UInt16 = 1
+    private static let deadLetterChannel: UInt16 = 2
+
+    /// Forwards until the connection fails (throws why) or the task is cancelled (returns).
+    func run(connection: AMQPClientConnection) async throws {
+        let (events, continuation) = AsyncStream<Event>.makeStream()
+        let publisher = try await PublisherEventChannel.open(on: connection) { continuation.yield(.upstream($0)) }
+        let local = InProcessConnection(runtime: runtime, vhost: configuration.vhost, user: "warren-upstream-\(configuration.name)")
+        let pump = Task {
+            for await batch in local.outbound { continuation.yield(.local(batch)) }
+            continuation.yield(.localClosed)
+        }
+        defer {
+            local.close()
+            pump.cancel()
+            continuation.finish()
+        }
+        var state = SessionState(window: ConfirmWindow(capacity: configuration.window),
+                                 deadLetters: LocalDeadLetters(channel: Self.deadLetterChannel, ackChannel: Self.consumeChannel,
+                                                               queue: configuration.deadLetterQueueName, capacity: configuration.window))
+        local.send(state.deadLetters.openCommands + [
+            .channelOpened(Self.consumeChannel),
+            .method(Self.consumeChannel, .basicQos(BasicQos(prefetchCount: UInt16(clamping: configuration.window)))),
+            .method(Self.consumeChannel, .basicConsume(BasicConsume(queue: configuration.queueName, consumerTag: "upstream"))),
+        ])
+        for await event in events {
+            switch event {
+            case .local(let batch):
+                try take(batch, into: &state)
+            case .localClosed:
+                throw UpstreamSessionError.localClosed
+            case .upstream(let upstreamEvent):
+                try handle(upstreamEvent, state: &state)
+            }
+            if !state.localCommands.isEmpty {
+                local.send(state.localCommands)
+                state.localCommands.removeAll(keepingCapacity: true)
+            }
+            try await publishWaiting(&state, on: publisher)
+            registry.update(configuration.name) { status in
+                status.confirmsOutstanding = state.window.count
+                status.state = state.blocked ? .blocked : .running
+            }
+            metrics.confirmsOutstanding.record(state.window.count)
+        }
+    }
+
+    private func take(_ batch: [Outbound], into state: inout SessionState) throws {
+        for item in batch {
+            if let (commands, refused) = state.deadLetters.handle(item) {
+                state.localCommands += commands
+                if refused > 0 {
+                    logger.error("upstream '\(configuration.name)': the local broker refused \(refused) dead-letter copies; the originals stay queued")
+                }
+                continue
+            }
+            switch item {
+            case .content(_, .basicDeliver(let deliver), let header, let body):
+                do throws(WireError) {
+                    state.waiting.append(try ForwardedMessage(localTag: deliver.deliveryTag, routingKey: deliver.routingKey, header: header,
+                                                              body: body, exchange: configuration.upstreamExchange, node: nodeName))
+                } catch {
+                    logger.error("upstream '\(configuration.name)': a stored message's properties do not decode (\(error)); dead-lettering it")
+                    state.localCommands += state.deadLetters.send(localTag: deliver.deliveryTag, header: header, body: body)
+                }
+            case .method(_, .basicCancel):
+                throw UpstreamSessionError.localRefused("the local queue \(configuration.queueName) was deleted")
+            case .closeChannel(_, let error), .closeConnection(let error):
+                throw UpstreamSessionError.localRefused(error.text)
+            default:
+                continue
+            }
+        }
+    }
+
+    private func handle(_ event: PublisherEvent, state: inout SessionState) throws {
+        switch event {
+        case .ack(let tag, let multiple):
+            for (message, outcome) in state.window.confirm(tag, multiple: multiple, ack: true) {
+                settle(message, outcome: outcome, state: &state)
+            }
+        case .nack(let tag, let multiple):
+            for (message, outcome) in state.window.confirm(tag, multiple: multiple, ack: false) {
+                settle(message, outcome: outcome, state: &state)
+            }
+        case .returned(let routingKey):
+            if !state.window.returned(routingKey: routingKey) {
+                logger.warning("upstream '\(configuration.name)': a basic.return for '\(routingKey)' matches no unconfirmed message")
+            }
+        case .blocked(let reason):
+            state.blocked = true
+            logger.warning("upstream '\(configuration.name)': blocked by the upstream (\(reason)); entries wait locally")
+        case .unblocked:
+            state.blocked = false
+            logger.info("upstream '\(configuration.name)': unblocked")
+        case .failed(let error):
+            throw error
+        }
+    }
+
+    /// The local effect of one resolved publish: ack, retry or dead-letter.
+    private func settle(_ message: ForwardedMessage, outcome: ConfirmWindow<ForwardedMessage>.Outcome, state: inout SessionState) {
+        let reason: String
+        switch outcome {
+        case .confirmed:
+            state.localCommands.append(.method(Self.consumeChannel, .basicAck(BasicAck(deliveryTag: message.localTag))))
+            registry.update(configuration.name) { $0.forwarded += 1 }
+            metrics.forwarded.increment()
+            return
+        case .nacked: reason = "nacked by the upstream"
+        case .returned: reason = "returned by the upstream: no queue bound for '\(message.outgoing.routingKey)'"
+        }
+        var failed = message
+        failed.failures += 1
+        if failed.failures <= configuration.maxRetries {
+            registry.update(configuration.name) { $0.retried += 1 }
+            state.retries.append(failed)
+            return
+        }
+        let text = "\(reason) (\(failed.failures) attempts)"
+        logger.warning("upstream '\(configuration.name)': dead-lettering a '\(message.outgoing.routingKey)' message to \(configuration.deadLetterQueueName): \(text)")
+        state.localCommands += state.deadLetters.send(localTag: message.localTag,
+                                                      header: message.deadLetterHeader(upstream: configuration.name, reason: text),
+                                                      body: message.outgoing.body)
+        registry.update(configuration.name) { status in
+            status.deadLettered += 1
+            status.lastError = text
+            status.lastErrorAt = UpstreamClock.now()
+        }
+        metrics.deadLettered.increment()
+    }
+
+    /// Publishes retries first, then new deliveries, while the window has room and the upstream is not blocked.
+    private func publishWaiting(_ state: inout SessionState, on publisher: PublisherEventChannel) async throws {
+        guard !state.blocked else { return }
+        var batch: [OutgoingMessage] = []
+        while !state.window.isFull, let message = state.retries.popFirst() ?? state.waiting.popFirst() {
+            state.window.published(message, routingKey: message.outgoing.routingKey)
+            batch.append(message.outgoing)
+        }
+        try await publisher.publish(batch, mandatory: true)
+    }
+}
+
+/// What one session holds between events.
+private struct SessionState {
+    var window: ConfirmWindow<ForwardedMessage>
+    /// Deliveries not yet published (the upstream is blocked or the window is full).
+    var waiting = Deque<ForwardedMessage>()
+    /// Messages the upstream refused, to publish again before new ones.
+    var retries = Deque<ForwardedMessage>()
+    var blocked = false
+    var deadLetters: LocalDeadLetters
+    /// Acks and dead-letter publishes for the local broker, sent in one burst.
+    var localCommands: [BrokerCommand] = []
+}
+
+/// Why a session ended on the local side.
+enum UpstreamSessionError: Error, CustomStringConvertible {
+    case localClosed
+    case localRefused(String)
+
+    var description: String {
+        switch self {
+        case .localClosed: "the local broker closed the forwarder's connection"
+        case .localRefused(let text): "the local broker refused the forwarder: \(text)"
+        }
+    }
+}
