@@ -109,6 +109,7 @@ let package = Package(
             name: "Management",
             dependencies: [
                 "AMQPServer",
+                "Syslog",
                 "TLS",
                 "AMQPWire",
                 "Broker",

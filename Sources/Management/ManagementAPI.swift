@@ -16,6 +16,8 @@ struct ManagementAPI: Sendable {
     let maxBodySize: Int
     /// Sampled every 5 s by the server's `RateSampler`.
     let rates: MessageRates
+    /// The syslog listeners' counters (`syslog_stats` in the overview; none when no listener runs).
+    let syslog: SyslogIntake
 
     func register(on router: Router<ManagementContext>) {
         router.get("/api/healthchecks/node") { _, _ in
@@ -99,7 +101,7 @@ struct ManagementAPI: Sendable {
     }
 
     /// Totals over the vhosts (and connections) the user may see; rates from the node's history, or
-    /// from the one vhost's a user scoped to one vhost sees.
+    /// from the one vhost's a user scoped to one vhost sees; the syslog intake for users who see every vhost.
     private func overview(_ scope: ViewScope, query: RateQuery) async throws -> [String: Any] {
         let queues = try await read { $0.queueSnapshots() }.filter { scope.shows(vhost: $0.vhost) }
         let exchanges = try await read { $0.exchangeSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.count
@@ -122,5 +124,11 @@ struct ManagementAPI: Sendable {
             "queue_totals": rates.details(key: key, fields: RateField.lengths, current: current, range: query.lengths),
             "message_stats": rates.details(key: key, fields: RateField.channelCounters, current: current, range: query.messages),
         ].merging(overviewNodeFields()) { own, _ in own }
+            .merging(scope.showsEveryVhost && !syslog.counters.isEmpty ? ["syslog_stats": syslogStats(query)] : [:]) { own, _ in own }
+    }
+
+    /// Entries received per severity, each with `_details` (rate, and samples over a `msg_rates` range).
+    private func syslogStats(_ query: RateQuery) -> [String: Any] {
+        rates.details(key: MessageRates.syslogKey, names: SyslogIntake.fields, current: syslog.received(), range: query.messages)
     }
 }
