@@ -90,8 +90,7 @@ import Testing
     @Test func theNodeHistoryAnswersAnHourAtOneSampleAMinuteAndStaysBounded() throws {
         // Two hours of 5 s samples, `published` counting the seconds since the first.
         for step in 0..<1_440 { record(published: [step * 5]) }
-        let range = try #require(try parse("3600", "60"))
-        let samples = try #require(publishDetails(range)["samples"] as? [[String: Any]])
+        let samples = try #require(publishDetails(try parse("3600", "60"))["samples"] as? [[String: Any]])
         #expect(samples.count == 61)
         let now = clock.now.load(ordering: .relaxed)
         let values = samples.compactMap { $0["sample"] as? Int }
@@ -113,7 +112,7 @@ import Testing
     @Test func aQueuesHistoryKeepsAMinuteWhateverTheRangeAsked() throws {
         let queue = MessageRates.queueKey(vhost: "/", name: "q")
         for step in 0..<100 { record(published: [step], key: queue) }
-        let samples = try #require(publishDetails(try #require(try parse("3600", "60")), key: queue)["samples"] as? [[String: Any]])
+        let samples = try #require(publishDetails(try parse("3600", "60"), key: queue)["samples"] as? [[String: Any]])
         #expect(samples.count == 2)
     }
 
