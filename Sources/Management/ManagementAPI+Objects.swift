@@ -139,10 +139,17 @@ extension ManagementAPI {
                 let vhost = try RequestInput.name("vhost", context)
                 let (source, destination) = (try RequestInput.name("source", context), try RequestInput.name("destination", context))
                 let props = try RequestInput.parameter("props", context)
+                let type = kind == "q" ? "queue" : "exchange"
+                // The binding whose `properties_key` is `props`; as before, a binding without arguments is
+                // also found by its routing key as it is (`~`: the empty one).
+                let bindings = try await read { $0.bindingSnapshots(vhost: vhost) }.filter {
+                    $0.source == source && $0.destination == destination && $0.destinationType == type
+                }
+                let binding = bindings.first { JSONResponse.propertiesKey($0) == props }
+                    ?? bindings.first { $0.arguments.entries.isEmpty && $0.routingKey == (props == "~" ? "" : props) }
                 try await change { broker throws(AMQPError) in
-                    try broker.manageBind(vhost: vhost, source: source, destination: destination,
-                                          destinationType: kind == "q" ? "queue" : "exchange",
-                                          routingKey: props == "~" ? "" : props, arguments: [:], unbind: true)
+                    try broker.manageBind(vhost: vhost, source: source, destination: destination, destinationType: type,
+                                          routingKey: binding?.routingKey ?? props, arguments: binding?.arguments ?? [:], unbind: true)
                 }
                 return JSONResponse.noContent()
             }

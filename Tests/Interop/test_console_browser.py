@@ -248,7 +248,7 @@ def click_button(browser, section, text):
 
 
 def ready_in_table(browser, queue):
-    return browser.evaluate(f"(r => r ? r.cells[4].textContent : null)([...document.querySelectorAll('#queues tbody tr')]"
+    return browser.evaluate(f"(r => r ? r.cells[4].textContent : null)([...document.querySelectorAll('#queues > table tbody tr')]"
                             f".find(r => r.cells[1].textContent === {json.dumps(queue)}))")
 
 
@@ -342,7 +342,7 @@ def test_an_alarm_is_shown_in_red_on_every_page_in_dark_mode(console, tmp_path):
 
 
 def table_rows(browser, section):
-    return browser.evaluate(f"[...document.querySelectorAll('#{section} tbody tr')].map(r => [...r.cells].map(c => c.textContent))")
+    return browser.evaluate(f"[...document.querySelectorAll('#{section} > table tbody tr')].map(r => [...r.cells].map(c => c.textContent))")
 
 
 def submit(browser, form, **values):
@@ -359,7 +359,7 @@ def delete_row(browser, section, first_cell):
     """Clicks the row's Delete button twice (the second click confirms)."""
     for _ in range(2):
         assert browser.evaluate(f"(r => r ? (r.querySelector('td:last-child button').click(), true) : false)"
-                                f"([...document.querySelectorAll('#{section} tbody tr')].find(r => r.cells[0].textContent === {json.dumps(first_cell)}))")
+                                f"([...document.querySelectorAll('#{section} > table tbody tr')].find(r => r.cells[0].textContent === {json.dumps(first_cell)}))")
 
 
 @pytest.mark.deadline(90)
@@ -421,7 +421,7 @@ def test_forms_add_and_delete_exchange_binding_user_vhost_policy_and_tables_page
     browser.evaluate("location.hash = '#exchanges'")
     wait_for(lambda: any(r[1] == "browser-ex" for r in table_rows(browser, "exchanges")))
     for _ in range(2):
-        assert browser.evaluate("[...document.querySelectorAll('#exchanges tbody tr')].find(r => r.cells[1].textContent === 'browser-ex')"
+        assert browser.evaluate("[...document.querySelectorAll('#exchanges > table tbody tr')].find(r => r.cells[1].textContent === 'browser-ex')"
                                 ".querySelector('td:last-child button').click() === undefined")
     wait_for(lambda: not any(r[1] == "browser-ex" for r in table_rows(browser, "exchanges")))
     with pytest.raises(urllib.error.HTTPError):

@@ -66,7 +66,7 @@ enum TablesScript {
       renderTable(name);
     }
     function renderTable(name) {
-      const { columns, rows = [], open, remove } = TABLES[name], section = $(name), table = section.querySelector('table');
+      const { columns, rows = [], open, remove } = TABLES[name], section = $(name), table = section.querySelector(':scope > table');
       const filter = section.querySelector('[data-filter]').value.toLowerCase();
       const sort = sorting[name] || { column: columns[0][0], direction: 1 };
       const shown = rows.filter(row => !filter || columns.some(([path]) => display(field(row, path)).toLowerCase().includes(filter)))
