@@ -19,12 +19,17 @@ enum ObjectsScript {
       detail.hidden = false;
       return detail;
     }
-    // A destructive button asks once more in its own text instead of a dialog.
-    function confirmed(label, action) {
+    // A destructive button asks once more in its own text instead of a dialog. With a `key` (a table
+    // row's delete path) the asking survives the table's refresh, which draws a new button.
+    const armed = new Set();
+    function confirmed(label, action, key = null) {
       const button = el('button', { type: 'button', textContent: label });
+      const arm = () => { button.dataset.armed = '1'; button.textContent = label + ': click again to confirm'; };
+      if (key !== null && armed.has(key)) arm();
       button.onclick = () => {
-        if (button.dataset.armed) return action(button);
-        button.dataset.armed = '1'; button.textContent = label + ': click again to confirm';
+        if (button.dataset.armed) { armed.delete(key); return action(button); }
+        if (key !== null) armed.add(key);
+        arm();
       };
       return button;
     }

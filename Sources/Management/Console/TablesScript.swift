@@ -95,7 +95,7 @@ enum TablesScript {
         }
         const path = remove && remove(row);
         if (remove) tr.append(el('td', {}, ...(path ? [confirmed('Delete', button => api(path, { method: 'DELETE' })
-          .then(() => refreshTable(name), error => { button.textContent = 'Failed: ' + error.message; }))] : [])));
+          .then(() => refreshTable(name), error => { button.textContent = 'Failed: ' + error.message; }), path)] : [])));
         return tr;
       });
       table.replaceChildren(el('thead', {}, head), el('tbody', {}, ...body));
