@@ -37,7 +37,7 @@ enum ConsoleStyle {
     .card b { display: block; font-size: 20px; } .card.bad { border-color: var(--alarm); color: var(--alarm); }
     .chart svg { width: 100%; height: 220px; background: var(--panel); border-radius: 6px; }
     .chart .axis { stroke: var(--line); } .chart text { fill: var(--muted); font-size: 11px; }
-    .chart .legend { display: flex; flex-wrap: wrap; gap: 12px; margin-top: 4px; }
+    .chart .legend { display: flex; flex-wrap: wrap; gap: 12px; margin: 4px 0 12px; }
     .grid { border-collapse: collapse; width: 100%; } .grid th, .grid td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); }
     .grid th button { background: none; border: 0; padding: 0; font-weight: bold; }
     .grid td.num, .grid th.num { text-align: right; }
