@@ -61,7 +61,7 @@ enum OverviewScript {
         svg.append(line);
       }
       const legend = document.createElement('div'); legend.className = 'legend';
-      legend.append(`top of the chart: ${top.toFixed(1)}/s; latest:`);
+      legend.append(`the last ${range >= 3600 ? range / 3600 + ' h' : range / 60 + ' min'}, now at the right; top of the chart: ${top.toFixed(1)}/s; latest:`);
       for (const s of series) {
         const key = document.createElement('span'); key.style.color = s.colour;
         key.textContent = `■ ${s.label} ${(s.points[0] || { v: 0 }).v.toFixed(1)}/s`; legend.append(key);
