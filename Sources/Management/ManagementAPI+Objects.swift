@@ -8,18 +8,20 @@ extension ManagementAPI {
     func registerQueues(on router: Router<ManagementContext>) {
         router.get("/api/queues") { request, context in
             let scope = try auth.scope(request, context)
-            let query = try RateQuery.parse(request)
-            return try JSONResponse.ok(try await read { $0.queueSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.map {
+            let (query, list) = (try RateQuery.parse(request), try ListQuery.parse(request))
+            return try JSONResponse.ok(try list.answer(try await read { $0.queueSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.map {
                 JSONResponse.queue($0, rates: rates, query: query)
-            })
+            }))
         }
         router.get("/api/queues/:vhost") { request, context in
             let scope = try auth.scope(request, context)
             let vhost = try RequestInput.name("vhost", context)
             try scope.require(vhost: vhost)
             guard try await read({ $0.vhost(vhost) != nil }) else { throw APIError.notFound }
-            let query = try RateQuery.parse(request)
-            return try JSONResponse.ok(try await read { $0.queueSnapshots(vhost: vhost) }.map { JSONResponse.queue($0, rates: rates, query: query) })
+            let (query, list) = (try RateQuery.parse(request), try ListQuery.parse(request))
+            return try JSONResponse.ok(try list.answer(try await read { $0.queueSnapshots(vhost: vhost) }.map {
+                JSONResponse.queue($0, rates: rates, query: query)
+            }))
         }
         router.get("/api/queues/:vhost/:name") { request, context in
             let scope = try auth.scope(request, context)
@@ -58,20 +60,20 @@ extension ManagementAPI {
     func registerExchanges(on router: Router<ManagementContext>) {
         router.get("/api/exchanges") { request, context in
             let scope = try auth.scope(request, context)
-            let query = try RateQuery.parse(request)
-            return try JSONResponse.ok(try await read { $0.exchangeSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.map {
+            let (query, list) = (try RateQuery.parse(request), try ListQuery.parse(request))
+            return try JSONResponse.ok(try list.answer(try await read { $0.exchangeSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.map {
                 JSONResponse.exchange($0, rates: rates, query: query)
-            })
+            }))
         }
         router.get("/api/exchanges/:vhost") { request, context in
             let scope = try auth.scope(request, context)
             let vhost = try RequestInput.name("vhost", context)
             try scope.require(vhost: vhost)
             guard try await read({ $0.vhost(vhost) != nil }) else { throw APIError.notFound }
-            let query = try RateQuery.parse(request)
-            return try JSONResponse.ok(try await read { $0.exchangeSnapshots(vhost: vhost) }.map {
+            let (query, list) = (try RateQuery.parse(request), try ListQuery.parse(request))
+            return try JSONResponse.ok(try list.answer(try await read { $0.exchangeSnapshots(vhost: vhost) }.map {
                 JSONResponse.exchange($0, rates: rates, query: query)
-            })
+            }))
         }
         router.get("/api/exchanges/:vhost/:name") { request, context in
             let scope = try auth.scope(request, context)

@@ -43,14 +43,16 @@ struct ManagementAPI: Sendable {
         }
         router.get("/api/connections") { request, context in
             let scope = try auth.scope(request, context)
-            return try JSONResponse.ok(try await read { $0.connectionSnapshots() }.filter { scope.shows(connectionOf: $0.user, vhost: $0.vhost) }.map(JSONResponse.connection))
+            let list = try ListQuery.parse(request)
+            return try JSONResponse.ok(try list.answer(try await read { $0.connectionSnapshots() }
+                .filter { scope.shows(connectionOf: $0.user, vhost: $0.vhost) }.map(JSONResponse.connection)))
         }
         router.get("/api/channels") { request, context in
             let scope = try auth.scope(request, context)
-            let query = try RateQuery.parse(request)
-            return try JSONResponse.ok(try await read { $0.channelSnapshots() }.filter { scope.shows(connectionOf: $0.user, vhost: $0.vhost) }.map {
+            let (query, list) = (try RateQuery.parse(request), try ListQuery.parse(request))
+            return try JSONResponse.ok(try list.answer(try await read { $0.channelSnapshots() }.filter { scope.shows(connectionOf: $0.user, vhost: $0.vhost) }.map {
                 JSONResponse.channel($0, rates: rates, query: query)
-            })
+            }))
         }
         router.get("/api/consumers") { request, context in
             let scope = try auth.scope(request, context)
