@@ -11,7 +11,10 @@ struct ListQuery: Sendable {
 
     /// One page of the filtered list.
     struct Page: Sendable {
+        /// `Int.max` for a page number past any integer (as page numbers go, past the last page).
         let number: Int
+        /// The page number as the request gave it, for reasons.
+        let label: String
         let size: Int
         let filter: NameFilter?
     }
@@ -32,16 +35,18 @@ struct ListQuery: Sendable {
         let reverse = try flag(parameters["sort_reverse"], "sort_reverse")
         guard let pageText = parameters["page"] else { return ListQuery(sort: sort, reverse: reverse, page: nil) }
         let sizeText = parameters["page_size"]
-        guard let number = Int(pageText), let size = sizeText.map({ Int($0) }) ?? defaultPageSize else {
+        guard let number = whole(pageText), let size = sizeText.map(whole) ?? defaultPageSize else {
             throw APIError.badRequest("Pagination parameters are invalid: page \(quoted(pageText)) and page_size "
                                       + "\(sizeText.map(quoted) ?? "(absent)") must be whole numbers")
         }
         guard number > 0, size > 0, size <= maxPageSize else {
-            throw APIError.badRequest("Invalid pagination parameters: page number \(number), page size \(size)"
-                                      + " (page must be at least 1, page_size from 1 to \(maxPageSize))")
+            throw APIError(status: .badRequest, error: "invalid_pagination_parameters",
+                           reason: "Invalid pagination parameters: page number \(shown(pageText)), page size \(sizeText.map(shown) ?? "undefined")"
+                               + " (page must be at least 1, page_size from 1 to \(maxPageSize))")
         }
-        let filter = try NameFilter.parse(parameters["name"] ?? "", regex: flag(parameters["use_regex"], "use_regex"))
-        return ListQuery(sort: sort, reverse: reverse, page: Page(number: number, size: size, filter: filter))
+        // As RabbitMQ: any use_regex other than "true" filters on a substring.
+        let filter = try NameFilter.parse(parameters["name"] ?? "", regex: parameters["use_regex"] == "true")
+        return ListQuery(sort: sort, reverse: reverse, page: Page(number: number, label: shown(pageText), size: size, filter: filter))
     }
 
     /// The items sorted on `sort` then `vhost` and `name` (reversed with `sort_reverse`), and when a
@@ -54,7 +59,8 @@ struct ListQuery: Sendable {
         let filtered = page.filter.map { filter in ordered.filter { filter.matches($0["name"] as? String ?? "") } } ?? ordered
         let pageCount = filtered.count / page.size + (filtered.count % page.size == 0 ? 0 : 1)
         guard page.number <= max(pageCount, 1) else {
-            throw APIError.badRequest("Page out of range, page: \(page.number) page size: \(page.size), len: \(filtered.count)")
+            throw APIError(status: .badRequest, error: "page_out_of_range",
+                           reason: "Page out of range, page: \(page.label) page size: \(page.size), len: \(filtered.count)")
         }
         let start = (page.number - 1) * page.size  // at most 500 × (count / 1 + 1): no overflow
         let items = Array(filtered[start..<min(start + page.size, filtered.count)])
@@ -75,6 +81,16 @@ struct ListQuery: Sendable {
         case "true": return true
         case let other?: throw APIError.badRequest("\(name) must be true or false, not \(quoted(other))")
         }
+    }
+
+    /// An integer; `Int.max` for digits past it (RabbitMQ's integers have no end); nil for anything else.
+    private static func whole(_ text: String) -> Int? {
+        Int(text) ?? (!text.isEmpty && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } ? Int.max : nil)
+    }
+
+    /// An integer parameter in a reason: as given (`+5` is 5), cut at 40 digits.
+    private static func shown(_ text: String) -> String {
+        Int(text).map(String.init) ?? (text.count > 40 ? "\(text.prefix(40))… (\(text.utf8.count) digits)" : text)
     }
 
     /// A parameter's value in a reason: quoted, cut at 40 characters.
