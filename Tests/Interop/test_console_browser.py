@@ -471,9 +471,13 @@ def test_forms_add_and_delete_exchange_binding_user_vhost_policy_and_tables_page
     names = sorted(queue["name"] for queue in json.load(call(w, "GET", "/api/queues")))  # bound-q, the log stream, paged-…
     wait_for(lambda: browser.text("#queues-page") == f"Page 1 of 2 ({len(names)} of {len(names)} shown)")
     assert len(table_rows(browser, "queues")) == 20
+    browser.evaluate("performance.clearResourceTimings()")  # room for the requests below
     click_button(browser, "queues", "Next")
     wait_for(lambda: browser.text("#queues-page") == f"Page 2 of 2 ({len(names)} of {len(names)} shown)")
     assert [r[1] for r in table_rows(browser, "queues")] == names[20:] and "paged-24" in names[20:]
+    # The page came from the server's paging, not from a whole list paged in the browser.
+    assert browser.evaluate("performance.getEntriesByType('resource').some(e => "
+                            "e.name.includes('/api/queues?page=2&page_size=20&name=&sort=name&sort_reverse=false'))")
     browser.screenshot(SHOTS / "console-queues-page-2.png")
     set_value(browser, "queues-filter", "paged-1", "input")
     wait_for(lambda: browser.text("#queues-page") == f"Page 1 of 1 (10 of {len(names)} shown)")
