@@ -1,7 +1,7 @@
 import Foundation
 
 /// Sorting JSON items as RabbitMQ's management API sorts them (Erlang's term order): numbers before
-/// booleans and null, before objects, before arrays, before strings; strings by their UTF-8 bytes; a
+/// false, null and true (atoms, by name), before objects, before arrays, before strings; strings by their UTF-8 bytes; a
 /// missing field counts as 0.
 enum JSONOrdering {
     /// `items` sorted on the fields at `keys` (dotted paths, the first deciding first); stable.
@@ -30,9 +30,18 @@ enum JSONOrdering {
         let (l, r) = (rank(left), rank(right))
         if l != r { return l < r ? -1 : 1 }
         if let a = number(left), let b = number(right) { return a < b ? -1 : (a == b ? 0 : 1) }
-        if let a = left as? Bool, let b = right as? Bool { return a == b ? 0 : (b ? -1 : 1) }
+        if let a = atom(left), let b = atom(right) { return a == b ? 0 : (a < b ? -1 : 1) }
         if let a = left as? String, let b = right as? String { return a == b ? 0 : (a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : 1) }
         return 0
+    }
+
+    /// JSON's true, false and null are Erlang atoms, ordered by their names.
+    private static func atom(_ value: Any) -> String? {
+        switch value {
+        case let flag as Bool: return flag ? "true" : "false"
+        case is NSNull: return "null"
+        default: return nil
+        }
     }
 
     private static func number(_ value: Any) -> Double? {
