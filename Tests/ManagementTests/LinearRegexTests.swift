@@ -37,10 +37,10 @@ import Testing
         #expect(try !found("^(a|aa)+$x", name))
         #expect(try !found("^(a*)*b$", name))
         #expect(try found("^(a+)+$", name))
-        #expect(try !found("((){1000}){1000}x", name))
+        #expect(try !found("((){255}){255}x", name))
     }
 
-    @Test(arguments: ["(a", "a)", "*a", "a{2,1}", "a{1001}", "\\1", "\\b", "(?=a)", "(?i)a", "a++", "[a", "\\", "[z-a]",
+    @Test(arguments: ["(a", "a)", "*a", "a{2,1}", "a{256}", "\\1", "\\b", "(?=a)", "(?i)a", "a++", "[a", "\\", "[z-a]",
                       "(((((a{1000}){1000}){1000}){1000}){1000})"])
     func refusedPatternsSayWhy(pattern: String) {
         do throws(LinearRegex.SyntaxError) {

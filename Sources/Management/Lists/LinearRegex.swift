@@ -11,9 +11,9 @@ struct LinearRegex: Sendable {
     }
 
     /// Most instructions a compiled pattern may have (bounds each name's matching work).
-    static let maxProgram = 10_000
-    /// Largest count in `{n,m}`.
-    static let maxRepeat = 1_000
+    static let maxProgram = 2_000
+    /// Largest count in `{n,m}`: no name is longer, so a larger count matches nothing a count of 255 does not.
+    static let maxRepeat = 255
 
     let program: [RegexInstruction]
 
