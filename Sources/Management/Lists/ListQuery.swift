@@ -62,7 +62,7 @@ struct ListQuery: Sendable {
             throw APIError(status: .badRequest, error: "page_out_of_range",
                            reason: "Page out of range, page: \(page.label) page size: \(page.size), len: \(filtered.count)")
         }
-        let start = (page.number - 1) * page.size  // at most 500 × (count / 1 + 1): no overflow
+        let start = (page.number - 1) * page.size  // number ≤ page count, so start < count: no overflow
         let items = Array(filtered[start..<min(start + page.size, filtered.count)])
         return ["total_count": ordered.count, "item_count": items.count,
                 "filtered_count": filtered.count, "page": page.number, "page_size": page.size, "page_count": pageCount, "items": items]
