@@ -17,7 +17,7 @@ BUILD_PACKAGES := libhiredis-dev
 # neither used nor stopped), and the AMQP spec for `make generate`.
 TEST_PACKAGES := $(BUILD_PACKAGES) python3 python3-pika python3-pytest amqp-tools python3-amqp python3-kombu \
                  python3-celery rsyslog rsyslog-gnutls redis-server redis-tools python3-redis chromium python3-websocket \
-                 openssl curl rabbitmq-server
+                 openssl curl rabbitmq-server python3-requests
 GENERATE_PACKAGES := python3 amqp-specs
 
 BENCH_PACKAGES := $(BUILD_PACKAGES) python3 rabbitmq-server libivykis0 libnet1 libpcre3 librabbitmq4 libjson-c5 libwrap0

@@ -125,6 +125,7 @@ let package = Package(
             dependencies: [
                 "AMQPServer",
                 "Upstream",
+                "Syslog",
                 "TLS",
                 "AMQPWire",
                 "Broker",

@@ -65,7 +65,7 @@ enum JSONResponse {
         [
             "source": binding.source, "vhost": binding.vhost, "destination": binding.destination,
             "destination_type": binding.destinationType, "routing_key": binding.routingKey,
-            "arguments": table(binding.arguments), "properties_key": propertiesKey(binding.routingKey),
+            "arguments": table(binding.arguments), "properties_key": propertiesKey(binding),
         ]
     }
 
@@ -98,9 +98,20 @@ enum JSONResponse {
                 "active": true, "activity_status": "up", "channel_details": channel]
     }
 
-    /// The binding's key in URLs, as RabbitMQ forms it for bindings without arguments.
-    static func propertiesKey(_ routingKey: String) -> String {
-        routingKey.isEmpty ? "~" : routingKey.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? routingKey
+    /// The binding's key in URLs (`DELETE /api/bindings/…/:props`), formed as RabbitMQ forms it: the
+    /// routing key quoted (`~` when empty and without arguments), and for a binding with arguments
+    /// `~` and a digest of them, so bindings that differ only in their arguments have different keys.
+    static func propertiesKey(_ binding: BindingSnapshot) -> String {
+        let key = binding.routingKey.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? binding.routingKey
+        guard !binding.arguments.entries.isEmpty else { return key.isEmpty ? "~" : key }
+        return "\(key)~\(argumentsDigest(binding.arguments))"
+    }
+
+    /// FNV-1a (64 bits, hex) of the arguments as JSON with sorted keys: stable across restarts.
+    private static func argumentsDigest(_ arguments: FieldTable) -> String {
+        let json = (try? JSONSerialization.data(withJSONObject: table(arguments), options: [.sortedKeys])) ?? Data()
+        let digest = json.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01b3 }
+        return String(digest, radix: 16)
     }
 
     /// A field table as JSON (through the definitions' JSON mapping).

@@ -54,7 +54,7 @@ extension ManagementAPI {
             "contexts": contexts, "exchange_types": exchangeTypes, "rates_mode": "basic",
             "erlang_version": "none", "erlang_full_version": "none (warren is written in Swift)",
             "statistics_db_event_queue": 0, "disable_stats": false, "enable_queue_totals": true,
-            "sample_retention_policies": ["global": [600], "basic": [60], "detailed": [60]],
+            "sample_retention_policies": ["global": [600, 3600], "basic": [60], "detailed": [60]],
         ]
     }
 

@@ -8,18 +8,20 @@ extension ManagementAPI {
     func registerQueues(on router: Router<ManagementContext>) {
         router.get("/api/queues") { request, context in
             let scope = try auth.scope(request, context)
-            let query = try RateQuery.parse(request)
-            return try JSONResponse.ok(try await read { $0.queueSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.map {
+            let (query, list) = (try RateQuery.parse(request), try ListQuery.parse(request))
+            return try JSONResponse.ok(try list.answer(try await read { $0.queueSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.map {
                 JSONResponse.queue($0, rates: rates, query: query)
-            })
+            }))
         }
         router.get("/api/queues/:vhost") { request, context in
             let scope = try auth.scope(request, context)
             let vhost = try RequestInput.name("vhost", context)
             try scope.require(vhost: vhost)
             guard try await read({ $0.vhost(vhost) != nil }) else { throw APIError.notFound }
-            let query = try RateQuery.parse(request)
-            return try JSONResponse.ok(try await read { $0.queueSnapshots(vhost: vhost) }.map { JSONResponse.queue($0, rates: rates, query: query) })
+            let (query, list) = (try RateQuery.parse(request), try ListQuery.parse(request))
+            return try JSONResponse.ok(try list.answer(try await read { $0.queueSnapshots(vhost: vhost) }.map {
+                JSONResponse.queue($0, rates: rates, query: query)
+            }))
         }
         router.get("/api/queues/:vhost/:name") { request, context in
             let scope = try auth.scope(request, context)
@@ -58,20 +60,20 @@ extension ManagementAPI {
     func registerExchanges(on router: Router<ManagementContext>) {
         router.get("/api/exchanges") { request, context in
             let scope = try auth.scope(request, context)
-            let query = try RateQuery.parse(request)
-            return try JSONResponse.ok(try await read { $0.exchangeSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.map {
+            let (query, list) = (try RateQuery.parse(request), try ListQuery.parse(request))
+            return try JSONResponse.ok(try list.answer(try await read { $0.exchangeSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.map {
                 JSONResponse.exchange($0, rates: rates, query: query)
-            })
+            }))
         }
         router.get("/api/exchanges/:vhost") { request, context in
             let scope = try auth.scope(request, context)
             let vhost = try RequestInput.name("vhost", context)
             try scope.require(vhost: vhost)
             guard try await read({ $0.vhost(vhost) != nil }) else { throw APIError.notFound }
-            let query = try RateQuery.parse(request)
-            return try JSONResponse.ok(try await read { $0.exchangeSnapshots(vhost: vhost) }.map {
+            let (query, list) = (try RateQuery.parse(request), try ListQuery.parse(request))
+            return try JSONResponse.ok(try list.answer(try await read { $0.exchangeSnapshots(vhost: vhost) }.map {
                 JSONResponse.exchange($0, rates: rates, query: query)
-            })
+            }))
         }
         router.get("/api/exchanges/:vhost/:name") { request, context in
             let scope = try auth.scope(request, context)
@@ -139,10 +141,17 @@ extension ManagementAPI {
                 let vhost = try RequestInput.name("vhost", context)
                 let (source, destination) = (try RequestInput.name("source", context), try RequestInput.name("destination", context))
                 let props = try RequestInput.parameter("props", context)
+                let type = kind == "q" ? "queue" : "exchange"
+                // The binding whose `properties_key` is `props`; as before, a binding without arguments is
+                // also found by its routing key as it is (`~`: the empty one).
+                let bindings = try await read { $0.bindingSnapshots(vhost: vhost) }.filter {
+                    $0.source == source && $0.destination == destination && $0.destinationType == type
+                }
+                let binding = bindings.first { JSONResponse.propertiesKey($0) == props }
+                    ?? bindings.first { $0.arguments.entries.isEmpty && $0.routingKey == (props == "~" ? "" : props) }
                 try await change { broker throws(AMQPError) in
-                    try broker.manageBind(vhost: vhost, source: source, destination: destination,
-                                          destinationType: kind == "q" ? "queue" : "exchange",
-                                          routingKey: props == "~" ? "" : props, arguments: [:], unbind: true)
+                    try broker.manageBind(vhost: vhost, source: source, destination: destination, destinationType: type,
+                                          routingKey: binding?.routingKey ?? props, arguments: binding?.arguments ?? [:], unbind: true)
                 }
                 return JSONResponse.noContent()
             }

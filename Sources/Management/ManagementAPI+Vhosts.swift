@@ -8,9 +8,10 @@ extension ManagementAPI {
     func registerVhosts(on router: Router<ManagementContext>) {
         router.get("/api/vhosts") { request, context in
             let user = try auth.user(request, context)
+            let list = try ListQuery.parse(request)
             let visible = Set(auth.visibleVhosts(user))
             let queues = try await read { $0.queueSnapshots() }
-            return try JSONResponse.ok(visible.sorted().map { name in Self.vhost(name, queues: queues) })
+            return try JSONResponse.ok(try list.answer(visible.sorted().map { name in Self.vhost(name, queues: queues) }))
         }
         router.get("/api/vhosts/:vhost") { request, context in
             let user = try auth.user(request, context)

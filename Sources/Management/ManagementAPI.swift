@@ -18,6 +18,8 @@ struct ManagementAPI: Sendable {
     /// Sampled every 5 s by the server's `RateSampler`.
     let rates: MessageRates
     let upstreams: UpstreamRegistry
+    /// The syslog listeners' counters (`syslog_stats` in the overview; none when no listener runs).
+    let syslog: SyslogIntake
 
     func register(on router: Router<ManagementContext>) {
         router.get("/api/healthchecks/node") { _, _ in
@@ -43,14 +45,16 @@ struct ManagementAPI: Sendable {
         }
         router.get("/api/connections") { request, context in
             let scope = try auth.scope(request, context)
-            return try JSONResponse.ok(try await read { $0.connectionSnapshots() }.filter { scope.shows(connectionOf: $0.user, vhost: $0.vhost) }.map(JSONResponse.connection))
+            let list = try ListQuery.parse(request)
+            return try JSONResponse.ok(try list.answer(try await read { $0.connectionSnapshots() }
+                .filter { scope.shows(connectionOf: $0.user, vhost: $0.vhost) }.map(JSONResponse.connection)))
         }
         router.get("/api/channels") { request, context in
             let scope = try auth.scope(request, context)
-            let query = try RateQuery.parse(request)
-            return try JSONResponse.ok(try await read { $0.channelSnapshots() }.filter { scope.shows(connectionOf: $0.user, vhost: $0.vhost) }.map {
+            let (query, list) = (try RateQuery.parse(request), try ListQuery.parse(request))
+            return try JSONResponse.ok(try list.answer(try await read { $0.channelSnapshots() }.filter { scope.shows(connectionOf: $0.user, vhost: $0.vhost) }.map {
                 JSONResponse.channel($0, rates: rates, query: query)
-            })
+            }))
         }
         router.get("/api/consumers") { request, context in
             let scope = try auth.scope(request, context)
@@ -102,7 +106,7 @@ struct ManagementAPI: Sendable {
     }
 
     /// Totals over the vhosts (and connections) the user may see; rates from the node's history, or
-    /// from the one vhost's a user scoped to one vhost sees.
+    /// from the one vhost's a user scoped to one vhost sees; the syslog intake for users who see every vhost.
     private func overview(_ scope: ViewScope, query: RateQuery) async throws -> [String: Any] {
         let queues = try await read { $0.queueSnapshots() }.filter { scope.shows(vhost: $0.vhost) }
         let exchanges = try await read { $0.exchangeSnapshots() }.filter { scope.shows(vhost: $0.vhost) }.count
@@ -125,5 +129,11 @@ struct ManagementAPI: Sendable {
             "queue_totals": rates.details(key: key, fields: RateField.lengths, current: current, range: query.lengths),
             "message_stats": rates.details(key: key, fields: RateField.channelCounters, current: current, range: query.messages),
         ].merging(overviewNodeFields()) { own, _ in own }
+            .merging(scope.showsEveryVhost && !syslog.counters.isEmpty ? ["syslog_stats": syslogStats(query)] : [:]) { own, _ in own }
+    }
+
+    /// Entries received per severity, each with `_details` (rate, and samples over a `msg_rates` range).
+    private func syslogStats(_ query: RateQuery) -> [String: Any] {
+        rates.details(key: MessageRates.syslogKey, names: SyslogIntake.fields, current: syslog.received(), range: query.messages)
     }
 }

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import Prometheus
 import ServiceLifecycle
+import Syslog
 import TLS
 import Upstream
 
@@ -21,21 +22,24 @@ public struct ManagementServer: Service {
     /// (on each listener); `allowedHosts` are the names a request's `Host` may carry besides IP addresses and
     /// `localhost`. `port` 0 turns plain HTTP off; `https` adds a TLS listener. `node` is what `/api/nodes`
     /// and `/api/overview` say of the node; `logStream` is the stream a live tail with `since` replays;
-    /// `compare` answers `POST /api/compare` (none: 404); `upstreams` is what `/api/upstreams` lists.
+    /// `compare` answers `POST /api/compare` (none: 404); `upstreams` is what `/api/upstreams` lists;
+    /// `syslogCounters` are the syslog listeners' (the overview's syslog intake).
     public init(host: String, port: Int, runtime: BrokerRuntime, logExchange: String, allowedHosts: [String],
                 registry: PrometheusCollectorRegistry, admission: ConnectionAdmission, maxLiveTailStreams: Int,
                 limits: HTTPLimits, https: (port: Int, tls: ServerTLS)? = nil, node: NodeInfo, logStream: String = "logs",
-                logger: Logger, compare: CompareRunner? = nil, upstreams: UpstreamRegistry = UpstreamRegistry(names: [])) {
+                logger: Logger, compare: CompareRunner? = nil, upstreams: UpstreamRegistry = UpstreamRegistry(names: []),
+                syslogCounters: [SyslogCounters] = []) {
         let streams = OpenStreams(limit: maxLiveTailStreams)
         self.streams = streams
         let router = Router(context: ManagementContext.self)
         router.add(middleware: RequestGuard(allowedHosts: Set(allowedHosts.map { $0.lowercased() })))
         let rates = MessageRates()
-        sampler = RateSampler(runtime: runtime, rates: rates)
+        let syslog = SyslogIntake(counters: syslogCounters)
+        sampler = RateSampler(runtime: runtime, rates: rates, syslog: syslog)
         ManagementAPI(runtime: runtime, auth: Authorization(access: runtime.access),
                       metrics: MetricsEndpoint(registry: registry, runtime: runtime, admission: admission, streams: streams),
                       tail: LiveTail(runtime: runtime, exchange: logExchange, stream: logStream, open: streams), node: node,
-                      maxBodySize: limits.maxBodySize, rates: rates, upstreams: upstreams).register(on: router)
+                      maxBodySize: limits.maxBodySize, rates: rates, upstreams: upstreams, syslog: syslog).register(on: router)
         if let compare {
             CompareEndpoint(runner: compare, auth: Authorization(access: runtime.access), maxBodySize: limits.maxBodySize).register(on: router)
         }

@@ -6,13 +6,19 @@ import NIOConcurrencyHelpers
 /// sampled every 5 s (`sample`), and a request gets the current values with `*_details`: the
 /// rate over the last interval and, when it asks for a range (`msg_rates_age`/`msg_rates_incr`,
 /// `lengths_age`/`lengths_incr`), the samples, their average and the average rate over it. The
-/// overview keeps 10 minutes of samples, each queue, exchange and channel 1 minute; an object's history goes when the
-/// object does, so memory is bounded by the objects that exist, whatever a client asks.
+/// node's series (the overview's and syslog intake's) keep every sample for 10 minutes and one a
+/// minute for an hour, as RabbitMQ's retention policy does; each queue, exchange and channel 1
+/// minute. An object's history goes when the object does, so memory is bounded by the objects
+/// that exist, whatever a client asks.
 final class MessageRates: Sendable {
     static let interval: Int64 = 5_000
-    static let overviewRetention: Int64 = 600_000
+    static let recentRetention: Int64 = 600_000
+    static let coarseInterval: Int64 = 60_000
+    static let overviewRetention: Int64 = 3_600_000
     static let objectRetention: Int64 = 60_000
     static let overviewKey = "overview"
+    /// The node's syslog intake: entries received per severity (values in `Severity` code order).
+    static let syslogKey = "syslog"
     /// A key nothing is sampled under: the overview of a user who sees several but not all vhosts
     /// has current values and no rates (summing histories across vhosts is not done).
     static let unsampledKey = "unsampled"
@@ -39,21 +45,35 @@ final class MessageRates: Sendable {
         histories.withLockedValue { histories in
             histories = histories.filter { objects[$0.key] != nil }
             for (key, values) in objects {
-                let retention = key == Self.overviewKey ? Self.overviewRetention : Self.objectRetention
-                histories[key, default: SampleHistory(capacity: Int(retention / Self.interval) + 1)].record(time: now, values: values)
+                histories[key, default: Self.emptyHistory(key)].record(time: now, values: values)
             }
         }
     }
 
+    private static func isNodeSeries(_ key: String) -> Bool { key == overviewKey || key == syslogKey }
+
+    /// The node's series keep a coarse sample for each of the hour's minutes, the one before
+    /// it (the value as of the hour's first timestamp) and the current one.
+    private static func emptyHistory(_ key: String) -> SampleHistory {
+        guard isNodeSeries(key) else { return SampleHistory(capacity: Int(objectRetention / interval) + 1) }
+        return SampleHistory(capacity: Int(recentRetention / interval) + 1, coarseCapacity: Int(overviewRetention / coarseInterval) + 2,
+                             coarseInterval: coarseInterval)
+    }
+
     /// `name` and `name_details` for each field, the value being the current one.
     func details(key: String, fields: [RateField], current: [Int], range: SampleRange?) -> [String: Any] {
+        details(key: key, names: fields.map { (name: $0.name, index: $0.rawValue) }, current: current, range: range)
+    }
+
+    /// `name` and `name_details` for each named value (its index in a sample and in `current`).
+    func details(key: String, names: [(name: String, index: Int)], current: [Int], range: SampleRange?) -> [String: Any] {
         let now = clock()
         let history = histories.withLockedValue { $0[key] }
-        let retention = key == Self.overviewKey ? Self.overviewRetention : Self.objectRetention
+        let retention = Self.isNodeSeries(key) ? Self.overviewRetention : Self.objectRetention
         var result: [String: Any] = [:]
-        for field in fields {
-            result[field.name] = current[field.rawValue]
-            result["\(field.name)_details"] = Self.details(history, field.rawValue, range: range?.limited(to: retention), now: now)
+        for (name, index) in names {
+            result[name] = current[index]
+            result["\(name)_details"] = Self.details(history, index, range: range?.limited(to: retention), now: now)
         }
         return result
     }

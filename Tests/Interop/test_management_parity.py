@@ -140,7 +140,8 @@ def test_nodes_and_overview_have_rabbits_shape(managed):
     assert call(managed, "GET", "/api/nodes/rabbit@elsewhere")[0] == 404
 
     overview = call(managed, "GET", "/api/overview")[1]
-    assert WARREN_OVERVIEW_KEYS <= set(overview) and set(overview) <= RABBIT_OVERVIEW_KEYS
+    # `syslog_stats` (the syslog intake by severity, when a syslog listener runs) is warren's own.
+    assert WARREN_OVERVIEW_KEYS <= set(overview) and set(overview) - {"syslog_stats"} <= RABBIT_OVERVIEW_KEYS
     assert {listener["protocol"]: listener["port"] for listener in overview["listeners"]} == {
         "amqp": managed.port, "http": managed.http_port}
     assert all(set(listener) == RABBIT_LISTENER_KEYS for listener in overview["listeners"])
@@ -181,6 +182,8 @@ def test_message_rates_are_sampled_with_ranges(managed):
     overview = call(managed, "GET", "/api/overview?msg_rates_age=600&msg_rates_incr=5")[1]
     assert overview["message_stats"]["confirm"] == 50
     assert len(overview["message_stats"]["publish_details"]["samples"]) == 121
+    hour = call(managed, "GET", "/api/overview?msg_rates_age=3600&msg_rates_incr=60")[1]  # RabbitMQ's "last hour"
+    assert len(hour["message_stats"]["publish_details"]["samples"]) == 61
     # RabbitMQ's bounds: at most 500 increments, a positive increment, both or neither given.
     for query in ("msg_rates_age=1000000000000000000&msg_rates_incr=1", "msg_rates_age=60&msg_rates_incr=0",
                   "lengths_age=-5&lengths_incr=5", "msg_rates_age=60"):

@@ -20,11 +20,16 @@ import Testing
         #expect(counters.published.load(ordering: .relaxed) == 3)
         #expect(counters.repaired.load(ordering: .relaxed) == 1)
         #expect(counters.dropped.load(ordering: .relaxed) == 1)
+        #expect(counters.receivedBySeverity == [0, 0, 1, 0, 0, 1, 0, 0])  // critical and notice
         let dimensions = [("listener", "udp://127.0.0.1:5514")]
         #expect(try metrics.expectCounter("warren_syslog_entries_received_total", dimensions).values == [2, 1])
         #expect(try metrics.expectCounter("warren_syslog_entries_published_total", dimensions).totalValue == 3)
         #expect(try metrics.expectCounter("warren_syslog_entries_repaired_total", dimensions).values == [1])
         #expect(try metrics.expectCounter("warren_syslog_entries_dropped_total", dimensions).values == [1])
+        tally.reset()
+        tally.count(LogEntry(facility: .kern, severity: .debug, message: "after reset"))
+        counters.add(tally)
+        #expect(counters.receivedBySeverity == [0, 0, 1, 0, 0, 1, 0, 1])
     }
 
     @Test func listenerNamesBracketIPv6() {

@@ -13,6 +13,7 @@ enum ConsoleAssets {
         ("/overview.js", "text/javascript; charset=utf-8", OverviewScript.js),
         ("/tables.js", "text/javascript; charset=utf-8", TablesScript.js),
         ("/objects.js", "text/javascript; charset=utf-8", ObjectsScript.js),
+        ("/forms.js", "text/javascript; charset=utf-8", FormsScript.js),
         ("/compare.js", "text/javascript; charset=utf-8", CompareScript.js),
     ]
 

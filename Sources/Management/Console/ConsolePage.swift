@@ -6,7 +6,7 @@ enum ConsolePage {
     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
     <title>warren</title><link rel="stylesheet" href="/console.css">
     <script src="/logs.js" defer></script><script src="/overview.js" defer></script><script src="/tables.js" defer></script>
-    <script src="/objects.js" defer></script><script src="/compare.js" defer></script>
+    <script src="/objects.js" defer></script><script src="/forms.js" defer></script><script src="/compare.js" defer></script>
     <script src="/console.js" defer></script></head>
     <body>
     <form id="signin" class="signin" autocomplete="on">
@@ -23,11 +23,13 @@ enum ConsolePage {
           <a href="#overview" data-tab="overview" data-needs="management">Overview</a>
           <a href="#queues" data-tab="queues" data-needs="management">Queues</a>
           <a href="#exchanges" data-tab="exchanges" data-needs="management">Exchanges</a>
+          <a href="#bindings" data-tab="bindings" data-needs="management">Bindings</a>
           <a href="#connections" data-tab="connections" data-needs="management">Connections</a>
           <a href="#channels" data-tab="channels" data-needs="management">Channels</a>
           <a href="#consumers" data-tab="consumers" data-needs="management">Consumers</a>
           <a href="#vhosts" data-tab="vhosts" data-needs="management">Virtual hosts</a>
           <a href="#users" data-tab="users" data-needs="administrator">Users</a>
+          <a href="#permissions" data-tab="permissions" data-needs="administrator">Permissions</a>
           <a href="#policies" data-tab="policies" data-needs="policymaker">Policies</a>
           <a href="#compare" data-tab="compare" data-needs="administrator">Compare</a>
         </nav>
@@ -56,23 +58,18 @@ enum ConsolePage {
         <div id="totals" class="cards"></div>
         <div class="toolbar"><span>Message rates</span>
           <button type="button" data-range="60" aria-pressed="true">1 min</button>
-          <button type="button" data-range="600" aria-pressed="false">10 min</button></div>
+          <button type="button" data-range="600" aria-pressed="false">10 min</button>
+          <button type="button" data-range="3600" aria-pressed="false">1 h</button></div>
         <div id="chart" class="chart"></div>
+        <div id="syslog-block" hidden><div class="toolbar"><span>Syslog entries received, by severity</span></div>
+          <div id="syslog-chart" class="chart"></div></div>
         <div id="resources" class="cards"></div>
       </section>
-      <section id="queues" class="tab" hidden><div class="toolbar"><label>Filter <input type="search" data-filter></label></div>
-        <form id="add-queue" class="toolbar"><label>Virtual host <input id="add-queue-vhost" value="/" size="8" required></label>
-          <label>Name <input id="add-queue-name" required></label><label><input id="add-queue-durable" type="checkbox" checked> durable</label>
-          <button>Add queue</button><span id="add-queue-result" role="status"></span></form>
-        <div class="detail" hidden></div><table class="grid"></table></section>
-      <section id="exchanges" class="tab" hidden><div class="toolbar"><label>Filter <input type="search" data-filter></label></div>
-        <div class="detail" hidden></div><table class="grid"></table></section>
-      <section id="connections" class="tab" hidden><div class="toolbar"><label>Filter <input type="search" data-filter></label></div>
-        <div class="detail" hidden></div><table class="grid"></table></section>
       <section id="compare" class="tab" hidden>
         <p>Runs <code>warren compare</code> on this machine: the same questions put to Redis and to an AMQP queue
           (a private warren and, unless a Redis URL is given, a private redis-server), with measured answers.</p>
         <form id="compare-form" class="toolbar"><fieldset id="compare-scenarios"><legend>Scenarios</legend></fieldset>
+          <fieldset id="compare-options"><legend>Options (empty: the default)</legend></fieldset>
           <label>Redis URL <input id="compare-redis" placeholder="private redis-server"></label>
           <button id="compare-run">Run</button></form>
         <pre id="compare-progress" class="status"></pre><div id="compare-result"></div></section>

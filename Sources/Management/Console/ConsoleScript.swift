@@ -111,7 +111,6 @@ enum ConsoleScript {
       window.addEventListener('hashchange', () => { if (user) show(location.hash.slice(1)); });
       $('tail-form').addEventListener('submit', event => { event.preventDefault(); startTail(); });
       $('compare-form').addEventListener('submit', event => { event.preventDefault(); runCompare(); });
-      $('add-queue').addEventListener('submit', event => { event.preventDefault(); addQueue(); });
       $('severity').onchange = rerender;
       $('text-filter').oninput = rerender;
       $('pause').onclick = () => {
@@ -130,7 +129,6 @@ enum ConsoleScript {
         document.querySelectorAll('[data-range]').forEach(b => b.setAttribute('aria-pressed', String(b === button)));
         refreshOverview();
       });
-      Object.keys(TABLES).forEach(name => $(name).querySelector('[data-filter]').oninput = () => renderTable(name));
       if (credentials) signIn(credentials);
     });
     """#

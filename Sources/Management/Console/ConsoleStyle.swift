@@ -37,7 +37,7 @@ enum ConsoleStyle {
     .card b { display: block; font-size: 20px; } .card.bad { border-color: var(--alarm); color: var(--alarm); }
     .chart svg { width: 100%; height: 220px; background: var(--panel); border-radius: 6px; }
     .chart .axis { stroke: var(--line); } .chart text { fill: var(--muted); font-size: 11px; }
-    .chart .legend { display: flex; flex-wrap: wrap; gap: 12px; margin-top: 4px; }
+    .chart .legend { display: flex; flex-wrap: wrap; gap: 12px; margin: 4px 0 12px; }
     .grid { border-collapse: collapse; width: 100%; } .grid th, .grid td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); }
     .grid th button { background: none; border: 0; padding: 0; font-weight: bold; }
     .grid td.num, .grid th.num { text-align: right; }
@@ -45,11 +45,15 @@ enum ConsoleStyle {
     .detail { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; margin-bottom: 12px; background: var(--panel); }
     .detail h2 { font-size: 16px; margin: 0 0 6px; } .detail textarea { font: inherit; color: inherit; background: var(--bg); }
     .detail .result { white-space: pre-wrap; max-height: 300px; overflow: auto; }
+    details.add { margin-bottom: 8px; } details.add summary { cursor: pointer; color: var(--accent); padding: 2px 0; }
+    details.add form { margin-top: 6px; } textarea { font: 12px ui-monospace, monospace; color: inherit; background: var(--bg); border: 1px solid var(--line); }
+    .page { color: var(--muted); } button:disabled { opacity: .5; cursor: default; }
+    .detail h3, .mini h3 { font-size: 14px; margin: 10px 0 4px; } .mini .grid { width: auto; min-width: 50%; } .rates { color: var(--muted); }
     fieldset { border: 1px solid var(--line); display: flex; flex-wrap: wrap; gap: 4px 12px; }
     .scenario h2 { font-size: 16px; margin: 16px 0 4px; } .verdict { font-weight: bold; } .how { color: var(--muted); font-size: 12px; }
     #compare-progress { max-height: 160px; overflow: auto; }
     @media (max-width: 700px) { nav { order: 3; flex-basis: 100%; } #whoami { flex: 1; text-align: right; }
       .split { flex-direction: column; height: auto; } #entries { height: 60vh; flex: none; } #entry-json { width: 100%; }
-      .grid { font-size: 12px; } .grid th, .grid td { padding: 2px 4px; } }
+      .grid { font-size: 12px; display: block; overflow-x: auto; } .grid th, .grid td { padding: 2px 4px; } }
     """#
 }

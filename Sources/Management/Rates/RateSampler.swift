@@ -1,11 +1,12 @@
 import AMQPServer
 import Broker
 
-/// Samples every queue's and the node's counters and lengths into `MessageRates` every 5 s, as
-/// RabbitMQ's `collect_statistics_interval` does, until its task is cancelled.
+/// Samples every queue's and the node's counters and lengths, and the syslog intake, into
+/// `MessageRates` every 5 s, as RabbitMQ's `collect_statistics_interval` does, until its task is cancelled.
 struct RateSampler: Sendable {
     let runtime: BrokerRuntime
     let rates: MessageRates
+    let syslog: SyslogIntake
 
     func run() async {
         repeat {
@@ -14,7 +15,8 @@ struct RateSampler: Sendable {
     }
 
     func sampleOnce() async {
-        guard let objects = try? await runtime.withBrokerResult({ Self.objects(of: $0) }) else { return }
+        guard var objects = try? await runtime.withBrokerResult({ Self.objects(of: $0) }) else { return }
+        if !syslog.counters.isEmpty { objects[MessageRates.syslogKey] = syslog.received() }
         rates.record(objects)
     }
 

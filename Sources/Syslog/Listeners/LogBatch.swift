@@ -37,7 +37,7 @@ struct LogBatch {
     mutating func publish() {
         tally.published = messages.count
         counters.add(tally)
-        tally = SyslogTally()
+        tally.reset()
         guard !messages.isEmpty else { return }
         let batch = messages
         messages.removeAll(keepingCapacity: true)

@@ -6,7 +6,8 @@ import Synchronization
 /// for the process itself (its logs, tests) and as swift-metrics counters
 /// `warren_syslog_entries_{received,published,repaired,dropped}_total` with the dimension
 /// `listener` (`udp://127.0.0.1:5514`), exported by whatever metrics backend is bootstrapped.
-/// Both are advanced once per read burst (`add`), never per entry.
+/// Both are advanced once per read burst (`add`), never per entry. Entries received are also
+/// counted per severity (`receivedBySeverity`, the console's syslog intake chart).
 public final class SyslogCounters: Sendable {
     public let listener: String
     public let received = Atomic<Int>(0)
@@ -14,6 +15,7 @@ public final class SyslogCounters: Sendable {
     public let repaired = Atomic<Int>(0)
     public let dropped = Atomic<Int>(0)
     private let metrics: [Counter]
+    private let severities = Mutex<[Int]>(Array(repeating: 0, count: Severity.names.count))
 
     public static let metricLabels = ["received", "published", "repaired", "dropped"].map { "warren_syslog_entries_\($0)_total" }
 
@@ -28,8 +30,16 @@ public final class SyslogCounters: Sendable {
             + "\(repaired.load(ordering: .relaxed)) repaired, \(dropped.load(ordering: .relaxed)) dropped"
     }
 
+    /// Entries received so far per severity, in code order (emergency first).
+    public var receivedBySeverity: [Int] { severities.withLock { $0 } }
+
     /// Adds what one burst collected.
     func add(_ tally: SyslogTally) {
+        if tally.received > 0 {
+            severities.withLock { counts in
+                for (code, amount) in tally.bySeverity.enumerated() where amount > 0 { counts[code] &+= amount }
+            }
+        }
         if tally.received > 0 { received.add(tally.received, ordering: .relaxed) }
         if tally.published > 0 { published.add(tally.published, ordering: .relaxed) }
         if tally.repaired > 0 { repaired.add(tally.repaired, ordering: .relaxed) }
@@ -46,9 +56,18 @@ struct SyslogTally {
     var published = 0
     var repaired = 0
     var dropped = 0
+    var bySeverity = Array(repeating: 0, count: Severity.names.count)
 
     mutating func count(_ entry: LogEntry) {
         received += 1
+        let code = Int(entry.severity.rawValue)
+        if code < bySeverity.count { bySeverity[code] += 1 }
         if entry.repaired { repaired += 1 }
+    }
+
+    /// Back to zero, keeping the per-severity storage.
+    mutating func reset() {
+        (received, published, repaired, dropped) = (0, 0, 0, 0)
+        for code in bySeverity.indices { bySeverity[code] = 0 }
     }
 }

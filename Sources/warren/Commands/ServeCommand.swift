@@ -154,9 +154,8 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(AMQPListener(configuration: listener, runtime: runtime, logger: logger))
         }
         let syslogListeners = settings.syslogListenerConfigurations(tls: tls.syslog)
-        for syslog in syslogListeners {
-            services.append(SyslogListener(configuration: syslog, runtime: runtime, logger: logger))
-        }
+            .map { SyslogListener(configuration: $0, runtime: runtime, logger: logger) }
+        services.append(contentsOf: syslogListeners as [any Service])
         if syslogListeners.isEmpty { logger.info("syslog listeners disabled (port 0, no [[syslog.listeners]])") }
         if let bridge = settings.redisBridge {
             services.append(RedisBridge(configuration: bridge, runtime: runtime, logger: logger))
@@ -169,7 +168,8 @@ struct ServeCommand: AsyncParsableCommand {
                                              maxLiveTailStreams: settings.limits.maxLiveTailStreams, limits: settings.limits.http,
                                              https: tls.https.map { ($0.port, $0.tls) }, node: settings.nodeInfo(),
                                              logStream: settings.logStream.name, logger: logger,
-                                             compare: CompareAPI.runner, upstreams: upstreams))
+                                             compare: CompareAPI.runner, upstreams: upstreams,
+                                             syslogCounters: syslogListeners.flatMap { [$0.udpCounters, $0.tcpCounters].compactMap { $0 } }))
         }
         if !tls.all.isEmpty { services.append(TLSReloader(contexts: tls.all, logger: logger)) }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -86,4 +86,46 @@ import Testing
         rates.record([MessageRates.overviewKey: Array(repeating: 0, count: RateField.allCases.count)])
         #expect(publishDetails(nil, key: queue)["rate"] as? Double == 0)
     }
+
+    @Test func theNodeHistoryAnswersAnHourAtOneSampleAMinuteAndStaysBounded() throws {
+        // Two hours of 5 s samples, `published` counting the seconds since the first.
+        for step in 0..<1_440 { record(published: [step * 5]) }
+        let samples = try #require(publishDetails(try parse("3600", "60"))["samples"] as? [[String: Any]])
+        #expect(samples.count == 61)
+        let now = clock.now.load(ordering: .relaxed)
+        let values = samples.compactMap { $0["sample"] as? Int }
+        let times = samples.compactMap { $0["timestamp"] as? Int64 }
+        #expect(times.first == now - now % 60_000 && times.last == times[0] - 3_600_000)
+        // Every reported value is the counter as of its timestamp, within one 5 s sample.
+        let start = now - 1_440 * MessageRates.interval
+        for (time, value) in zip(times, values) {
+            let expected = Int((time - start) / 1_000)
+            #expect(value <= expected && value >= expected - 5, "at \(time)")
+        }
+        let history = SampleHistory(capacity: 121, coarseCapacity: 61)
+        var filled = history
+        for step in 0..<10_000 { filled.record(time: Int64(step) * 5_000, values: [step]) }
+        #expect(filled.samples.count == 121 && filled.coarse.count == 61)
+        #expect(filled.value(0, at: 0) == filled.coarse.first?.values[0])  // before the history: its oldest value
+    }
+
+    @Test func aQueuesHistoryKeepsAMinuteWhateverTheRangeAsked() throws {
+        let queue = MessageRates.queueKey(vhost: "/", name: "q")
+        for step in 0..<100 { record(published: [step], key: queue) }
+        let samples = try #require(publishDetails(try parse("3600", "60"), key: queue)["samples"] as? [[String: Any]])
+        #expect(samples.count == 2)
+    }
+
+    @Test func syslogIntakeIsSampledPerSeverity() throws {
+        for step in 0..<3 {
+            rates.record([MessageRates.syslogKey: [0, 0, 0, step * 10, 0, 0, step * 50, 0]])
+            clock.advance(by: MessageRates.interval)
+        }
+        let stats = rates.details(key: MessageRates.syslogKey, names: SyslogIntake.fields, current: [0, 0, 0, 20, 0, 0, 100, 0],
+                                  range: try parse("60", "5"))
+        #expect(stats["info"] as? Int == 100)
+        #expect((stats["info_details"] as? [String: Any])?["rate"] as? Double == 10)
+        #expect((stats["error_details"] as? [String: Any])?["rate"] as? Double == 2)
+        #expect(((stats["debug_details"] as? [String: Any])?["samples"] as? [Any])?.count == 13)
+    }
 }
