@@ -36,12 +36,13 @@ import Testing
         for size in [1, 131_064, 100, 131_064, 37_771] {
             let step = try assembly.receive(body: ByteBuffer(bytes: bytes[offset..<offset + size]))
             offset += size
+            #expect(assembly.reservedBytes >= bytes.count || offset == bytes.count, "the whole body is reserved at its first piece")
             completed = Self.completedBody(step)
             #expect((completed != nil) == (offset == bytes.count))
         }
         let body = try #require(completed)
         #expect(Array(body.readableBytesView) == bytes)
-        #expect(body.storageCapacity == bytes.count, "reserved once, at the body's size")
+        #expect(body.storageCapacity < 2 * bytes.count, "reserved at the body's size (NIO rounds up to a power of two)")
     }
 
     @Test func aLargeAnnouncedBodyReservesNoMoreThanTheLimitBeforeItArrives() throws {
