@@ -9,8 +9,7 @@ final class AMQPClientHandler: ChannelInboundHandler {
 
     private let url: AMQPURL
     private let heartbeat: UInt16
-    private var decoder = FrameDecoder(expectProtocolHeader: false, frameMax: 0)
-    private var received: ByteBuffer?
+    private var reader = FrameReader(decoder: FrameDecoder(expectProtocolHeader: false, frameMax: 0))
     private(set) var output = ByteBuffer()
     private var context: ChannelHandlerContext?
     let ready: EventLoopPromise<Void>
@@ -50,25 +49,17 @@ final class AMQPClientHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var bytes = unwrapInboundIn(data)
-        if var buffer = received, buffer.readableBytes > 0 {
-            received = nil
-            buffer.writeBuffer(&bytes)
-            received = buffer
-        } else {
-            received = bytes
-        }
-        while var buffer = received {
-            received = nil
+        reader.append(unwrapInboundIn(data))
+        while true {
             let unit: InboundUnit?
             do {
-                unit = try decoder.decode(buffer: &buffer)
+                unit = try reader.next()
             } catch {
+                reader.discard()
                 fail(.unexpected("undecodable frame: \(error)"))
                 context.close(promise: nil)
                 return
             }
-            received = buffer
             guard case .frame(let frame)? = unit else { break }
             handle(frame)
         }

@@ -6,6 +6,7 @@ public struct Frame: Sendable, Equatable {
     public enum Payload: Sendable, Equatable {
         case method(AMQPMethod)
         case header(ContentHeader)
+        /// Body octets: a body frame's payload, or a piece of one whose payload is still arriving.
         case body(ByteBuffer)
         case heartbeat
     }
@@ -27,6 +28,11 @@ public struct Frame: Sendable, Equatable {
 
     public var channel: UInt16
     public var payload: Payload
+
+    /// The most payload octets a frame may carry under `frameMax` (0: no limit but the size field's).
+    public static func payloadLimit(frameMax: UInt32) -> Int {
+        frameMax == 0 ? Int(UInt32.max) : Swift.max(1, Int(frameMax) - overhead)
+    }
 
     public init(channel: UInt16, payload: Payload) {
         self.channel = channel

@@ -24,6 +24,10 @@ public struct FrameDecodingError: Error, Equatable, Sendable {
 }
 
 /// Splits a byte stream into AMQP frames and decodes them; never traps on any input.
+///
+/// A body frame whose payload has not all arrived is handed on in pieces, each a slice of the
+/// bytes read, so whoever assembles a body gathers it once (it is never gathered into a frame
+/// first). The last piece of a body frame comes only with its verified end octet.
 public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
     public typealias InboundOut = InboundUnit
 
@@ -34,6 +38,8 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
     private enum Stage {
         case protocolHeader
         case frames
+        /// Inside a body frame on `channel`: `remaining` payload octets (at least one), then the end octet.
+        case body(channel: UInt16, remaining: Int)
         /// The protocol header was refused: the connection ends, whatever else arrives is dropped.
         case refused
     }
@@ -48,6 +54,8 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
         switch stage {
         case .frames:
             return try decodeFrame(buffer: &buffer).map(InboundUnit.frame)
+        case .body(let channel, let remaining):
+            return try decodeBodyPiece(channel: channel, remaining: remaining, buffer: &buffer).map(InboundUnit.frame)
         case .refused:
             buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
             return nil
@@ -70,7 +78,23 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
         try decode(buffer: &buffer)
     }
 
-    private func decodeFrame(buffer: inout ByteBuffer) throws(FrameDecodingError) -> Frame? {
+    /// How many more octets `decode` needs to make progress after it returned nil on `buffer` (at least 1).
+    public func bytesMissing(in buffer: ByteBuffer) -> Int {
+        let readable = buffer.readableBytes
+        switch stage {
+        case .protocolHeader:
+            return max(1, ProtocolHeader.bytes.count - readable)
+        case .body(_, let remaining):
+            return max(1, remaining + 1 - readable)
+        case .refused:
+            return 1
+        case .frames:
+            guard let size = buffer.getInteger(at: buffer.readerIndex + 3, as: UInt32.self) else { return max(1, 7 - readable) }
+            return max(1, Frame.overhead + Int(size) - readable)
+        }
+    }
+
+    private mutating func decodeFrame(buffer: inout ByteBuffer) throws(FrameDecodingError) -> Frame? {
         guard let (typeOctet, channel, size) = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self)
             .flatMap({ type in
                 buffer.getInteger(at: buffer.readerIndex + 1, as: UInt16.self).flatMap { channel in
@@ -83,7 +107,11 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
         guard size <= limit else {
             throw FrameDecodingError(error: .frameTooLarge(size: size, max: limit), channel: channel, classID: 0, methodID: 0)
         }
-        guard buffer.readableBytes >= Frame.overhead + Int(size) else { return nil }
+        guard buffer.readableBytes >= Frame.overhead + Int(size) else {
+            guard typeOctet == Frame.Kind.body.rawValue, size > 0 else { return nil }
+            buffer.moveReaderIndex(forwardBy: 7)
+            return try decodeBodyPiece(channel: channel, remaining: Int(size), buffer: &buffer)
+        }
         buffer.moveReaderIndex(forwardBy: 7)
         var payload = buffer.readSlice(length: Int(size))!  // length checked above
         let endOctet = buffer.readInteger(as: UInt8.self)!  // length checked above
@@ -94,6 +122,25 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
             throw FrameDecodingError(error: .unknownFrameType(typeOctet), channel: channel, classID: 0, methodID: 0)
         }
         return Frame(channel: channel, payload: try Self.decodePayload(kind: kind, channel: channel, payload: &payload))
+    }
+
+    /// The next piece of a body frame's payload: what has arrived, except that the last octet
+    /// waits for the end octet, which is checked before the last piece is handed on.
+    private mutating func decodeBodyPiece(channel: UInt16, remaining: Int, buffer: inout ByteBuffer) throws(FrameDecodingError) -> Frame? {
+        if buffer.readableBytes > remaining {
+            let piece = buffer.readSlice(length: remaining)!  // length checked above
+            let endOctet = buffer.readInteger(as: UInt8.self)!  // length checked above
+            guard endOctet == Frame.end else {
+                throw FrameDecodingError(error: .badFrameEnd(endOctet), channel: channel, classID: 0, methodID: 0)
+            }
+            stage = .frames
+            return Frame(channel: channel, payload: .body(piece))
+        }
+        stage = .body(channel: channel, remaining: remaining)
+        let length = min(buffer.readableBytes, remaining - 1)
+        guard length > 0, let piece = buffer.readSlice(length: length) else { return nil }
+        stage = .body(channel: channel, remaining: remaining - length)
+        return Frame(channel: channel, payload: .body(piece))
     }
 
     private static func decodePayload(kind: Frame.Kind, channel: UInt16, payload: inout ByteBuffer) throws(FrameDecodingError) -> Frame.Payload {

@@ -24,12 +24,20 @@ extension ByteBuffer {
 
     /// Writes a body as as many body frames as `frameMax` requires (none for an empty body).
     public mutating func writeBodyFrames(_ body: ByteBuffer, channel: UInt16, frameMax: UInt32) {
-        let chunk = frameMax == 0 ? Int(UInt32.max) : Swift.max(1, Int(frameMax) - Frame.overhead)
+        let chunk = Frame.payloadLimit(frameMax: frameMax)
         var remaining = body
         while remaining.readableBytes > 0 {
             guard var piece = remaining.readSlice(length: Swift.min(chunk, remaining.readableBytes)) else { return }
             writeFrame(kind: .body, channel: channel) { buffer in buffer.writeBuffer(&piece) }
         }
+    }
+
+    /// Writes the type, channel and size of a body frame whose `size` payload octets are written
+    /// apart (as their own buffer), to be followed by `Frame.end`.
+    public mutating func writeBodyFrameStart(channel: UInt16, size: Int) {
+        writeInteger(Frame.Kind.body.rawValue)
+        writeInteger(channel)
+        writeInteger(UInt32(size))
     }
 
     /// Writes a heartbeat frame (always on channel 0).

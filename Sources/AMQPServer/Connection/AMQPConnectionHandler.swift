@@ -15,11 +15,10 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     static let closeOkTimeout = TimeAmount.seconds(3)
 
     private var machine: ConnectionStateMachine
-    private var decoder = FrameDecoder(expectProtocolHeader: true)
-    private var received: ByteBuffer?
+    private var reader = FrameReader(decoder: FrameDecoder(expectProtocolHeader: true))
     private var decodingStopped = false
     private var actions: [ConnectionAction] = []
-    private var output: ByteBuffer
+    private var output: FrameOutput
     private var heartbeat: HeartbeatMonitor?
     private var closeTimer: Scheduled<Void>?
     private var handshakeTimer: Scheduled<Void>?
@@ -63,7 +62,7 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
         self.connectionID = runtime.makeConnectionID()
         self.creditReturn = CreditReturn(window: runtime.outboundWindow)
         self.logger = logger
-        self.output = ByteBufferAllocator().buffer(capacity: 4096)
+        self.output = FrameOutput(allocator: ByteBufferAllocator())
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -101,17 +100,11 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var bytes = unwrapInboundIn(data)
+        let bytes = unwrapInboundIn(data)
         readSinceSubmit += bytes.readableBytes
         heartbeat?.received()
         guard !decodingStopped else { return }
-        if var buffer = received, buffer.readableBytes > 0 {
-            received = nil  // keep the storage uniquely referenced while appending
-            buffer.writeBuffer(&bytes)
-            received = buffer
-        } else {
-            received = bytes
-        }
+        reader.append(bytes)
         decodeAll(context: context)
     }
 
@@ -157,12 +150,10 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     }
 
     private func decodeAll(context: ChannelHandlerContext) {
-        while var buffer = received, buffer.readableBytes > 0 {
-            received = nil  // keep the buffer uniquely referenced while decoding
-            defer { received = buffer }
+        while !decodingStopped {
             let unit: InboundUnit?
             do {
-                unit = try decoder.decode(buffer: &buffer)
+                unit = try reader.next()
             } catch let failure as FrameDecodingError {
                 stopDecoding()
                 logger.info("closing connection: \(failure.error.replyCode.name) - \(failure.error.explanation)")
@@ -187,7 +178,7 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
 
     private func stopDecoding() {
         decodingStopped = true
-        received = nil
+        reader.discard()
     }
 
     private func perform(context: ChannelHandlerContext) {
@@ -201,13 +192,13 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     private func perform(_ action: ConnectionAction, context: ChannelHandlerContext) {
         switch action {
         case .send(let method, let channel):
-            output.writeMethodFrame(method, channel: channel)
+            output.frames.writeMethodFrame(method, channel: channel)
         case .rejectProtocolHeader:
             stopDecoding()
-            output.writeBytes(ProtocolHeader.bytes)
+            output.frames.writeBytes(ProtocolHeader.bytes)
             closeAfterFlush(context: context)
         case .tuned(let tuning):
-            decoder.frameMax = tuning.frameMax
+            reader.decoder.frameMax = tuning.frameMax
             if tuning.heartbeat > 0 {
                 heartbeat = HeartbeatMonitor(interval: .seconds(Int64(tuning.heartbeat)), eventLoop: context.eventLoop) { [weak self] event in
                     self?.heartbeatEvent(event, context: context)
@@ -238,7 +229,7 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
         case .channelMethod(let channel, let method):
             brokerCommands.append(.method(channel, method))
         case .publish(let channel, let publish, let header, let body):
-            let (compactHeader, compactBody) = Self.compact(header, body, allocator: context.channel.allocator)
+            let (compactHeader, compactBody) = ContentCompaction.compact(header, body, allocator: context.channel.allocator)
             brokerCommands.append(.publish(channel, publish, compactHeader, compactBody))
             hasPublished = true
             let raised = alarm.current
@@ -258,32 +249,12 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     /// How far a connection's input may run ahead of the broker (bytes read, not yet handled).
     static let brokerReadAhead = 4 << 20
 
-    /// Messages up to this size get their own small buffer when they arrive.
-    static let compactionLimit = 16 * 1024
-
-    /// A small message's property bytes and body are slices of the read buffer they arrived in,
-    /// which may be many times larger; queued, they would keep all of it alive. They are copied
-    /// into one right-sized buffer (one allocation, a short memcpy) on the connection's loop, so a
-    /// backlog costs what it holds. Large bodies stay the slices they arrived in.
-    static func compact(_ header: ContentHeader, _ body: ByteBuffer, allocator: ByteBufferAllocator) -> (ContentHeader, ByteBuffer) {
-        let propertyLength = header.propertyBytes.readableBytes
-        let bodyLength = body.readableBytes
-        guard propertyLength + bodyLength <= compactionLimit else { return (header, body) }
-        var storage = allocator.buffer(capacity: propertyLength + bodyLength)
-        storage.writeImmutableBuffer(header.propertyBytes)
-        storage.writeImmutableBuffer(body)
-        guard let properties = storage.readSlice(length: propertyLength), let compactBody = storage.readSlice(length: bodyLength) else {
-            return (header, body)
-        }
-        return (ContentHeader(classID: header.classID, bodySize: header.bodySize, propertyBytes: properties), compactBody)
-    }
-
     /// A resource alarm: tell the client (connection.blocked, when it supports it) and stop reading
     /// its socket, so a publisher is held back by TCP instead of growing the broker's memory.
     private func block(_ kind: ResourceAlarm.Kind, context: ChannelHandlerContext) {
         guard !blocked else { return }
         blocked = true
-        if machine.clientSupportsBlocked { output.writeMethodFrame(.connectionBlocked(ConnectionBlocked(reason: kind.reason)), channel: 0) }
+        if machine.clientSupportsBlocked { output.frames.writeMethodFrame(.connectionBlocked(ConnectionBlocked(reason: kind.reason)), channel: 0) }
         flush(context: context)
         gateReading(.resourceAlarm, holding: true, context: context)
     }
@@ -291,7 +262,7 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     private func unblock(context: ChannelHandlerContext) {
         guard blocked else { return }
         blocked = false
-        if machine.clientSupportsBlocked { output.writeMethodFrame(.connectionUnblocked, channel: 0) }
+        if machine.clientSupportsBlocked { output.frames.writeMethodFrame(.connectionUnblocked, channel: 0) }
         flush(context: context)
         gateReading(.resourceAlarm, holding: false, context: context)
     }
@@ -346,12 +317,10 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
             case .method(_, .basicCancel) where !machine.clientSupportsCancelNotify:
                 continue  // the broker's notice that a consumer's queue went away
             case .method(let channel, let method):
-                if machine.isUsable(channel) { output.writeMethodFrame(method, channel: channel) }
+                if machine.isUsable(channel) { output.frames.writeMethodFrame(method, channel: channel) }
             case .content(let channel, let method, let header, let body):
                 guard machine.isUsable(channel) else { continue }
-                output.writeMethodFrame(method, channel: channel)
-                output.writeContentHeaderFrame(header, channel: channel)
-                output.writeBodyFrames(body, channel: channel, frameMax: machine.tuning.frameMax)
+                output.writeContent(method, header: header, body: body, channel: channel, frameMax: machine.tuning.frameMax)
             case .closeChannel(let channel, let error):
                 machine.closeChannel(channel, with: error, into: &actions)
             case .closeConnection(let error):
@@ -376,7 +345,7 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     private func heartbeatEvent(_ event: HeartbeatMonitor.Event, context: ChannelHandlerContext) {
         switch event {
         case .sendHeartbeat:
-            output.writeHeartbeatFrame()
+            output.frames.writeHeartbeatFrame()
             flush(context: context)
         case .peerMissedHeartbeats:
             logger.info("missed heartbeats from client, closing connection")
@@ -385,23 +354,26 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     }
 
     private func flush(context: ChannelHandlerContext) {
-        guard output.readableBytes > 0 else { return }
+        guard !output.isEmpty else { return }
         heartbeat?.sent()
-        context.writeAndFlush(wrapOutboundOut(output), promise: nil)
-        output = context.channel.allocator.buffer(capacity: 4096)
+        for buffer in output.take() { context.write(wrapOutboundOut(buffer), promise: nil) }
+        context.flush()
     }
 
     private func closeAfterFlush(context: ChannelHandlerContext) {
         heartbeat?.stop()
         // Nothing to send (a handshake timeout): close now. Behind TLS a write made before the TLS
         // handshake finished would wait for it, and the close with it.
-        guard output.readableBytes > 0 else {
+        guard !output.isEmpty else {
             context.close(promise: nil)
             return
         }
         let promise = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(output), promise: promise)
-        output = context.channel.allocator.buffer(capacity: 0)
+        let buffers = output.take()
+        for (index, buffer) in buffers.enumerated() {
+            context.write(wrapOutboundOut(buffer), promise: index == buffers.count - 1 ? promise : nil)
+        }
+        context.flush()
         promise.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 }

@@ -10,10 +10,18 @@ struct ContentAssembly {
         case complete(BasicPublish, ContentHeader, ByteBuffer)
     }
 
+    /// Up to this size a body that arrives in pieces gets its whole capacity at its first piece;
+    /// a larger one grows as its bytes arrive, so a header announcing a large body reserves no
+    /// more than this before the body is sent.
+    static let reservationLimit = 1 << 20
+
     private let publish: BasicPublish
     private var header: ContentHeader?
-    private var body = ByteBuffer()
-    private var receivedAnyBody = false
+    /// The pieces received so far, gathered; nil until a second piece is needed.
+    private var body: ByteBuffer?
+
+    /// Bytes held for a body being gathered from pieces.
+    var reservedBytes: Int { body?.storageCapacity ?? 0 }
 
     init(publish: BasicPublish) {
         self.publish = publish
@@ -33,23 +41,29 @@ struct ContentAssembly {
         return header.bodySize == 0 ? .complete(publish, header, ByteBuffer()) : .incomplete
     }
 
-    /// Takes one body frame; the message is complete when the header's body size is reached.
+    /// Takes a piece of the body (a body frame, or part of one); the message is complete when the
+    /// header's body size is reached. A body that arrives in one piece is kept as the slice it
+    /// arrived in; one in several pieces is copied once, into a buffer reserved for its size.
     mutating func receive(body piece: ByteBuffer) throws(AMQPError) -> Step {
         guard let header else {
             throw AMQPError(.unexpectedFrame, "expected content header for class 60, got content body")
         }
-        if receivedAnyBody {
-            var piece = piece
-            body.writeBuffer(&piece)
-        } else {
-            body = piece  // a single body frame is kept as the slice it arrived in
-            receivedAnyBody = true
-        }
-        let received = UInt64(body.readableBytes)
+        let received = UInt64(body?.readableBytes ?? 0) + UInt64(piece.readableBytes)
         if received > header.bodySize {
             throw AMQPError(.unexpectedFrame, "content body of \(received) bytes exceeds the \(header.bodySize) announced in its header")
         }
-        return received == header.bodySize ? .complete(publish, header, body) : .incomplete
+        if body == nil, received == header.bodySize { return .complete(publish, header, piece) }
+        var gathered = body.take() ?? Self.reserve(header.bodySize)
+        gathered.writeImmutableBuffer(piece)
+        guard received == header.bodySize else {
+            body = gathered
+            return .incomplete
+        }
+        return .complete(publish, header, gathered)
+    }
+
+    private static func reserve(_ bodySize: UInt64) -> ByteBuffer {
+        ByteBufferAllocator().buffer(capacity: Int(min(bodySize, UInt64(reservationLimit))))
     }
 
     /// The error for a method frame that arrived while content was expected; like RabbitMQ, it names
