@@ -94,6 +94,12 @@ final class ConnectionOutlet: BrokerOutlet {
         context.eventLoop.execute { handler.value.receive(batch, context: context.value) }
     }
 
+    func holdPublishing(_ held: Bool) {
+        let handler = self.handler
+        let context = self.context
+        context.eventLoop.execute { handler.value.holdPublishing(held, context: context.value) }
+    }
+
     /// The broker handled commands read from `bytes` bytes of this connection's input.
     func brokerHandled(_ bytes: Int) {
         let handler = self.handler

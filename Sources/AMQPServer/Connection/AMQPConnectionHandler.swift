@@ -333,6 +333,13 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
         if aheadOfBroker <= Self.brokerReadAhead / 2 { gateReading(.brokerBehind, holding: false, context: context) }
     }
 
+    /// Publisher credit: a queue this connection publishes to is behind its consumers (held) or has
+    /// caught up. The socket is simply not read meanwhile, as RabbitMQ's credit flow does; the
+    /// client is not sent connection.blocked, which is for resource alarms.
+    func holdPublishing(_ held: Bool, context: ChannelHandlerContext) {
+        gateReading(.queuesBehind, holding: held, context: context)
+    }
+
     /// A batch from the broker: replies, deliveries and errors for this connection, written with one flush.
     func receive(_ batch: [Outbound], context: ChannelHandlerContext) {
         var contentBytes = 0
