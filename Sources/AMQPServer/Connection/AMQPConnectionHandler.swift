@@ -113,6 +113,7 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
             received = bytes
         }
         decodeAll(context: context)
+        if readSinceSubmit >= Self.brokerBatchBytes { submitBrokerCommands(context: context) }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -257,6 +258,11 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
 
     /// How far a connection's input may run ahead of the broker (bytes read, not yet handled).
     static let brokerReadAhead = 4 << 20
+
+    /// A long read burst (up to 16 reads of 64 KiB) is handed over in batches of this much input,
+    /// so the broker's loop, which takes one batch per connection in turn (`BrokerInbox`), gets to
+    /// other connections' acks after a few milliseconds of a flooding publisher's work.
+    static let brokerBatchBytes = 256 << 10
 
     /// Messages up to this size get their own small buffer when they arrive.
     static let compactionLimit = 16 * 1024
