@@ -70,45 +70,51 @@ def depth(channel, queue: str) -> int:
     return channel.queue_declare(queue, passive=True).method.message_count
 
 
+class Flood:
+    """A slow consumer on `queue`, a raw publisher sending MESSAGES to it from a thread, and an observer channel."""
+
+    def __init__(self, w, queue: str):
+        self.queue = queue
+        self.consumer = SlowConsumer(w, queue)
+        self.publisher = raw_publisher(w)
+        self.sender = threading.Thread(target=self.publisher.sock.sendall, args=(publish_frames(queue, MESSAGES),),
+                                       daemon=True)
+        self.sender.start()
+        self.observer = pika.BlockingConnection(w.params()).channel()
+
+    def depth(self) -> int:
+        return depth(self.observer, self.queue)
+
+    def finish(self):
+        """Closes the publisher's channel (close_channel fails on any other method first, connection.blocked
+        included), then checks nothing was lost: what the consumer did not ack is in the queue."""
+        self.publisher.close_channel(1)
+        wait_for(lambda: self.depth() == MESSAGES - self.consumer.acked, timeout=30)
+        self.publisher.close_socket()
+
+
 @pytest.mark.deadline(180)
 def test_a_slow_consumer_keeps_its_queue_short_while_publishing_continues(warren):
-    queue = "credit-slow"
-    consumer = SlowConsumer(warren, queue)
-    publisher = raw_publisher(warren)
-    sender = threading.Thread(target=publisher.sock.sendall, args=(publish_frames(queue, MESSAGES),), daemon=True)
-    sender.start()
-
-    observer = pika.BlockingConnection(warren.params()).channel()
+    flood = Flood(warren, "credit-slow")
     deepest = 0
-    while sender.is_alive():
-        deepest = max(deepest, depth(observer, queue))
-        sender.join(0.01)
+    while flood.sender.is_alive():
+        deepest = max(deepest, flood.depth())
+        flood.sender.join(0.01)
     # Everything was sent (the publisher was held, never stopped for good) and the queue never grew
     # past the watermark plus what the publisher had in flight; without credit it would hold nearly all.
     assert deepest <= HIGH_WATERMARK + SLACK, deepest
     assert deepest > HIGH_WATERMARK // 2, deepest  # the consumer really was behind
-    # No connection.blocked on the publisher's connection: close_channel fails on any other method.
-    publisher.close_channel(1)
-    consumer.close()
-    # Nothing was lost: what the consumer did not ack is in the queue (its last delivery requeued).
-    wait_for(lambda: depth(observer, queue) == MESSAGES - consumer.acked, timeout=30)
-    publisher.close_socket()
+    flood.consumer.close()
+    flood.finish()
 
 
 @pytest.mark.deadline(180)
 def test_a_publisher_held_by_a_consumer_that_goes_away_is_released(warren):
-    queue = "credit-gone"
-    consumer = SlowConsumer(warren, queue)
-    publisher = raw_publisher(warren)
-    sender = threading.Thread(target=publisher.sock.sendall, args=(publish_frames(queue, MESSAGES),), daemon=True)
-    sender.start()
-    observer = pika.BlockingConnection(warren.params()).channel()
-    wait_for(lambda: depth(observer, queue) > HIGH_WATERMARK, timeout=60)
-    assert sender.is_alive()  # held: the rest of its input waits in its socket
-    consumer.close()
+    flood = Flood(warren, "credit-gone")
+    wait_for(lambda: flood.depth() > HIGH_WATERMARK, timeout=60)
+    assert flood.sender.is_alive()  # held: the rest of its input waits in its socket
+    flood.consumer.close()
     # Without a consumer the queue holds nobody back: every message arrives and waits, ready.
-    sender.join(60)
-    assert not sender.is_alive()
-    publisher.close_channel(1)
-    wait_for(lambda: depth(observer, queue) == MESSAGES - consumer.acked, timeout=30)
-    publisher.close_socket()
+    flood.sender.join(60)
+    assert not flood.sender.is_alive()
+    flood.finish()

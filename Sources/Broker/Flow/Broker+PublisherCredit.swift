@@ -9,11 +9,17 @@ extension Broker {
         queue.publishedInBurst = false
         guard queue.stream == nil else { return }  // a stream's readers each have their own position
         let ready = queue.messageCount
-        // Only consumers whose sockets take writes count: one that stopped reading stalls only itself.
-        let consuming = ready > queue.pressure.low && queue.consumers.contains { $0.channel.session.credit.writable }
+        let consuming = ready > queue.pressure.low && queue.consumers.contains { Self.appliesPressure($0.channel.session) }
         let change = queue.pressure.update(ready: ready, hasConsumers: consuming)
         if change == .caughtUp { releasePublishers(of: queue) }
         if queue.pressure.isBehind, published, let publisher = burstPublisher { hold(publisher, by: queue) }
+    }
+
+    /// Whether a consumer's connection counts for publisher credit: a client's whose socket takes
+    /// writes. One that stopped reading stalls only itself; warren's own consumers (the Redis
+    /// bridge waiting for Redis, the live tail, which drops) never hold log intake back.
+    private static func appliesPressure(_ session: Session) -> Bool {
+        session.checked && session.credit.writable
     }
 
     /// Holds a connection's input back for a queue. A connection that consumes is never held: its

@@ -11,9 +11,11 @@ import Testing
     let publisher: TestClient
     let consumer: TestClient
 
-    init() {
-        publisher = TestClient(broker, id: 1)
-        consumer = TestClient(broker, id: 2)
+    init() throws {
+        broker.putUser(UserAccount(name: "guest", passwordHash: ""))
+        try broker.setPermissions(user: "guest", vhost: "/", configure: ".*", write: ".*", read: ".*")
+        publisher = TestClient(broker, id: 1, checked: true)
+        consumer = TestClient(broker, id: 2, checked: true)
         publisher.open()
         consumer.open()
         publisher.declareQueue("q")
@@ -89,6 +91,16 @@ import Testing
         consumer.run([.writabilityChanged(true)])
         publish(1)
         #expect(publisher.outlet.takeHolds() == [true])
+    }
+
+    @Test func warrensOwnConsumersHoldNobodyBack() {
+        let bridge = TestClient(broker, id: 3)  // unchecked: an in-process connection
+        bridge.open()
+        bridge.qos(1)
+        bridge.consume("q", tag: "bridge")
+        publish(100)
+        #expect(queue.messageCount == 99)
+        #expect(publisher.outlet.takeHolds().isEmpty)
     }
 
     @Test func aConnectionThatConsumesIsNeverHeld() {
