@@ -10,28 +10,29 @@ import Testing
 
     @Test func aFloodingConnectionGetsOneTurnPerRound() {
         var inbox = BrokerInbox<String>()
-        #expect(inbox.add("p1", from: publisher))  // idle: the caller schedules a round
-        for index in 2...5 { #expect(!inbox.add("p\(index)", from: publisher)) }
-        #expect(!inbox.add("ack1", from: consumer))
-        #expect(inbox.takeRound() == ["p1", "ack1"])
-        #expect(inbox.finishRound())
-        #expect(!inbox.add("ack2", from: consumer))  // a round is still scheduled
-        #expect(inbox.takeRound() == ["p2", "ack2"])
-        #expect(inbox.finishRound())
-        #expect(inbox.takeRound() == ["p3"])
-        #expect(inbox.finishRound())
-        #expect(inbox.takeRound() == ["p4"])
-        #expect(inbox.finishRound())
-        #expect(inbox.takeRound() == ["p5"])
-        #expect(!inbox.finishRound())  // idle again
-        #expect(inbox.add("p6", from: publisher))
+        var scheduled = (1...5).map { inbox.add("p\($0)", from: publisher) }
+        scheduled.append(inbox.add("ack1", from: consumer))
+        #expect(scheduled == [true, false, false, false, false, false])  // only the first schedules a round
+        var rounds = [inbox.takeRound()]
+        var more = [inbox.finishRound()]
+        let scheduledAgain = inbox.add("ack2", from: consumer)  // a round is still scheduled
+        for _ in 0..<4 {
+            rounds.append(inbox.takeRound())
+            more.append(inbox.finishRound())
+        }
+        #expect(!scheduledAgain)
+        #expect(rounds == [["p1", "ack1"], ["p2", "ack2"], ["p3"], ["p4"], ["p5"]])
+        #expect(more == [true, true, true, true, false])
+        let idle = inbox.add("p6", from: publisher)
+        #expect(idle)
     }
 
     @Test func anEmptyRoundLeavesTheInboxIdle() {
         var inbox = BrokerInbox<Int>()
-        #expect(inbox.takeRound().isEmpty)
-        #expect(!inbox.finishRound())
-        #expect(inbox.add(1, from: consumer))
+        let round = inbox.takeRound()
+        let more = inbox.finishRound()
+        let scheduled = inbox.add(1, from: consumer)
+        #expect(round.isEmpty && !more && scheduled)
     }
 
     @Test func manyConnectionsEachKeepTheirOrder() {
