@@ -13,7 +13,7 @@ import Glibc
 /// where they sit together; a damaged one is reported and dropped; files go when emptied.
 @Suite struct PageFilesTests {
     static func record(_ index: Int, size: Int = 100) -> ByteBuffer {
-        ByteBuffer(bytes: (0..<size).map { UInt8(truncatingIfNeeded: $0 &+ index) })
+        ByteBuffer(repeating: UInt8(truncatingIfNeeded: index), count: size)
     }
 
     @Test func recordsComeBackAsWrittenAndTheFileIsEmptiedAfterwards() throws {

@@ -6,9 +6,11 @@ extension Queue {
     static let readAheadCount = 256
 
     /// Whether a new message goes to disk: the queue is over its memory limit, or earlier
-    /// messages of its priority are on disk (it must not overtake them).
+    /// messages of its priority are on disk (it must not overtake them); not while messages of its
+    /// priority that could not be paged wait after a run (it must not overtake those either).
     func pagesNext(_ message: Message) -> Bool {
-        pager != nil && (ready.pagesNext(priority: message.priority) || readyBytes + message.footprint > memoryLimit)
+        guard pager != nil, let mustPage = ready.mustPage(priority: message.priority) else { return false }
+        return mustPage || readyBytes + message.footprint > memoryLimit
     }
 
     /// Writes the message's record and keeps its `PagedMessage`; false when the pager could not

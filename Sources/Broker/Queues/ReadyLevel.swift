@@ -10,6 +10,10 @@ struct ReadyLevel {
 
     var isEmpty: Bool { memory.isEmpty && paged.isEmpty && later.isEmpty }
 
+    /// Whether the next new message must be paged (true: there is a run), may be (false), or must
+    /// stay in memory (nil: messages that follow the run are in memory).
+    var mustPageNext: Bool? { later.isEmpty ? !paged.isEmpty : nil }
+
     var firstExpiry: Int64? { memory.first?.expiresAt ?? paged.first?.expiresAt ?? later.first?.expiresAt }
 
     /// Adds an in-memory message by sequence: requeued ones go back among the front messages (every

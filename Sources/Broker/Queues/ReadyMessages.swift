@@ -38,8 +38,9 @@ struct ReadyMessages: Sequence {
 
     private func level(of priority: UInt8) -> Int { Swift.min(Int(priority), levels.count - 1) }
 
-    /// Whether a message published now at this priority must be paged to keep its level in order.
-    func pagesNext(priority: UInt8) -> Bool { !levels[level(of: priority)].paged.isEmpty }
+    /// Whether a message published now at this priority must be paged to keep its level in order
+    /// (true), may be (false), or must stay in memory (nil: messages after the run are in memory).
+    func mustPage(priority: UInt8) -> Bool? { levels[level(of: priority)].mustPageNext }
 
     /// Adds an in-memory message at its place: at the end of its level, or, for a requeued one,
     /// back at its original position by sequence.

@@ -107,7 +107,8 @@ import Testing
         for index in 5..<8 { queue.enqueue(Self.message(index)) }
         pager.failWrites = false
         for index in 8..<10 { queue.enqueue(Self.message(index)) }
-        #expect(queue.pagedCount == 7)
+        // 8 and 9 stay in memory too, behind 5-7: nothing overtakes a message kept after the run.
+        #expect(queue.pagedCount == 5)
         #expect(Self.drain(queue).map(\.sequence) == (0..<10).map(UInt64.init))
     }
 
@@ -133,8 +134,9 @@ import Testing
         queue.enqueue(Self.message(0), expiresAt: .min)
         queue.enqueue(Self.message(1), expiresAt: .max)
         queue.enqueue(Self.message(2), storeID: .max, expiresAt: .max - 1)
-        #expect(Self.drain(queue, now: .max).isEmpty)
-        #expect(queue.discarded.count == 3)
+        // .max is "never": the only one left at the end of time.
+        #expect(Self.drain(queue, now: .max).map(\.sequence) == [1])
+        #expect(queue.discarded.map(\.entry.sequence) == [0, 2])
     }
 
     @Test func purgeReleasesEveryPageAndReturnsTheStoreIDs() {
