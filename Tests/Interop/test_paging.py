@@ -25,7 +25,7 @@ def properties(index: int) -> pika.BasicProperties:
         delivery_mode=2 if index % 2 == 0 else 1,
         priority=index % 10,
         message_id=f"m-{index}",
-        correlation_id="c" * (index % 300),
+        correlation_id="c" * (index % 250),
         content_type="application/octet-stream",
         headers={"index": index, "name": f"h{index}", "nested": {"odd": index % 2 == 1}},
     )
