@@ -9,7 +9,7 @@ files, and the publish and drain rates. Stops what it started.
 Usage: backlog-rss.py --warren .build/release/warren [--rabbitmq] [--messages N] [--size B]
                       [--persistent] [--work DIR]
 """
-import argparse, json, os, shutil, socket, struct, subprocess, sys, tempfile, time
+import argparse, json, os, shutil, signal, socket, struct, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Tests", "Interop"))
 import amqp_raw  # noqa: E402
@@ -192,6 +192,7 @@ def main():
     parser.add_argument("--persistent", action="store_true", help="persistent messages to a durable queue")
     parser.add_argument("--work", default="/tmp", help="where the brokers' data directories go (needs about messages x size bytes)")
     options = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the brokers it started on the way out
     work = tempfile.mkdtemp(prefix="warren-backlog.", dir=options.work)
     try:
         print(json.dumps(run_warren(options, work)), flush=True)
