@@ -6,8 +6,8 @@ import Darwin
 
 /// What the memory alarm compares with the watermark: the larger of the process's resident set
 /// (RSS, from /proc/self/statm: everything the process holds, whoever allocated it: partial
-/// bodies being assembled, open transactions, NIO and socket-side outbound buffers, paged
-/// messages' skeletons, allocator slack) and the broker's own accounting (queued messages and
+/// bodies being assembled, open transactions, NIO and socket-side outbound buffers, allocator
+/// slack) and the broker's own accounting (queued messages and
 /// content in flight to connections), which stands in where /proc is absent.
 public struct MemoryUse: Equatable {
     var resident: Int?

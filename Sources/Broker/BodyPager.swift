@@ -1,27 +1,27 @@
 import NIOCore
 
-/// Where a paged-out message's property bytes and body were written.
+/// Where a paged-out message's record was written: its file, its offset in it and its length.
+/// Twelve bytes: a page file never grows past 4 GiB and a record longer than `UInt32.max` is not paged.
 public struct PageLocation: Sendable, Equatable {
     public var file: UInt32
-    public var offset: Int64
-    public var propertyLength: Int
-    public var bodyLength: Int
+    public var offset: UInt32
+    public var length: UInt32
 
-    public init(file: UInt32, offset: Int64, propertyLength: Int, bodyLength: Int) {
+    public init(file: UInt32, offset: UInt32, length: UInt32) {
         self.file = file
         self.offset = offset
-        self.propertyLength = propertyLength
-        self.bodyLength = bodyLength
+        self.length = length
     }
 }
 
-/// Keeps message bodies on disk while a queue's backlog is over its memory limit; the server
-/// implements it over files in the data directory. Called only on the broker's event loop.
+/// Keeps the records of paged messages (exchange, routing key, property bytes, body; see
+/// `PageRecord`) on disk while a queue's backlog is over its memory limit; the server implements it
+/// over files in the data directory. Called only on the broker's event loop.
 public protocol BodyPager: AnyObject {
-    /// Writes property bytes and body; nil when they could not be written (the message stays in memory).
-    func pageOut(properties: ByteBuffer, body: ByteBuffer) -> PageLocation?
-    /// Reads them back and releases the space; nil when they cannot be read.
-    func pageIn(_ location: PageLocation) -> (properties: ByteBuffer, body: ByteBuffer)?
+    /// Writes a record; nil when it could not be written (the message stays in memory).
+    func pageOut(_ record: ByteBuffer) -> PageLocation?
+    /// Reads records back, in the order asked, and releases their space; nil for one that cannot be read.
+    func pageIn(_ locations: [PageLocation]) -> [ByteBuffer?]
     /// Releases the space of a paged message that will never be read (purge, delete).
     func release(_ location: PageLocation)
 }

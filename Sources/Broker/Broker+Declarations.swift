@@ -191,7 +191,7 @@ extension Broker {
         let queue = try accessibleQueue(name, for: channel)
         try refuse("queue.purge", on: queue)
         let purged = queue.removeAllReady()
-        forgetStored(purged, of: queue)
+        forgetStored(purged.storeIDs, of: queue)
         scheduleDispatch(queue)  // its publishers, if it held any, may go
         let count = purged.count
         reply(.queuePurgeOk(QueuePurgeOk(messageCount: UInt32(clamping: count))), on: channel, unless: purge.noWait)

@@ -268,7 +268,7 @@ public final class Broker {
         timerSchedule.remove(queue)
         if queue.durable { definitionsChanged = true }
         if queue.stream != nil { streamStorage?.remove(vhost: vhost.name, queue: queue.name) }
-        forgetStored(queue.removeAllReady(), of: queue)
+        forgetStored(queue.removeAllReady().storeIDs, of: queue)
         if let persistence, queue.unackedCount > 0 {
             for session in sessions.values {
                 for channel in session.channels.values {
@@ -305,10 +305,10 @@ public final class Broker {
     }
 
     /// Records that a queue dropped stored messages (purge, delete).
-    func forgetStored<S: Sequence>(_ entries: S, of queue: Queue) where S.Element == QueuedMessage {
+    func forgetStored(_ storeIDs: some Sequence<UInt64>, of queue: Queue) {
         guard let persistence else { return }
-        for entry in entries where entry.storeID != 0 {
-            persistence.removed(id: entry.storeID, queue: queue.name)
+        for id in storeIDs where id != 0 {
+            persistence.removed(id: id, queue: queue.name)
         }
     }
 

@@ -27,34 +27,6 @@ public final class Message: Sendable {
             .map { $0 & 0x0100 != 0 } ?? false
     }
 
-    private init(exchange: String, routingKey: String, header: ContentHeader, body: ByteBuffer, persistent: Bool, priority: UInt8,
-                 hasExpiration: Bool) {
-        self.exchange = exchange
-        self.routingKey = routingKey
-        self.header = header
-        self.body = body
-        self.persistent = persistent
-        self.priority = priority
-        self.hasExpiration = hasExpiration
-    }
-
-    /// One empty buffer shared by every skeleton, so a skeleton costs no buffer storage of its own.
-    private static let emptyBuffer = ByteBuffer()
-
-    /// The same message without property bytes and body, held in memory while they are paged out.
-    var skeleton: Message {
-        Message(exchange: exchange, routingKey: routingKey,
-                header: ContentHeader(classID: header.classID, bodySize: header.bodySize, propertyBytes: Self.emptyBuffer),
-                body: Self.emptyBuffer, persistent: persistent, priority: priority, hasExpiration: hasExpiration)
-    }
-
-    /// The skeleton with its property bytes and body back.
-    func withContent(properties: ByteBuffer, body: ByteBuffer) -> Message {
-        Message(exchange: exchange, routingKey: routingKey,
-                header: ContentHeader(classID: header.classID, bodySize: header.bodySize, propertyBytes: properties),
-                body: body, persistent: persistent, priority: priority, hasExpiration: hasExpiration)
-    }
-
     /// The decoded properties (decoded on demand: most messages never need them).
     public var properties: BasicProperties {
         (try? header.properties()) ?? BasicProperties()

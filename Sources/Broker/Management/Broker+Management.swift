@@ -30,7 +30,7 @@ extension Broker {
     public func managePurgeQueue(vhost name: String, queue: String) throws(AMQPError) -> Int {
         let target = try managedVhost(name).queue(queue)
         let purged = target.removeAllReady()
-        forgetStored(purged, of: target)
+        forgetStored(purged.storeIDs, of: target)
         scheduleDispatch(target)  // its publishers, if it held any, may go
         finishBurst()
         return purged.count

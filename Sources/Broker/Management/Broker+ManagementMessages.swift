@@ -39,7 +39,7 @@ extension Broker {
         } else {
             queue.counts.acknowledged += taken.count
             vhost.counts.acknowledged += taken.count
-            forgetStored(taken, of: queue)
+            forgetStored(taken.map(\.storeID), of: queue)
         }
         scheduleDispatch(queue)
         finishBurst()

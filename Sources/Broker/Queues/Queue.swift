@@ -11,22 +11,23 @@ public final class Queue {
     /// The connection that owns an exclusive queue.
     public let owner: ConnectionID?
 
-    private(set) var ready = ReadyMessages()
+    var ready = ReadyMessages()
     private(set) var consumers: [Consumer] = []
     private var nextSequence: UInt64 = 0
     private var roundRobin = 0
     /// Messages delivered and not yet acknowledged.
     public internal(set) var unackedCount = 0
-    /// Body and property bytes of the ready messages, and of the delivered but unacknowledged ones.
-    public private(set) var readyBytes = 0
+    /// Bytes the ready messages hold in memory (`Message.footprint`, `PagedMessage.footprint` for
+    /// a paged one), and the delivered but unacknowledged ones.
+    public internal(set) var readyBytes = 0
     public internal(set) var unackedBytes = 0
     /// Set once a consumer has subscribed: auto-delete applies only after that.
     private(set) var hadConsumer = false
-    /// Pages bodies out while the ready messages hold more than `memoryLimit` bytes.
+    /// Pages messages out while the ready messages hold more than `memoryLimit` bytes.
     weak var pager: (any BodyPager)?
     var memoryLimit = Int.max
-    /// Ready messages whose bodies are on disk.
-    public private(set) var pagedCount = 0
+    /// Ready messages kept on disk.
+    public var pagedCount: Int { ready.pagedCount }
     /// The log of a stream queue (`x-queue-type: stream`); nil for a classic queue.
     var stream: StreamQueue?
     /// Set while the queue waits in the broker's dispatch list.
@@ -50,7 +51,7 @@ public final class Queue {
     /// A length limit with x-overflow reject-publish(-dlx): publishes are refused when full.
     private(set) var rejectsWhenFull = false
     /// Body bytes of the ready messages (what x-max-length-bytes limits).
-    public private(set) var readyBodyBytes = 0
+    public internal(set) var readyBodyBytes = 0
     /// Broker clock when the queue was last used (declared, consumed from, fetched from), for x-expires.
     var lastUsed: Int64 = 0
     /// Set once a message with its own `expiration` arrived: the queue then needs the broker's timer.
@@ -78,41 +79,41 @@ public final class Queue {
     public var isPersistent: Bool { durable && owner == nil }
     public var consumerCount: Int { consumers.count }
 
-    /// Adds a published message. A queue with a length limit first hands what it can to its
-    /// consumers, as RabbitMQ delivers to a waiting consumer before counting the queue's length.
+    /// Adds a published message, to disk when the queue is over its memory limit. A queue with a
+    /// length limit first hands what it can to its consumers, as RabbitMQ delivers to a waiting
+    /// consumer before counting the queue's length.
     func enqueue(_ message: Message, storeID: UInt64 = 0, redelivered: Bool = false, expiresAt: Int64 = .max, now: Int64 = .min) {
-        var entry = QueuedMessage(message: message, sequence: nextSequence, redelivered: redelivered, storeID: storeID,
+        let entry = QueuedMessage(message: message, sequence: nextSequence, redelivered: redelivered, storeID: storeID,
                                   expiresAt: expiresAt)
         nextSequence &+= 1
-        if readyBytes + message.footprint > memoryLimit, let pager,
-           let location = pager.pageOut(properties: message.header.propertyBytes, body: message.body) {
-            entry = QueuedMessage(message: message.skeleton, sequence: entry.sequence, redelivered: redelivered,
-                                  storeID: storeID, paged: location, expiresAt: expiresAt)
-            pagedCount += 1
-        }
-        insert(entry)
+        if !(pagesNext(message) && pageOut(entry)) { insert(entry) }
         if features?.hasLengthLimit == true {
             dispatch(now: now)
             dropOverflow()
         }
     }
 
-    /// Adds a ready message at its place: by priority (highest first) on a priority queue, then by publish order.
+    /// Adds an in-memory ready message at its place: by priority (highest first) on a priority
+    /// queue, then by publish order.
     private func insert(_ entry: QueuedMessage) {
         readyBytes += entry.message.footprint
         readyBodyBytes += entry.message.body.readableBytes
         ready.insert(entry)
     }
 
-    /// Removes and returns every ready message (purge, delete).
-    func removeAllReady() -> ReadyMessages {
+    /// Removes every ready message (purge, delete), releasing their pages; returns how many there
+    /// were and the store ids of the persisted ones.
+    func removeAllReady() -> (count: Int, storeIDs: [UInt64]) {
         defer {
             readyBytes = 0
             readyBodyBytes = 0
-            pagedCount = 0
         }
-        for entry in ready { if let location = entry.paged { pager?.release(location) } }
-        return ready.removeAll()
+        var storeIDs: [UInt64] = []
+        for entry in ready {
+            if case .paged(let message) = entry { pager?.release(message.location) }
+            if entry.storeID != 0 { storeIDs.append(entry.storeID) }
+        }
+        return (ready.removeAll().count, storeIDs)
     }
 
     /// Puts a delivered message back at its original position, marked redelivered.
@@ -135,18 +136,18 @@ public final class Queue {
         return nil
     }
 
-    /// Removes the head, its body read back from disk if it was paged out (nil if unreadable:
-    /// dropped, logged by the pager).
+    /// Removes the head, read back from disk if it was paged out (with the paged messages behind
+    /// it); one that cannot be read is dropped (logged by the pager).
     private func takeHead() -> QueuedMessage? {
-        while let entry = ready.popFirst() {
-            readyBytes -= entry.message.footprint
-            readyBodyBytes -= entry.message.body.readableBytes
-            guard let location = entry.paged else { return entry }
-            pagedCount -= 1
-            guard let (properties, body) = pager?.pageIn(location) else { continue }
-            let message = entry.message.withContent(properties: properties, body: body)
-            return QueuedMessage(message: message, sequence: entry.sequence, redelivered: entry.redelivered, storeID: entry.storeID,
-                                 expiresAt: entry.expiresAt)
+        while let next = ready.popFirst() {
+            switch next {
+            case .inMemory(let entry):
+                readyBytes -= entry.message.footprint
+                readyBodyBytes -= entry.message.body.readableBytes
+                return entry
+            case .paged(let message):
+                readBack(message)
+            }
         }
         return nil
     }
@@ -158,7 +159,7 @@ public final class Queue {
     /// Discards the messages at the head that have expired by `now` (inclusive: a message with
     /// TTL 0 that found no consumer in its own burst goes).
     func expireHead(now: Int64) {
-        while let head = ready.first, head.expiresAt <= now, let entry = takeHead() {
+        while let expiry = ready.firstExpiry, expiry <= now, let entry = takeHead() {
             discard(entry, reason: .expired)
         }
     }
@@ -167,8 +168,8 @@ public final class Queue {
     /// when it next needs the broker's timer (`StreamQueue.nextWake`).
     var headExpiry: Int64? {
         if let stream { return stream.nextWake }
-        guard let head = ready.first, head.expiresAt != .max else { return nil }
-        return head.expiresAt
+        guard let expiry = ready.firstExpiry, expiry != .max else { return nil }
+        return expiry
     }
 
     /// Whether a message fits under the length limits as they are now (reject-publish).

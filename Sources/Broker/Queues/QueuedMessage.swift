@@ -1,4 +1,4 @@
-/// A message in one queue: its place in the queue and whether it was delivered before.
+/// A message in one queue, in memory: its place in the queue and whether it was delivered before.
 struct QueuedMessage {
     let message: Message
     /// Position in the queue's publish order; requeued messages go back by it.
@@ -6,8 +6,6 @@ struct QueuedMessage {
     var redelivered: Bool
     /// The message's id in the store when it is persisted for this queue; 0 otherwise.
     var storeID: UInt64 = 0
-    /// Set while the body is paged out: `message` then carries no property bytes and no body.
-    var paged: PageLocation?
     /// When the message expires (broker clock, milliseconds); `.max` when it never does.
     var expiresAt: Int64 = .max
 }

@@ -33,7 +33,7 @@ import Testing
         ready.insert(Self.entry(2, priority: 1))
         ready.insert(Self.entry(3))                 // no priority: 0
         #expect(Array(ready).map(\.sequence) == [0, 1, 2, 3])
-        #expect(ready.first?.sequence == 0)
+        #expect(ready.firstExpiry == .max)
         #expect(Self.drain(&ready) == [0, 1, 2, 3])
     }
 
@@ -41,7 +41,10 @@ import Testing
         var ready = ReadyMessages()
         ready.setMaxPriority(2)
         for sequence in 0..<6 { ready.insert(Self.entry(UInt64(sequence), priority: UInt8(sequence % 2))) }
-        let taken = [ready.popFirst(), ready.popFirst()].compactMap { $0 }  // 1 and 3 (priority 1)
+        let taken = [ready.popFirst(), ready.popFirst()].compactMap { entry -> QueuedMessage? in  // 1 and 3 (priority 1)
+            guard case .inMemory(let queued)? = entry else { return nil }
+            return queued
+        }
         for entry in taken.reversed() { ready.insert(entry) }
         #expect(Self.drain(&ready) == [1, 3, 5, 0, 2, 4])
     }
@@ -71,6 +74,6 @@ import Testing
         for sequence in 0..<4 { ready.insert(Self.entry(UInt64(sequence), priority: UInt8(sequence % 2 * 3))) }
         let removed = ready.removeAll()
         #expect(removed.map(\.sequence) == [1, 3, 0, 2])
-        #expect(removed.count == 4 && ready.isEmpty && ready.first == nil)
+        #expect(removed.count == 4 && ready.isEmpty && ready.firstExpiry == nil)
     }
 }

@@ -219,7 +219,10 @@ func expectMethods(_ output: [Outbound], _ expected: [AMQPMethod], sourceLocatio
 extension Broker {
     /// The bodies ready in a queue, front first (test inspection of internal state).
     func readyBodies(_ queue: String, vhost: String = "/") -> [String]? {
-        self.vhost(vhost)?.queues[queue]?.ready.map { String(buffer: $0.message.body) }
+        self.vhost(vhost)?.queues[queue]?.ready.map { entry in
+            guard case .inMemory(let queued) = entry else { return "(paged)" }
+            return String(buffer: queued.message.body)
+        }
     }
 
     func hasQueue(_ name: String, vhost: String = "/") -> Bool { self.vhost(vhost)?.queues[name] != nil }

@@ -1,0 +1,48 @@
+/// Paging: over its memory limit a queue writes each further message to its pager as a
+/// `PageRecord` and keeps a 48-byte `PagedMessage`; when one reaches the front it is read back
+/// together with the paged messages behind it, so consumers are served from memory.
+extension Queue {
+    /// Paged messages read back at once, at most.
+    static let readAheadCount = 256
+
+    /// Whether a new message goes to disk: the queue is over its memory limit, or earlier
+    /// messages of its priority are on disk (it must not overtake them); not while messages of its
+    /// priority that could not be paged wait after a run (it must not overtake those either).
+    func pagesNext(_ message: Message) -> Bool {
+        guard pager != nil, let mustPage = ready.mustPage(priority: message.priority) else { return false }
+        return mustPage || readyBytes + message.footprint > memoryLimit
+    }
+
+    /// Writes the message's record and keeps its `PagedMessage`; false when the pager could not
+    /// write it (it then stays in memory, in order).
+    func pageOut(_ entry: QueuedMessage) -> Bool {
+        guard let pager, let location = pager.pageOut(PageRecord.encode(entry.message)) else { return false }
+        let bodyLength = entry.message.body.readableBytes
+        ready.append(PagedMessage(sequence: entry.sequence, storeID: entry.storeID, expiresAt: entry.expiresAt, location: location,
+                                  bodyLength: UInt32(clamping: bodyLength), priority: entry.message.priority,
+                                  redelivered: entry.redelivered))
+        readyBytes += PagedMessage.footprint
+        readyBodyBytes += bodyLength
+        return true
+    }
+
+    /// Reads `first` (just taken from the front) and up to `readAheadCount - 1` paged messages
+    /// behind it back from disk and puts them at the front, in memory. A record that cannot be
+    /// read is dropped (the pager logs it).
+    func readBack(_ first: PagedMessage) {
+        let batch = [first] + ready.popPaged(following: first, limit: Self.readAheadCount - 1)
+        let records = pager?.pageIn(batch.map(\.location)) ?? []
+        var restored: [QueuedMessage] = []
+        restored.reserveCapacity(batch.count)
+        for (index, paged) in batch.enumerated() {
+            readyBytes -= PagedMessage.footprint
+            readyBodyBytes -= Int(paged.bodyLength)
+            guard index < records.count, let record = records[index], let message = PageRecord.decode(record) else { continue }
+            readyBytes += message.footprint
+            readyBodyBytes += message.body.readableBytes
+            restored.append(QueuedMessage(message: message, sequence: paged.sequence, redelivered: paged.redelivered,
+                                          storeID: paged.storeID, expiresAt: paged.expiresAt))
+        }
+        ready.restoreFront(restored)
+    }
+}
