@@ -71,7 +71,7 @@ beam_pid() {
     while [ ${#queue[@]} -gt 0 ]; do
         pid=${queue[0]}; queue=("${queue[@]:1}")
         [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = beam.smp ] && { echo "$pid"; return; }
-        for child in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do queue+=("$child"); done
+        for child in $(pgrep -P "$pid"); do queue+=("$child"); done
     done
     echo "error: no beam.smp under $RABBIT_PID" >&2; return 1
 }
@@ -99,8 +99,9 @@ for rate in $LATENCY_RATES; do
     row "S4 open loop at $rate msg/s for $LATENCY_SECONDS s, 200 B, auto-ack" --rate "$rate" \
         --messages $((rate * LATENCY_SECONDS)) --size 200
 done
+beam=$(beam_pid)
 row "backlog of $BACKLOG_MESSAGES × 1 KiB, transient, confirms 1000, no consumer" --backlog \
-    --pid "$WARREN_PID" --pid "$(beam_pid)" --messages "$BACKLOG_MESSAGES" --size 1024 --confirm 1000
+    --pid "$WARREN_PID" --pid "$beam" --messages "$BACKLOG_MESSAGES" --size 1024 --confirm 1000
 mkdir -p "$(dirname "$RESULTS")"
 python3 Scripts/bench-table.py "$jsonl" --rabbitmq "$rabbit_version" --load-start "$load_start" \
     --load-end "$(cut -d' ' -f1-3 /proc/loadavg)" --minutes $(( ($(date +%s) - started + 59) / 60 )) --runs "$RUNS" > "$RESULTS"

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One figure of a `warren bench` row over its runs: the median and the range, with what makes
 /// it better, so `Scripts/bench.sh` can put brokers side by side and say which way a ratio reads.
 struct BenchMetric: Codable, Sendable {

@@ -21,7 +21,7 @@ enum ProcessMemory {
     /// The number on the `VmRSS:   1234 kB` line, when it is one that fits (in kB, below 2^40).
     static func residentKibibytes(inStatus text: String) -> Int? {
         for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            let fields = line.dropFirst("VmRSS:".count).split(separator: " ", omittingEmptySubsequences: true)
+            let fields = line.dropFirst("VmRSS:".count).split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count == 2, fields[1] == "kB", let value = Int(fields[0]), (0..<(1 << 40)).contains(value) else { return nil }
             return value
         }

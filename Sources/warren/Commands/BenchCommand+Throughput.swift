@@ -17,11 +17,11 @@ extension BenchCommand {
             percentiles.append((p.p50, p.p99, p.p999))
         }
         let latency = [
-            BenchMetric("latency p50", unit: "ms", better: .lower, values: percentiles.map(\.p50)),
-            BenchMetric("latency p99", unit: "ms", better: .lower, values: percentiles.map(\.p99)),
+            BenchMetric("latency p50", unit: "ms", better: .lower, values: percentiles.map { $0.p50 }),
+            BenchMetric("latency p99", unit: "ms", better: .lower, values: percentiles.map { $0.p99 }),
         ]
         if rate > 0 {
-            return latency + [BenchMetric("latency p99.9", unit: "ms", better: .lower, values: percentiles.map(\.p999))]
+            return latency + [BenchMetric("latency p99.9", unit: "ms", better: .lower, values: percentiles.map { $0.p999 })]
         }
         return [BenchMetric(queues > 1 ? "deliveries" : "consumed", unit: "msg/s", better: .higher, values: consumed),
                 BenchMetric("published", unit: "msg/s", better: .higher, values: published)] + latency

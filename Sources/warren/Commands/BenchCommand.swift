@@ -68,7 +68,12 @@ struct BenchCommand: AsyncParsableCommand {
         var rows: [BenchRow] = []
         for (index, text) in urls.enumerated() {
             let url = try AMQPURL(text)
-            let metrics = backlog ? try await measureBacklog(url, pid: pids[index]) : try await measureThroughput(url)
+            let metrics: [BenchMetric]
+            if backlog {
+                metrics = try await measureBacklog(url, pid: pids[index])
+            } else {
+                metrics = try await measureThroughput(url)
+            }
             rows.append(BenchRow(label: label, broker: url.description, metrics: metrics))
         }
         if json {
@@ -77,7 +82,7 @@ struct BenchCommand: AsyncParsableCommand {
             for row in rows { print(String(decoding: try encoder.encode(row), as: UTF8.self)) }
             return
         }
-        print("\(label): \(description), \(runs) run\(runs == 1 ? "" : "s"), median (min–max)")
+        print("\(label): \(summary), \(runs) run\(runs == 1 ? "" : "s"), median (min–max)")
         for row in rows {
             print("  \(row.broker)")
             for metric in row.metrics { print("    \(metric.name): \(metric.text)") }
@@ -85,7 +90,7 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     /// The options in words, for the text output.
-    private var description: String {
+    private var summary: String {
         var words = ["\(messages) msgs x \(size) B", "\(exchangeType) exchange"]
         if queues > 1 { words.append("\(queues) queues") }
         words.append(confirm == 0 ? "no confirms" : "confirms window \(confirm)")
