@@ -47,7 +47,7 @@ deps-test:
 bench:
 	@Scripts/ensure-packages.sh $(BENCH_PACKAGES)
 	@systemctl stop rabbitmq-server 2>/dev/null || true
-	$(SWIFT) build -c release --scratch-path $(BUILD_DIR)
+	$(SWIFT) build -c release --product warren --scratch-path $(BUILD_DIR)
 	BIN=$(BUILD_DIR)/release/warren Scripts/bench.sh
 
 generate:
