@@ -63,6 +63,9 @@ final class AMQPClientHandler: ChannelInboundHandler {
         var bytes = unwrapInboundIn(data)
         if var buffer = received, buffer.readableBytes > 0 {
             received = nil
+            // Only the partial frame left over is kept: without this, a peer that always leaves one
+            // would grow the buffer by everything it ever sent.
+            buffer.discardReadBytes()
             buffer.writeBuffer(&bytes)
             received = buffer
         } else {
