@@ -43,11 +43,13 @@ deps-build:
 deps-test:
 	@Scripts/ensure-packages.sh $(TEST_PACKAGES)
 
-# Throughput of warren and RabbitMQ side by side (release build, same client, same machine, one run).
+# warren and RabbitMQ side by side (release build, same client, same machine, one run): every row of
+# Docs/benchmarks.md's main table, RUNS times each (median, min–max), written to .build/bench-results.md;
+# then streams and syslog ingest. Message counts per row: see Scripts/bench.sh (SMALL_MESSAGES, …).
 bench:
 	@Scripts/ensure-packages.sh $(BENCH_PACKAGES)
 	@systemctl stop rabbitmq-server 2>/dev/null || true
-	$(SWIFT) build -c release --scratch-path $(BUILD_DIR)
+	$(SWIFT) build -c release --product warren --scratch-path $(BUILD_DIR)
 	BIN=$(BUILD_DIR)/release/warren Scripts/bench.sh
 
 generate:

@@ -23,6 +23,12 @@ final class AMQPClientHandler: ChannelInboundHandler {
     private(set) var failure: AMQPClientError?
     private var isReady = false
     private var closePromise: EventLoopPromise<Void>?
+    /// Called once when the socket takes writes again after `isWritable` was false (a publisher
+    /// that holds back instead of growing NIO's outbound buffer without end).
+    var onWritable: (() -> Void)?
+
+    /// Whether the socket's outbound buffer is below NIO's high-water mark.
+    var isWritable: Bool { context?.channel.isWritable ?? false }
 
     init(url: AMQPURL, heartbeat: UInt16, ready: EventLoopPromise<Void>) {
         self.url = url
@@ -41,6 +47,12 @@ final class AMQPClientHandler: ChannelInboundHandler {
         fail(failure ?? .connectionLost)
         closePromise?.succeed()
         self.context = nil
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        guard context.channel.isWritable, let waiting = onWritable else { return }
+        onWritable = nil
+        waiting()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

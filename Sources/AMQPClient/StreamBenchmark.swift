@@ -40,8 +40,8 @@ public struct StreamBenchmark: Sendable {
         let publishStart = ContinuousClock.now
         let producer = try await connection.openChannel()
         try await producer.call(.confirmSelect(ConfirmSelect()))
-        let publishing = Publisher(options: options, counters: Counters(), channel: producer.number,
-                                   handler: connection.handler, eventLoop: connection.channel.eventLoop)
+        let publishing = BenchmarkPublisher(options: options, counters: Counters(), channel: producer.number,
+                                            handler: connection.handler, eventLoop: connection.channel.eventLoop)
         try await connection.onLoop { _ in publishing.start() }
         let published = try await publishing.finished.futureResult.get()
 

@@ -2,23 +2,47 @@ import AMQPWire
 import NIOCore
 import Synchronization
 
-/// One producer and one consumer through a topic exchange, measured end to end: the same client
-/// code against any broker, so warren and RabbitMQ can be compared in one run.
+/// One producer connection publishing to an exchange bound to one or more queues, and one consumer
+/// connection consuming them all, measured end to end: the same client code against any broker,
+/// so warren and RabbitMQ can be compared in one run.
 public struct ThroughputBenchmark: Sendable {
     public struct Options: Sendable {
         public var messages = 200_000
+        /// Body size in bytes; at least `minimumSize` (the send-time stamp).
         public var size = 200
         /// Publisher confirms with at most this many unconfirmed messages; 0 = no confirms.
         public var confirmWindow = 0
         /// Manual acks with this prefetch; 0 = automatic acknowledgement (no-ack).
         public var prefetch = 0
-        /// Persistent messages to a durable queue.
+        /// Persistent messages to durable queues.
         public var persistent = false
-        /// Published but not yet consumed messages are capped here, so the run measures a steady
-        /// flow rather than how fast a backlog can be built.
+        /// Published messages not yet consumed from each queue are capped here (`Int.max`: no
+        /// cap, the socket alone holds the publisher back), so the run can measure a steady flow
+        /// rather than how fast a backlog can be built.
         public var maxInFlight = 20_000
+        /// `topic`, `direct` or `fanout`.
+        public var exchangeType = "topic"
+        /// Queues bound to the exchange; every message is delivered once from each (fan-out).
+        public var queues = 1
+        /// Open loop at this many messages per second; 0 = closed loop, as fast as allowed.
+        public var rate = 0
+        /// False: publish into the queues with nobody consuming (a backlog), keeping them until
+        /// the run's `whilePublished` is done.
+        public var consume = true
 
         public init() {}
+
+        public static let minimumSize = BenchmarkStamp.size
+
+        var exchange: String { exchangeType == "topic" ? "warren-bench" : "warren-bench-\(exchangeType)" }
+        var routingKey: String { "bench.info" }
+        var bindingKey: String {
+            switch exchangeType {
+            case "topic": "bench.#"
+            case "fanout": ""
+            default: routingKey
+            }
+        }
     }
 
     /// What one run measured.
@@ -27,16 +51,24 @@ public struct ThroughputBenchmark: Sendable {
         public var size: Int
         public var seconds: Double
         public var publishedPerSecond: Double
+        /// Deliveries (messages × queues) per second.
         public var consumedPerSecond: Double
         public var confirmed: Int
     }
 
     let url: AMQPURL
     let options: Options
+    let onLatency: (@Sendable (UInt64) -> Void)?
+    let whilePublished: (@Sendable () async throws -> Void)?
 
-    public init(url: AMQPURL, options: Options) {
+    /// `onLatency` gets every delivery's latency in nanoseconds (from its stamp), on the
+    /// consumer's event loop; `whilePublished` runs after the last confirm, before the queues go.
+    public init(url: AMQPURL, options: Options, onLatency: (@Sendable (UInt64) -> Void)? = nil,
+                whilePublished: (@Sendable () async throws -> Void)? = nil) {
         self.url = url
         self.options = options
+        self.onLatency = onLatency
+        self.whilePublished = whilePublished
     }
 
     public func run() async throws -> Result {
@@ -46,44 +78,70 @@ public struct ThroughputBenchmark: Sendable {
             Task { await consumerConnection.close(); await producerConnection.close() }
         }
         let setup = try await consumerConnection.openChannel()
-        let exchange = "warren-bench"
-        try await setup.call(.exchangeDeclare(ExchangeDeclare(exchange: exchange, type: "topic")))
-        let queueName = "warren-bench-\(UInt32.random(in: 0 ... .max))"
-        try await setup.call(.queueDeclare(QueueDeclare(queue: queueName, durable: options.persistent, autoDelete: true)))
-        try await setup.call(.queueBind(QueueBind(queue: queueName, exchange: exchange, routingKey: "bench.#")))
-        if options.prefetch > 0 {
-            try await setup.call(.basicQos(BasicQos(prefetchCount: UInt16(clamping: options.prefetch))))
-        }
+        let queues = try await declareQueues(on: setup)
         let counters = Counters()
-        let total = options.messages
+        let deliveries = options.messages * options.queues
         let done = consumerConnection.channel.eventLoop.makePromise(of: Void.self)
-        let manualAck = options.prefetch > 0
-        let number = setup.number
-        let consumerHandler = consumerConnection.handler
-        try await setup.consume(queue: queueName, noAck: !manualAck) { delivery in
-            let consumed = counters.consumed.add(1, ordering: .relaxed).newValue
-            if manualAck { consumerHandler.value.write(.basicAck(BasicAck(deliveryTag: delivery.deliveryTag)), channel: number) }
-            if consumed == total {
-                consumerHandler.value.flush()
-                done.succeed()
-            }
+        if options.consume {
+            try await consume(queues, on: setup, handler: consumerConnection.handler, counters: counters,
+                              total: deliveries, done: done)
         }
         let producer = try await producerConnection.openChannel()
         if options.confirmWindow > 0 {
             try await producer.call(.confirmSelect(ConfirmSelect()))
         }
+        var publishing = options
+        if !options.consume { publishing.maxInFlight = .max }
         let start = ContinuousClock.now
-        let publishing = Publisher(options: options, counters: counters, channel: producer.number,
-                                   handler: producerConnection.handler, eventLoop: producerConnection.channel.eventLoop)
-        try await producerConnection.onLoop { _ in publishing.start() }
-        let publishedAt = try await publishing.finished.futureResult.get()
-        try await done.futureResult.get()
+        let publisher = BenchmarkPublisher(options: publishing, counters: counters, channel: producer.number,
+                                           handler: producerConnection.handler, eventLoop: producerConnection.channel.eventLoop)
+        try await producerConnection.onLoop { _ in publisher.start() }
+        let publishedAt = try await publisher.finished.futureResult.get()
+        if options.consume { try await done.futureResult.get() }
         let seconds = (ContinuousClock.now - start).seconds
-        let publishSeconds = (publishedAt - start).seconds
-        _ = try? await setup.call(.queueDelete(QueueDelete(queue: queueName)))
-        return Result(messages: total, size: options.size, seconds: seconds,
-                      publishedPerSecond: Double(total) / publishSeconds, consumedPerSecond: Double(total) / seconds,
+        try await whilePublished?()
+        for queue in queues {
+            try await setup.call(.queueDelete(QueueDelete(queue: queue)))
+        }
+        return Result(messages: options.messages, size: options.size, seconds: seconds,
+                      publishedPerSecond: Double(options.messages) / (publishedAt - start).seconds,
+                      consumedPerSecond: Double(deliveries) / seconds,
                       confirmed: counters.confirmed.load(ordering: .relaxed))
+    }
+
+    private func declareQueues(on setup: AMQPClientChannel) async throws -> [String] {
+        try await setup.call(.exchangeDeclare(ExchangeDeclare(exchange: options.exchange, type: options.exchangeType)))
+        let base = "warren-bench-\(UInt32.random(in: 0 ... .max))"
+        let names = options.queues == 1 ? [base] : (0..<options.queues).map { "\(base)-\($0)" }
+        for name in names {
+            try await setup.call(.queueDeclare(QueueDeclare(queue: name, durable: options.persistent, autoDelete: options.consume)))
+            try await setup.call(.queueBind(QueueBind(queue: name, exchange: options.exchange, routingKey: options.bindingKey)))
+        }
+        return names
+    }
+
+    /// One consumer per queue on `channel`; acks each delivery when the prefetch is above 0.
+    private func consume(_ queues: [String], on channel: AMQPClientChannel, handler: NIOLoopBound<AMQPClientHandler>,
+                         counters: Counters, total: Int, done: EventLoopPromise<Void>) async throws {
+        let manualAck = options.prefetch > 0
+        if manualAck {
+            try await channel.call(.basicQos(BasicQos(prefetchCount: UInt16(clamping: options.prefetch))))
+        }
+        let number = channel.number
+        let onLatency = self.onLatency
+        for queue in queues {
+            try await channel.consume(queue: queue, noAck: !manualAck) { delivery in
+                if let onLatency, let latency = BenchmarkStamp.latency(of: delivery.body, at: BenchmarkStamp.now()) {
+                    onLatency(latency)
+                }
+                let consumed = counters.consumed.add(1, ordering: .relaxed).newValue
+                if manualAck { handler.value.write(.basicAck(BasicAck(deliveryTag: delivery.deliveryTag)), channel: number) }
+                if consumed == total {
+                    handler.value.flush()
+                    done.succeed()
+                }
+            }
+        }
     }
 }
 
@@ -91,74 +149,4 @@ public struct ThroughputBenchmark: Sendable {
 final class Counters: Sendable {
     let consumed = Atomic<Int>(0)
     let confirmed = Atomic<Int>(0)
-}
-
-/// Publishes on the producer connection's event loop in batches, holding back when the confirm
-/// window or the in-flight cap is full.
-final class Publisher: Sendable {
-    let finished: EventLoopPromise<ContinuousClock.Instant>
-    private let options: ThroughputBenchmark.Options
-    private let counters: Counters
-    private let channel: UInt16
-    private let handler: NIOLoopBound<AMQPClientHandler>
-    private let eventLoop: any EventLoop
-    private let sent = Atomic<Int>(0)
-    private let completed = Atomic<Bool>(false)
-
-    init(options: ThroughputBenchmark.Options, counters: Counters, channel: UInt16,
-         handler: NIOLoopBound<AMQPClientHandler>, eventLoop: any EventLoop) {
-        self.options = options
-        self.counters = counters
-        self.channel = channel
-        self.handler = handler
-        self.eventLoop = eventLoop
-        self.finished = eventLoop.makePromise()
-    }
-
-    func start() {
-        if options.confirmWindow > 0 {
-            handler.value.channels[channel]?.onConfirm = { [self] tag, multiple, _ in
-                let confirmedNow = multiple ? Int(tag) : counters.confirmed.load(ordering: .relaxed) + 1
-                counters.confirmed.store(max(confirmedNow, counters.confirmed.load(ordering: .relaxed)), ordering: .relaxed)
-                pump()
-            }
-        }
-        pump()
-    }
-
-    private func pump() {
-        let handler = self.handler.value
-        var properties = BasicProperties()
-        if options.persistent { properties.deliveryMode = 2 }
-        let body = ByteBuffer(repeating: UInt8(ascii: "x"), count: options.size)
-        let header = ContentHeader(bodySize: UInt64(options.size), properties: properties)
-        var count = sent.load(ordering: .relaxed)
-        var batch = 0
-        while count < options.messages, batch < 256, canSend(count) {
-            handler.writePublish(channel: channel, exchange: "warren-bench", routingKey: "bench.info", header: header, body: body, mandatory: false)
-            count += 1
-            batch += 1
-        }
-        sent.store(count, ordering: .relaxed)
-        handler.flush()
-        if count == options.messages {
-            if options.confirmWindow == 0 || counters.confirmed.load(ordering: .relaxed) >= count,
-               !completed.exchange(true, ordering: .relaxed) {
-                finished.succeed(ContinuousClock.now)
-            }
-            return
-        }
-        if batch == 256 {
-            eventLoop.execute { self.pump() }
-        } else if options.confirmWindow == 0 || count - counters.confirmed.load(ordering: .relaxed) < options.confirmWindow {
-            // Held back by the in-flight cap: look again shortly.
-            eventLoop.scheduleTask(in: .microseconds(200)) { self.pump() }
-        }
-        // Otherwise the next confirm calls pump().
-    }
-
-    private func canSend(_ count: Int) -> Bool {
-        if options.confirmWindow > 0, count - counters.confirmed.load(ordering: .relaxed) >= options.confirmWindow { return false }
-        return count - counters.consumed.load(ordering: .relaxed) < options.maxInFlight
-    }
 }

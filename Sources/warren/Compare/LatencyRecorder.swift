@@ -11,7 +11,12 @@ final class LatencyRecorder: Sendable {
     /// Records the body's latency at `time`; bodies without a stamp are not counted.
     func record<Bytes: Collection<UInt8>>(_ body: Bytes, at time: UInt64) {
         guard let stamp = MessageStamp.stamp(in: body) else { return }
-        let micros = min(Self.highest, (time > stamp ? time - stamp : 0) / 1000)
+        record(nanoseconds: time > stamp ? time - stamp : 0)
+    }
+
+    /// Records one latency given in nanoseconds (clamped to `highest`).
+    func record(nanoseconds: UInt64) {
+        let micros = min(Self.highest, nanoseconds / 1000)
         let count = histogram.withLockedValue {
             $0.record(micros)
             return Int($0.totalCount)
