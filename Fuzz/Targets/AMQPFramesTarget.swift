@@ -3,12 +3,13 @@ import NIOCore
 
 extension FuzzTarget {
     /// The server's frame decoder on a whole client byte stream, protocol header first. Invariants: the
-    /// bytes cut in two decode to the same units as in one piece, and every frame survives a round trip.
+    /// bytes cut in two decode to the same units as in one piece (body octets compared per channel, as a
+    /// cut body frame arrives in pieces), and every frame survives a round trip.
     static let amqpFrames = FuzzTarget(name: "amqp-frames") { bytes in
         let whole = AMQPStream.decode([bytes[...]])
         let cut = bytes.isEmpty ? 0 : Int(bytes[bytes.count / 2]) * bytes.count / 256
         let split = AMQPStream.decode([bytes[..<cut], bytes[cut...]])
-        if whole.description != split.description {
+        if whole.comparable != split.comparable {
             return "cut at \(cut), the stream decodes differently: \(whole) vs \(split)"
         }
         for frame in whole.frames {
@@ -47,4 +48,15 @@ struct AMQPStream: CustomStringConvertible {
     }
 
     var description: String { "\(units) \(error.map { "\($0)" } ?? "")" }
+
+    /// What two decodes of the same bytes must agree on, as text (garbage can decode to a NaN double,
+    /// never equal to itself): the units with body pieces joined; when decoding failed, the units other
+    /// than body frames, since pieces of the body frame in error may have been handed on before it.
+    var comparable: String {
+        guard let error else { return "\(InboundUnit.joiningBodyPieces(units))" }
+        let notBody = units.filter { unit in
+            if case .frame(let frame) = unit, case .body = frame.payload { false } else { true }
+        }
+        return "\(notBody) \(error)"
+    }
 }

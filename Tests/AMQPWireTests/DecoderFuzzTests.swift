@@ -188,7 +188,7 @@ extension Gen where Value == FuzzCase {
             }
             // Compared as text: garbage can decode to a NaN double, which is never equal to itself.
             if outcome.error == nil {
-                #expect("\(mergingBodyPieces(chunkedUnits))" == "\(mergingBodyPieces(outcome.units))")
+                #expect("\(InboundUnit.joiningBodyPieces(chunkedUnits))" == "\(InboundUnit.joiningBodyPieces(outcome.units))")
             } else {
                 // Before the error, pieces of a body frame in error may have been handed on.
                 let notBody = { (unit: InboundUnit) -> Bool in if case .frame(let frame) = unit, case .body = frame.payload { false } else { true } }

@@ -147,7 +147,7 @@ import Testing
         #expect(whole.frames.count == 6)
         for size in [1, 2, 3, 7, 8, 9, 13, 64, 1000] {
             let (units, unprocessed) = try decodeInChunks(stream, chunkSizes: [size], expectProtocolHeader: false, frameMax: 1 << 20)
-            #expect(units == mergingBodyPieces(whole.units), "chunks of \(size)")
+            #expect(units == InboundUnit.joiningBodyPieces(whole.units), "chunks of \(size)")
             #expect(unprocessed == 0)
         }
     }
@@ -172,7 +172,7 @@ import Testing
                 expected.append(.frame(Frame(channel: 0, payload: .heartbeat)))
             }
             let (units, unprocessed) = try decodeInChunks(stream.bytes, chunkSizes: chunkSizes, expectProtocolHeader: false, frameMax: 1 << 20)
-            #expect(units == mergingBodyPieces(expected))
+            #expect(units == InboundUnit.joiningBodyPieces(expected))
             #expect(unprocessed == 0)
         }
     }

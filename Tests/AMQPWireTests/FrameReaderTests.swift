@@ -41,17 +41,17 @@ import Testing
         let stream = Self.stream()
         let whole = try Self.read([stream])
         #expect(whole.count == 9)
-        #expect(mergingBodyPieces(whole).compactMap(Self.bodyPiece).map(\.bytes) == [Self.body, utf8("hello")])
+        #expect(InboundUnit.joiningBodyPieces(whole).compactMap(Self.bodyPiece).map(\.bytes) == [Self.body, utf8("hello")])
         for cut in 1..<stream.count {
             let split = try Self.read([Array(stream[..<cut]), Array(stream[cut...])])
-            #expect(mergingBodyPieces(split) == mergingBodyPieces(whole), "cut at \(cut)")
+            #expect(InboundUnit.joiningBodyPieces(split) == InboundUnit.joiningBodyPieces(whole), "cut at \(cut)")
         }
     }
 
     @Test func readsOfOneByteEachDecodeTheSame() throws {
         let stream = Self.stream()
         let bytes = try Self.read(stream.map { [$0] })
-        #expect(mergingBodyPieces(bytes) == mergingBodyPieces(try Self.read([stream])))
+        #expect(InboundUnit.joiningBodyPieces(bytes) == InboundUnit.joiningBodyPieces(try Self.read([stream])))
     }
 
     @Test func aFrameInsideOneReadIsASliceOfIt() throws {

@@ -128,23 +128,7 @@ func decodeInChunks(_ bytes: [UInt8], chunkSizes: [Int], expectProtocolHeader: B
         try processor.process(buffer: ByteBuffer(bytes: bytes[offset..<end])) { units.append($0) }
         offset = end
     }
-    return (mergingBodyPieces(units), processor.unprocessedBytes)
-}
-
-/// The units with consecutive body octets on one channel joined: a body frame cut by the end of
-/// a read arrives in pieces, so only the octets a channel's body frames carry can be compared.
-func mergingBodyPieces(_ units: [InboundUnit]) -> [InboundUnit] {
-    var merged: [InboundUnit] = []
-    for unit in units {
-        if case .frame(let frame) = unit, case .body(let piece) = frame.payload,
-           case .frame(let last)? = merged.last, last.channel == frame.channel, case .body(var body) = last.payload {
-            body.writeImmutableBuffer(piece)
-            merged[merged.count - 1] = .frame(Frame(channel: frame.channel, payload: .body(body)))
-        } else {
-            merged.append(unit)
-        }
-    }
-    return merged
+    return (InboundUnit.joiningBodyPieces(units), processor.unprocessedBytes)
 }
 
 struct TestFailure: Error {}
