@@ -63,6 +63,14 @@ clean:
 CRASH_CYCLES ?= 100
 CRASH_ARGS   ?=
 
+# Forwarding to a three-node RabbitMQ cluster (Docs/scaling.md): every case of
+# Tests/Interop/test_upstream_cluster.py, including the long ones `make test` leaves out (every node
+# down for 30 s, kill -9 of warren mid-forward, nacks from a full quorum queue).
+.PHONY: cluster-test
+cluster-test: deps-test
+	$(SWIFT) build --scratch-path $(BUILD_DIR)
+	WARREN_BIN=$(CURDIR)/$(WARREN) $(PYTHON) -m pytest Tests/Interop/test_upstream_cluster.py -q -p no:cacheprovider
+
 .PHONY: crash-test
 crash-test: deps-test build
 	$(PYTHON) Tests/Interop/crash_test.py --cycles $(CRASH_CYCLES) --warren $(WARREN) $(CRASH_ARGS)
