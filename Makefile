@@ -50,6 +50,15 @@ bench:
 	$(SWIFT) build -c release --scratch-path $(BUILD_DIR)
 	BIN=$(BUILD_DIR)/release/warren Scripts/bench.sh
 
+# Forwarding to a private three-node RabbitMQ cluster (Docs/benchmarks.md): the neutral client's
+# rate into a quorum queue, the drain of a DRAIN_MESSAGES backlog, RSS during an outage of
+# OUTAGE_SECONDS at OUTAGE_RATE entries/s (defaults 1,000,000, 600 and 20,000).
+.PHONY: upstream-bench
+upstream-bench:
+	@Scripts/ensure-packages.sh $(BENCH_PACKAGES) python3-pytest
+	$(SWIFT) build -c release --scratch-path $(BUILD_DIR)
+	BIN=$(BUILD_DIR)/release/warren $(PYTHON) Scripts/upstream-bench.py
+
 generate:
 	@Scripts/ensure-packages.sh $(GENERATE_PACKAGES)
 	$(PYTHON) Scripts/generate-amqp-methods.py

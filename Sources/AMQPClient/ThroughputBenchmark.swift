@@ -14,6 +14,9 @@ public struct ThroughputBenchmark: Sendable {
         public var prefetch = 0
         /// Persistent messages to a durable queue.
         public var persistent = false
+        /// The bench queue's `x-queue-type` (`quorum`: durable and replicated, deleted after the
+        /// run rather than auto-deleted); nil: a classic queue.
+        public var queueType: String?
         /// Published but not yet consumed messages are capped here, so the run measures a steady
         /// flow rather than how fast a backlog can be built.
         public var maxInFlight = 20_000
@@ -49,7 +52,10 @@ public struct ThroughputBenchmark: Sendable {
         let exchange = "warren-bench"
         try await setup.call(.exchangeDeclare(ExchangeDeclare(exchange: exchange, type: "topic")))
         let queueName = "warren-bench-\(UInt32.random(in: 0 ... .max))"
-        try await setup.call(.queueDeclare(QueueDeclare(queue: queueName, durable: options.persistent, autoDelete: true)))
+        let declare = options.queueType.map {
+            QueueDeclare(queue: queueName, durable: true, arguments: ["x-queue-type": .longString($0)])
+        } ?? QueueDeclare(queue: queueName, durable: options.persistent, autoDelete: true)
+        try await setup.call(.queueDeclare(declare))
         try await setup.call(.queueBind(QueueBind(queue: queueName, exchange: exchange, routingKey: "bench.#")))
         if options.prefetch > 0 {
             try await setup.call(.basicQos(BasicQos(prefetchCount: UInt16(clamping: options.prefetch))))

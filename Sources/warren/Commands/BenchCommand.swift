@@ -16,6 +16,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Publisher confirms with this window (0: no confirms).") var confirm = 0
     @Option(help: "Manual acks with this prefetch (0: no-ack consumer).") var prefetch = 0
     @Flag(help: "Persistent messages to a durable queue.") var persistent = false
+    @Option(name: .customLong("queue-type"), help: "x-queue-type of the bench queue (quorum on a RabbitMQ cluster; default: classic).")
+    var queueType: String?
     @Option(help: "Runs per broker; the best is reported.") var runs = 1
     @Flag(help: "Print JSON instead of a table.") var json = false
     @Option(name: .customLong("syslog"), help: "Syslog ingest mode: send to tcp://HOST:PORT or udp://HOST:PORT, count what arrives on topic_logs at the --url of the same position.")
@@ -35,6 +37,7 @@ struct BenchCommand: AsyncParsableCommand {
         options.confirmWindow = confirm
         options.prefetch = prefetch
         options.persistent = persistent
+        options.queueType = queueType
         var rows: [(String, ThroughputBenchmark.Result)] = []
         for text in urls {
             let url = try AMQPURL(text)
@@ -55,7 +58,8 @@ struct BenchCommand: AsyncParsableCommand {
             return
         }
         print("mode: \(messages) msgs x \(size) B, confirms \(confirm == 0 ? "off" : "window \(confirm)"), "
-              + "\(prefetch == 0 ? "no-ack" : "manual ack, prefetch \(prefetch)")\(persistent ? ", persistent" : "")")
+              + "\(prefetch == 0 ? "no-ack" : "manual ack, prefetch \(prefetch)")\(persistent ? ", persistent" : "")"
+              + (queueType.map { ", \($0) queue" } ?? ""))
         let baseline = rows.first?.1.consumedPerSecond ?? 1
         for (url, result) in rows {
             let ratio = result.consumedPerSecond / baseline
