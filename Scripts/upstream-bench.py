@@ -30,6 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "Tests" / "Interop"))
 
+import polling  # noqa: E402
 from conftest import HOST, find_free_port  # noqa: E402
 from rabbitmq_cluster import RabbitCluster  # noqa: E402
 
@@ -50,15 +51,9 @@ def report(text: str):
     print(f"{text}   [{load()}]", flush=True)
 
 
-def wait_until(condition, limit: float = WAIT_LIMIT, interval: float = 0.2):
-    """A benchmark waits on what it cannot be told about by asking; fails after `limit` seconds."""
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise RuntimeError("condition not met before the deadline")
+def wait_until(condition, limit: float = WAIT_LIMIT):
+    """A benchmark asks for what it cannot be told about, every 0.2 s, for at most `limit` seconds."""
+    return polling.wait_for(condition, limit, 0.2)
 
 
 class EdgeWarren:

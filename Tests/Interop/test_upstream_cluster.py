@@ -118,6 +118,17 @@ class SteadyPublisher(threading.Thread):
         return self.sent
 
 
+def streaming(warren_factory, cluster, queue: str, prefix: str, data_dir=None, **keys):
+    """A warren forwarding to `queue` on the cluster and a SteadyPublisher feeding it, returned once
+    the cluster has confirmed 200 entries (the stream is flowing)."""
+    forwarding = Forwarding(warren_factory, config(cluster, upstream_queue=queue, **keys), data_dir=data_dir)
+    forwarding.wait_running()
+    publisher = SteadyPublisher(forwarding.warren, prefix)
+    publisher.start()
+    wait_for(lambda: forwarding.upstream()["forwarded"] >= 200)
+    return forwarding, publisher
+
+
 def connected_node(cluster, forwarding: Forwarding):
     """The cluster node the forwarder is connected to, from /api/upstreams' `node` (host:port)."""
     node = forwarding.upstream()["node"]
@@ -148,11 +159,7 @@ def test_one_flag_forwards_syslog_and_amqp_entries_to_the_clusters_quorum_queue(
 @pytest.mark.deadline(SETTLE_TIMEOUT + 120)
 def test_kill_9_of_the_connected_node_mid_stream_fails_over_and_loses_nothing(warren_factory, cluster, record_property):
     queue = "cluster-failover"
-    forwarding = Forwarding(warren_factory, config(cluster, upstream_queue=queue, reconnect_max_ms=1000))
-    forwarding.wait_running()
-    publisher = SteadyPublisher(forwarding.warren, "failover")
-    publisher.start()
-    wait_for(lambda: forwarding.upstream()["forwarded"] >= 200)
+    forwarding, publisher = streaming(warren_factory, cluster, queue, "failover", reconnect_max_ms=1000)
     victim = connected_node(cluster, forwarding)
     assert victim is not None, forwarding.upstream()
     victim.kill()
@@ -164,7 +171,6 @@ def test_kill_9_of_the_connected_node_mid_stream_fails_over_and_loses_nothing(wa
     got = drain_all(cluster, queue, sent)
     count(sent, got, record_property, "failover")
     assert forwarding.warren.wait_for_output("failed over from", timeout=5)
-    victim.start()
     delete_queue(cluster, queue)
 
 
@@ -176,11 +182,7 @@ def test_kill_9_of_the_connected_node_mid_stream_fails_over_and_loses_nothing(wa
 @pytest.mark.deadline(OUTAGE_SECONDS + 3 * SETTLE_TIMEOUT)
 def test_every_node_down_for_30_s_intake_goes_on_and_the_backlog_drains_after(warren_factory, cluster, record_property):
     queue = "cluster-outage"
-    forwarding = Forwarding(warren_factory, config(cluster, upstream_queue=queue, reconnect_max_ms=2000))
-    forwarding.wait_running()
-    publisher = SteadyPublisher(forwarding.warren, "outage")
-    publisher.start()
-    wait_for(lambda: forwarding.upstream()["forwarded"] >= 100)
+    forwarding, publisher = streaming(warren_factory, cluster, queue, "outage", reconnect_max_ms=2000)
     cluster.kill_all()
     syslog: list[str] = []
     down_until = time.monotonic() + OUTAGE_SECONDS
@@ -209,19 +211,15 @@ def test_kill_9_of_warren_mid_forward_loses_nothing_and_duplicates_are_counted(w
     queue = "cluster-crash"
     data_dir = tmp_path / "kept-data"
     data_dir.mkdir()
-    settings = config(cluster, upstream_queue=queue, window=100)
-    first = Forwarding(warren_factory, settings, data_dir=data_dir)
-    first.wait_running()
-    publisher = SteadyPublisher(first.warren, "crash")
-    publisher.start()
-    wait_for(lambda: first.upstream()["forwarded"] >= 300)  # the publisher is still going: mid-forward
+    first, publisher = streaming(warren_factory, cluster, queue, "crash", data_dir=data_dir, window=100)
     first.warren.signal(signal.SIGKILL)
     assert first.warren.wait_exit() == -signal.SIGKILL
     first.warren.expected_exit = True
     publisher.stopping.set()
     publisher.join(60)
     sent = publisher.sent  # what warren confirmed before it died; the publish it died under is not counted
-    second = Forwarding(warren_factory, settings, data_dir=data_dir)
+    # The publisher is still going when warren dies: mid-forward. The second warren resumes its data.
+    second = Forwarding(warren_factory, config(cluster, upstream_queue=queue, window=100), data_dir=data_dir)
     second.wait_running()
     got = drain_all(cluster, queue, sent)
     count(sent, got, record_property, "warren-kill")
