@@ -143,13 +143,13 @@ class RabbitNode:
         self.ctl("start_app")
 
     def kill(self):
-        """kill -9 of the node's whole process group (the script, beam.smp and its helpers)."""
+        """kill -9 of the node's whole process group (the script, beam.smp and its helpers), sent
+        while the group's leader lives, so the group id cannot belong to anyone else yet."""
         if self.proc is None:
             return
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
-        self._reap_group()
 
     def stop(self):
         """A clean stop (SIGTERM makes the script run `rabbitmqctl stop`); kill -9 if it hangs."""
@@ -162,13 +162,6 @@ class RabbitNode:
             except subprocess.TimeoutExpired:
                 pass
         self.kill()
-
-    def _reap_group(self):
-        """Helpers of a dead VM (erl_child_setup, inet_gethost) left in the group are ours to end."""
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
     # -- control ------------------------------------------------------------
     def ctl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
