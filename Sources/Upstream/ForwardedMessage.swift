@@ -25,8 +25,8 @@ struct ForwardedMessage: Sendable {
         outgoing = OutgoingMessage(exchange: exchange, routingKey: routingKey, properties: properties, body: body)
     }
 
-    /// The publish that parks the message in the local dead-letter `queue`, persistent, with the reason.
-    func deadLetterPublish(channel: UInt16, queue: String, upstream: String, reason: String) -> BrokerCommand {
+    /// The content header of the copy parked in the local dead-letter queue: persistent, with the reason.
+    func deadLetterHeader(upstream: String, reason: String) -> ContentHeader {
         var properties = outgoing.properties
         var headers = properties.headers ?? [:]
         headers[Self.errorHeader] = .longString(reason)
@@ -34,7 +34,6 @@ struct ForwardedMessage: Sendable {
         headers["x-warren-routing-key"] = .longString(outgoing.routingKey)
         properties.headers = headers
         properties.deliveryMode = 2
-        return .publish(channel, BasicPublish(exchange: "", routingKey: queue),
-                        ContentHeader(bodySize: UInt64(outgoing.body.readableBytes), properties: properties), outgoing.body)
+        return ContentHeader(bodySize: UInt64(outgoing.body.readableBytes), properties: properties)
     }
 }

@@ -25,8 +25,13 @@ public struct UpstreamForwarder: Service {
         metrics = UpstreamMetrics(name: configuration.name)
     }
 
-    public func run() async throws {
+    /// Declares the local queues and bindings; `warren serve` calls it before any listener opens,
+    /// so no entry collected from the start is missed.
+    public func declareLocalQueues() async throws {
         try await UpstreamTopology(configuration: configuration).declareLocally(runtime: runtime)
+    }
+
+    public func run() async throws {
         let names = configuration.nodes.map { "\($0.host):\($0.port)" }
         logger.info("upstream '\(configuration.name)': forwarding \(configuration.patterns) on '\(configuration.exchange)' through \(configuration.queueName) to \(names.joined(separator: ","))")
         let sampler = UpstreamSampler(configuration: configuration, runtime: runtime, registry: registry, metrics: metrics, logger: logger)

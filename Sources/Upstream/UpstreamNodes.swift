@@ -43,6 +43,9 @@ public enum UpstreamNodes {
             guard !host.isEmpty else {
                 throw UpstreamConfigError("upstream URI '\(redacted(text))' has an empty host in its node list")
             }
+            guard hasValidPort(host) else {
+                throw UpstreamConfigError("upstream URI '\(redacted(text))': node '\(host)' has a port outside 1...65535")
+            }
             let url: AMQPURL
             do {
                 url = try AMQPURL(String(scheme + userInfo + host + rest))
@@ -54,6 +57,16 @@ public enum UpstreamNodes {
             }
             return url
         }
+    }
+
+    /// Whether `host[:port]` has no port or a port of 1...65535 (Foundation reads a port too big
+    /// for an Int as no port at all, which would silently mean 5672).
+    private static func hasValidPort(_ host: Substring) -> Bool {
+        let afterAddress = host.lastIndex(of: "]").map { host[host.index(after: $0)...] } ?? host
+        guard let colon = afterAddress.lastIndex(of: ":") else { return true }
+        let digits = afterAddress[afterAddress.index(after: colon)...]
+        guard (1...5).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }), let port = Int(digits) else { return false }
+        return (1...65535).contains(port)
     }
 
     /// The URI with its password replaced, for messages.

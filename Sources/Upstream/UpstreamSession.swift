@@ -4,6 +4,7 @@ import AMQPWire
 import Broker
 import DequeModule
 import Logging
+import NIOCore
 
 /// One connection to one upstream node: consumes the local queue (manual acks, prefetch =
 /// window), publishes each delivery upstream in queue order with mandatory set, and acks it
@@ -43,12 +44,14 @@ struct UpstreamSession {
             pump.cancel()
             continuation.finish()
         }
-        local.send([
-            .channelOpened(Self.consumeChannel), .channelOpened(Self.deadLetterChannel),
+        var state = SessionState(window: ConfirmWindow(capacity: configuration.window),
+                                 deadLetters: LocalDeadLetters(channel: Self.deadLetterChannel, ackChannel: Self.consumeChannel,
+                                                               queue: configuration.deadLetterQueueName, capacity: configuration.window))
+        local.send(state.deadLetters.openCommands + [
+            .channelOpened(Self.consumeChannel),
             .method(Self.consumeChannel, .basicQos(BasicQos(prefetchCount: UInt16(clamping: configuration.window)))),
             .method(Self.consumeChannel, .basicConsume(BasicConsume(queue: configuration.queueName, consumerTag: "upstream"))),
         ])
-        var state = SessionState(window: ConfirmWindow(capacity: configuration.window))
         for await event in events {
             switch event {
             case .local(let batch):
@@ -73,6 +76,13 @@ struct UpstreamSession {
 
     private func take(_ batch: [Outbound], into state: inout SessionState) throws {
         for item in batch {
+            if let (commands, refused) = state.deadLetters.handle(item) {
+                state.localCommands += commands
+                if refused > 0 {
+                    logger.error("upstream '\(configuration.name)': the local broker refused \(refused) dead-letter copies; the originals stay queued")
+                }
+                continue
+            }
             switch item {
             case .content(_, .basicDeliver(let deliver), let header, let body):
                 do throws(WireError) {
@@ -80,7 +90,7 @@ struct UpstreamSession {
                                                               body: body, exchange: configuration.upstreamExchange, node: nodeName))
                 } catch {
                     logger.error("upstream '\(configuration.name)': a stored message's properties do not decode (\(error)); dead-lettering it")
-                    state.localCommands += deadLetter(tag: deliver.deliveryTag, header: header, body: body, reason: "undecodable properties")
+                    state.localCommands += state.deadLetters.send(localTag: deliver.deliveryTag, header: header, body: body)
                 }
             case .method(_, .basicCancel):
                 throw UpstreamSessionError.localRefused("the local queue \(configuration.queueName) was deleted")
@@ -138,25 +148,15 @@ struct UpstreamSession {
         }
         let text = "\(reason) (\(failed.failures) attempts)"
         logger.warning("upstream '\(configuration.name)': dead-lettering a '\(message.outgoing.routingKey)' message to \(configuration.deadLetterQueueName): \(text)")
-        state.localCommands += [
-            message.deadLetterPublish(channel: Self.deadLetterChannel, queue: configuration.deadLetterQueueName,
-                                      upstream: configuration.name, reason: text),
-            .method(Self.consumeChannel, .basicAck(BasicAck(deliveryTag: message.localTag))),
-        ]
+        state.localCommands += state.deadLetters.send(localTag: message.localTag,
+                                                      header: message.deadLetterHeader(upstream: configuration.name, reason: text),
+                                                      body: message.outgoing.body)
         registry.update(configuration.name) { status in
             status.deadLettered += 1
             status.lastError = text
             status.lastErrorAt = UpstreamClock.now()
         }
         metrics.deadLettered.increment()
-    }
-
-    /// The dead-letter publish and local ack for a delivery that cannot even be read.
-    private func deadLetter(tag: UInt64, header: ContentHeader, body: ByteBuffer, reason: String) -> [BrokerCommand] {
-        [
-            .publish(Self.deadLetterChannel, BasicPublish(exchange: "", routingKey: configuration.deadLetterQueueName), header, body),
-            .method(Self.consumeChannel, .basicAck(BasicAck(deliveryTag: tag))),
-        ]
     }
 
     /// Publishes retries first, then new deliveries, while the window has room and the upstream is not blocked.
@@ -179,6 +179,7 @@ private struct SessionState {
     /// Messages the upstream refused, to publish again before new ones.
     var retries = Deque<ForwardedMessage>()
     var blocked = false
+    var deadLetters: LocalDeadLetters
     /// Acks and dead-letter publishes for the local broker, sent in one burst.
     var localCommands: [BrokerCommand] = []
 }

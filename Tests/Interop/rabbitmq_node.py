@@ -21,7 +21,9 @@ START_TIMEOUT = 120.0
 
 
 class RabbitMQNode:
-    def __init__(self, directory: Path):
+    """`tls` (CA, certificate, key files) adds an AMQPS listener on `tls_port`."""
+
+    def __init__(self, directory: Path, tls: tuple[str, str, str] | None = None):
         for tool in (SERVER, CTL):
             if not os.access(tool, os.X_OK):
                 raise RuntimeError(f"{tool} is missing: install rabbitmq-server (make deps-test does)")
@@ -34,12 +36,19 @@ class RabbitMQNode:
         home = directory / "home"
         home.mkdir(parents=True, exist_ok=True)
         (directory / "enabled_plugins").write_text("[].\n")
+        self.tls_port = find_free_port() if tls else None
+        settings = [f"listeners.tcp.1 = {HOST}:{self.port}"]
+        if tls:
+            settings += [f"listeners.ssl.1 = {HOST}:{self.tls_port}", f"ssl_options.cacertfile = {tls[0]}",
+                         f"ssl_options.certfile = {tls[1]}", f"ssl_options.keyfile = {tls[2]}",
+                         "ssl_options.verify = verify_none", "ssl_options.fail_if_no_peer_cert = false"]
+        (directory / "rabbitmq.conf").write_text("\n".join(settings) + "\n")
         self.env = dict(os.environ, HOME=str(home), ERL_EPMD_PORT=str(self.epmd_port), RABBITMQ_NODENAME=self.name,
                         RABBITMQ_NODE_IP_ADDRESS=HOST, RABBITMQ_NODE_PORT=str(self.port),
                         RABBITMQ_DIST_PORT=str(find_free_port()), RABBITMQ_MNESIA_BASE=str(directory / "mnesia"),
                         RABBITMQ_LOG_BASE=str(directory / "log"),
                         RABBITMQ_ENABLED_PLUGINS_FILE=str(directory / "enabled_plugins"),
-                        RABBITMQ_CONFIG_FILE=str(directory / "rabbitmq"))
+                        RABBITMQ_CONFIG_FILE=str(directory / "rabbitmq.conf"))
         self.epmd: subprocess.Popen | None = None
         self.server: subprocess.Popen | None = None
 

@@ -11,6 +11,7 @@ import base64
 import json
 import signal
 import socket
+import subprocess
 import threading
 import urllib.request
 
@@ -18,6 +19,7 @@ import pika
 import pytest
 
 import polling
+import tls_certs
 from conftest import HOST, find_free_port
 from rabbitmq_node import RabbitMQNode
 
@@ -25,8 +27,13 @@ DEADLINE = 60.0
 
 
 @pytest.fixture(scope="module")
-def rabbit(tmp_path_factory):
-    node = RabbitMQNode(tmp_path_factory.mktemp("rabbitmq")).start()
+def pki(tmp_path_factory):
+    return tls_certs.make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="module")
+def rabbit(tmp_path_factory, pki):
+    node = RabbitMQNode(tmp_path_factory.mktemp("rabbitmq"), tls=(pki.ca, pki.server_cert, pki.server_key)).start()
     yield node
     node.stop()
 
@@ -45,12 +52,16 @@ class Forwarding:
         if data_dir is not None:
             args += ["--data-dir", str(data_dir)]
         self.warren = factory(config, extra_args=args)
+        assert self.warren.wait_for_output(f"management HTTP listener ready on {HOST}:{self.http_port}"), self.warren.output()
 
-    def upstreams(self):
-        request = urllib.request.Request(f"http://{HOST}:{self.http_port}/api/upstreams")
+    def get(self, path):
+        request = urllib.request.Request(f"http://{HOST}:{self.http_port}{path}")
         request.add_header("Authorization", "Basic " + base64.b64encode(b"guest:guest").decode())
         with urllib.request.urlopen(request, timeout=5) as response:
-            return json.loads(response.read())
+            return response.read()
+
+    def upstreams(self):
+        return json.loads(self.get("/api/upstreams"))
 
     def upstream(self, name="default"):
         return next(u for u in self.upstreams() if u["name"] == name)
@@ -148,6 +159,67 @@ def test_syslog_and_pika_entries_arrive_with_routing_key_properties_and_node_hea
     assert all(marker in bodies for marker in markers)
     status = forwarding.upstream()
     assert status["forwarded"] >= 70 and status["node"] == f"{HOST}:{rabbit.port}" and status["dead_lettered"] == 0
+    metrics = forwarding.get("/metrics").decode()
+    assert 'warren_upstream_forwarded_total{upstream="default"} 70' in metrics
+    assert 'warren_upstream_connected{upstream="default"} 1' in metrics
+    table = subprocess.run([forwarding.warren.argv[0], "upstreams", "--api", f"http://guest:guest@{HOST}:{forwarding.http_port}"],
+                           capture_output=True, text=True, timeout=30)
+    assert table.returncode == 0, table.stderr
+    header, row = table.stdout.strip().splitlines()
+    assert header.split()[:5] == ["name", "state", "node", "backlog", "forwarded"]
+    assert row.split()[:3] == ["default", "running", f"{HOST}:{rabbit.port}"]
+
+
+def test_amqps_upstream_is_verified_against_the_uris_ca(warren_factory, rabbit, pki):
+    uri = f"amqps://guest:guest@{HOST}:{rabbit.tls_port}/%2F?cacertfile={pki.ca}"
+    forwarding = Forwarding(warren_factory, None, extra=["--upstream", uri, "--upstream-queue", "up-tls"])
+    forwarding.wait_running()
+    ids = forwarding.publish(20, prefix="tls")
+    assert [p.message_id for _, p, _ in drain(rabbit, "up-tls", 20)] == ids
+
+
+def test_amqps_upstream_with_a_certificate_from_another_ca_is_not_used(warren_factory, rabbit, pki):
+    uri = f"amqps://guest:guest@{HOST}:{rabbit.tls_port}/%2F?cacertfile={pki.other_ca}"
+    forwarding = Forwarding(warren_factory, None, extra=["--upstream", uri, "--upstream-queue", "up-tls-refused"])
+    wait_for(lambda: forwarding.upstream()["last_error"])
+    status = forwarding.upstream()
+    assert status["state"] != "running" and status["node"] is None and status["forwarded"] == 0, status
+    forwarding.publish(3, prefix="untrusted")
+    wait_for(lambda: forwarding.upstream()["backlog"] == 3)
+
+
+def test_a_dead_node_is_skipped_for_the_next_in_the_list(warren_factory, rabbit):
+    dead = find_free_port()
+    uri = f"amqp://guest:guest@{HOST}:{dead},{HOST}:{rabbit.port}/%2F"
+    forwarding = Forwarding(warren_factory, None, extra=["--upstream", uri, "--upstream-queue", "up-failover"])
+    forwarding.wait_running()
+    status = forwarding.upstream()
+    assert status["node"] == f"{HOST}:{rabbit.port}" and f"{HOST}:{dead}" in status["last_error"], status
+    ids = forwarding.publish(10, prefix="failover")
+    got = drain(rabbit, "up-failover", 10)
+    assert [p.message_id for _, p, _ in got] == ids
+
+
+@pytest.mark.deadline(180)
+def test_connection_blocked_by_the_upstream_pauses_forwarding_not_intake(warren_factory, rabbit):
+    forwarding = Forwarding(warren_factory, config(rabbit, upstream_queue="up-blocked"))
+    forwarding.wait_running()
+    forwarding.publish(5, prefix="warm")
+    assert len(drain(rabbit, "up-blocked", 5)) == 5
+    rabbit.ctl("set_vm_memory_high_watermark", "absolute", "1")  # every publisher is blocked
+    try:
+        forwarding.publish(1, prefix="trigger")  # RabbitMQ blocks a connection when it next publishes
+        wait_for(lambda: forwarding.upstream()["state"] == "blocked")
+        ids = forwarding.publish(100, prefix="blocked")  # intake goes on, confirmed by warren
+        wait_for(lambda: forwarding.upstream()["backlog"] >= 100)
+        assert forwarding.upstream()["state"] == "blocked"
+    finally:
+        rabbit.ctl("set_vm_memory_high_watermark", "0.4")
+    wait_for(lambda: forwarding.upstream()["state"] == "running")
+    wanted = set(ids) | {"trigger-0"}
+    got = drain(rabbit, "up-blocked", until=lambda got: wanted <= {p.message_id for _, p, _ in got})
+    assert wanted <= {p.message_id for _, p, _ in got}
+    wait_for(lambda: forwarding.upstream()["backlog"] == 0)
 
 
 @pytest.mark.deadline(240)
@@ -193,6 +265,11 @@ def test_nacks_and_returns_are_retried_then_dead_lettered_locally_with_the_reaso
     forwarding = Forwarding(warren_factory, config(rabbit, patterns=["capped.#", "lost.#"], upstream_exchange="warren_capped",
                                                    max_retries=2))
     forwarding.wait_running()
+    # An operator deleted the dead-letter queue: the copies come back (basic.return), the forwarder
+    # declares the queue again and sends them again; no original is acked before its copy is kept.
+    deleting = forwarding.warren.connect()
+    deleting.channel().queue_delete("warren.upstream.default.dead")
+    deleting.close()
     forwarding.publish(10, routing_key="capped.x", prefix="capped")
     forwarding.publish(3, routing_key="lost.x", prefix="lost")
     wait_for(lambda: forwarding.upstream()["dead_lettered"] == 8)
@@ -255,3 +332,22 @@ def test_sigkill_mid_forward_and_restart_loses_nothing(warren_factory, rabbit, t
     duplicates = len(ids) - len(set(ids))
     print(f"sigkill mid-forward: {len(sent)} sent, {len(ids)} received upstream, {duplicates} duplicates")
     wait_for(lambda: second.upstream()["backlog"] == 0)
+
+
+@pytest.mark.parametrize("keys, expected", [
+    ({"window": 0}, "upstreams[0].window must be between 1 and 65535, got 0"),
+    ({"max_retries": -1}, "upstreams[0].max-retries must be between"),
+    ({"exchange": "no_such_exchange"}, "cannot set up warren.upstream.default"),
+])
+def test_bad_upstream_settings_stop_serve_with_a_config_error(warren_factory, rabbit, keys, expected):
+    w = warren_factory(config(rabbit, **keys), expect_ready=False)
+    assert w.wait_exit() == 78
+    w.expected_exit = True
+    assert expected in w.output(), w.output()
+
+
+def test_a_bad_upstream_flag_is_refused_without_repeating_the_password(warren_factory):
+    w = warren_factory(None, expect_ready=False, extra_args=["--upstream", "amqp://alice:topsecret@a,,b/"])
+    assert w.wait_exit() == 78
+    w.expected_exit = True
+    assert "empty host" in w.output() and "topsecret" not in w.output(), w.output()

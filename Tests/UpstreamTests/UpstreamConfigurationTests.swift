@@ -16,29 +16,41 @@ import Upstream
         #expect(upstream.queueName == "warren.upstream.central" && upstream.deadLetterQueueName == "warren.upstream.central.dead")
     }
 
-    @Test(arguments: [
-        ("window", { (u: inout UpstreamConfiguration) in u.window = 0 }),
-        ("window", { (u: inout UpstreamConfiguration) in u.window = Int.max }),
-        ("window", { (u: inout UpstreamConfiguration) in u.window = -1 }),
-        ("max-retries", { (u: inout UpstreamConfiguration) in u.maxRetries = -1 }),
-        ("reconnect-min-ms", { (u: inout UpstreamConfiguration) in u.reconnectMinMilliseconds = Int.min }),
-        ("reconnect-max-ms", { (u: inout UpstreamConfiguration) in u.reconnectMaxMilliseconds = Int.max }),
-        ("reconnect-min-ms", { (u: inout UpstreamConfiguration) in u.reconnectMinMilliseconds = 60_000 }),
-        ("name", { (u: inout UpstreamConfiguration) in u.name = "" }),
-        ("name", { (u: inout UpstreamConfiguration) in u.name = "a/b" }),
-        ("uris", { (u: inout UpstreamConfiguration) in u.nodes = [] }),
-        ("patterns", { (u: inout UpstreamConfiguration) in u.patterns = [] }),
-        ("exchange", { (u: inout UpstreamConfiguration) in u.exchange = "" }),
-        ("upstream-exchange", { (u: inout UpstreamConfiguration) in u.upstreamExchange = String(repeating: "x", count: 256) }),
-        ("upstream-queue", { (u: inout UpstreamConfiguration) in u.upstreamQueue = "" }),
-        ("upstream-queue-type", { (u: inout UpstreamConfiguration) in u.upstreamQueueType = "lazy" }),
-    ] as [(String, @Sendable (inout UpstreamConfiguration) -> Void)])
-    func badValuesAreRefusedNamingTheKey(key: String, change: @Sendable (inout UpstreamConfiguration) -> Void) throws {
+    /// A valid configuration with one bad value; `case` names the value and is the key the error must name.
+    private func spoiled(_ change: String) throws -> UpstreamConfiguration {
         var upstream = try valid()
-        change(&upstream)
+        switch change {
+        case "window=0": upstream.window = 0
+        case "window=max": upstream.window = Int.max
+        case "window=-1": upstream.window = -1
+        case "max-retries=-1": upstream.maxRetries = -1
+        case "reconnect-min-ms=min": upstream.reconnectMinMilliseconds = Int.min
+        case "reconnect-max-ms=max": upstream.reconnectMaxMilliseconds = Int.max
+        case "reconnect-min-ms=above-max": upstream.reconnectMinMilliseconds = 60_000
+        case "name=empty": upstream.name = ""
+        case "name=slash": upstream.name = "a/b"
+        case "uris=empty": upstream.nodes = []
+        case "patterns=empty": upstream.patterns = []
+        case "exchange=empty": upstream.exchange = ""
+        case "upstream-exchange=long": upstream.upstreamExchange = String(repeating: "x", count: 256)
+        case "upstream-queue=empty": upstream.upstreamQueue = ""
+        case "upstream-queue-type=lazy": upstream.upstreamQueueType = "lazy"
+        default: Issue.record("unknown case \(change)")
+        }
+        return upstream
+    }
+
+    @Test(arguments: [
+        "window=0", "window=max", "window=-1", "max-retries=-1", "reconnect-min-ms=min", "reconnect-max-ms=max",
+        "reconnect-min-ms=above-max", "name=empty", "name=slash", "uris=empty", "patterns=empty", "exchange=empty",
+        "upstream-exchange=long", "upstream-queue=empty", "upstream-queue-type=lazy",
+    ])
+    func badValuesAreRefusedNamingTheKey(change: String) throws {
+        let key = String(change.prefix { $0 != "=" })
+        let upstream = try spoiled(change)
         do {
             try upstream.validate(section: "upstreams[2]")
-            Issue.record("accepted a bad \(key)")
+            Issue.record("accepted \(change)")
         } catch {
             #expect(error.description.contains("upstreams[2].\(key)"))
         }

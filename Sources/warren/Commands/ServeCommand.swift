@@ -127,6 +127,18 @@ struct ServeCommand: AsyncParsableCommand {
         if case .failed(let reason) = try await saved.get() {
             throw ConfigError("cannot save definitions: \(reason)")
         }
+        // Each upstream's local queue exists before any listener opens: no early entry misses it.
+        let upstreams = UpstreamRegistry(names: settings.upstreams.map(\.name))
+        for upstream in settings.upstreams {
+            let forwarder = UpstreamForwarder(configuration: upstream, runtime: runtime, registry: upstreams,
+                                              nodeName: ProcessInfo.processInfo.hostName, logger: logger)
+            do {
+                try await forwarder.declareLocalQueues()
+            } catch let error as UpstreamConfigError {
+                throw ConfigError(error.description)
+            }
+            services.append(forwarder)
+        }
         let admission = settings.limits.connectionAdmission()
         if settings.amqpPort != 0 {
             let listener = AMQPListenerConfiguration(host: settings.bind, port: settings.amqpPort, tuning: settings.tuning,
@@ -148,11 +160,6 @@ struct ServeCommand: AsyncParsableCommand {
         if syslogListeners.isEmpty { logger.info("syslog listeners disabled (port 0, no [[syslog.listeners]])") }
         if let bridge = settings.redisBridge {
             services.append(RedisBridge(configuration: bridge, runtime: runtime, logger: logger))
-        }
-        let upstreams = UpstreamRegistry(names: settings.upstreams.map(\.name))
-        for upstream in settings.upstreams {
-            services.append(UpstreamForwarder(configuration: upstream, runtime: runtime, registry: upstreams,
-                                              nodeName: ProcessInfo.processInfo.hostName, logger: logger))
         }
         if settings.httpPort == 0 { logger.info("management HTTP listener disabled (port 0)") }
         if settings.httpPort != 0 || tls.https != nil {

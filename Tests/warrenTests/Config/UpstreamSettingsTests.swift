@@ -60,6 +60,11 @@ struct UpstreamSettingsTests {
         #expect(settings.upstreams.map { $0.nodes[0].host } == ["one", "two"])
         #expect(settings.upstreams.allSatisfy { $0.upstreamQueue == "logs" })
         var alone = ServeSettings()
-        #expect(throws: ConfigError.self) { try alone.applyUpstreamFlags([], queue: "logs") }
+        do {
+            try alone.applyUpstreamFlags([], queue: "logs")
+            Issue.record("--upstream-queue without --upstream was accepted")
+        } catch {
+            #expect("\(error)".contains("--upstream-queue needs --upstream"))
+        }
     }
 }
