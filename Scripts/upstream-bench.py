@@ -136,10 +136,11 @@ def drain(cluster: RabbitCluster, edge: EdgeWarren):
     connected = time.monotonic()
     wait_until(lambda: edge.upstream()["backlog"] == 0)
     drained = time.monotonic()
-    forwarded = edge.upstream()["forwarded"] - forwarded_before
+    status = edge.upstream()
+    forwarded = status["forwarded"] - forwarded_before
     report(f"drain: {forwarded} entries forwarded in {drained - connected:.1f} s after the forwarder reconnected "
            f"({forwarded / (drained - connected):.0f} entries/s, confirms window 1000, quorum queue); "
-           f"{drained - restarted:.1f} s counting the cluster's restart")
+           f"{drained - restarted:.1f} s counting the cluster's restart; dead-lettered {status['dead_lettered']}")
 
 
 def outage_rss(cluster: RabbitCluster, edge: EdgeWarren):
