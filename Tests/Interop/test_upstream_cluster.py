@@ -231,9 +231,10 @@ def test_a_full_quorum_queue_nacks_and_warren_dead_letters_what_it_rejected(warr
     sent = forwarding.publish(total, prefix="capped")
     wait_for(lambda: forwarding.upstream()["dead_lettered"] + forwarding.upstream()["forwarded"] == total,
              timeout=SETTLE_TIMEOUT)
+    # A quorum queue enforces x-max-length once it is over the limit (RabbitMQ 3.10.8 took 51 of 50).
     status = forwarding.upstream()
-    assert status["forwarded"] == capacity and status["dead_lettered"] == total - capacity, status
-    held = held_ids(drain(cluster, queue, capacity))
+    assert capacity <= status["forwarded"] <= capacity + 1 and status["dead_lettered"] == total - status["forwarded"], status
+    held = held_ids(drain(cluster, queue, status["forwarded"]))
     local = forwarding.warren.connect()
     try:
         dead = []
