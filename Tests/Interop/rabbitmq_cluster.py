@@ -21,7 +21,6 @@ runs until interrupted.
 from __future__ import annotations
 
 import concurrent.futures
-import functools
 import json
 import os
 import secrets
@@ -229,7 +228,9 @@ class RabbitCluster:
             for node in self.nodes:
                 node.launch()
             in_parallel([node.wait_started for node in self.nodes])
-            in_parallel([functools.partial(node.join, self.nodes[0]) for node in self.nodes[1:]])
+            # One join at a time: two nodes joining at once can fail to start mnesia (seen here).
+            for node in self.nodes[1:]:
+                node.join(self.nodes[0])
             self.await_online(len(self.nodes))
         except BaseException:
             self.stop()
