@@ -13,7 +13,9 @@ public final class AMQPClientConnection: Sendable {
         self.handler = handler
     }
 
-    /// Connects (over TLS for `amqps://`), logs in with the URL's mechanism and opens its vhost.
+    /// Connects (over TLS for `amqps://`), logs in with the URL's mechanism and opens its vhost. A
+    /// `heartbeat` above 0 asks the server for heartbeats that often (seconds) and closes the
+    /// connection when nothing arrives for two intervals.
     public static func connect(to url: AMQPURL, heartbeat: UInt16 = 0,
                                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> AMQPClientConnection {
         let eventLoop = group.next()
@@ -23,6 +25,7 @@ public final class AMQPClientConnection: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls = url.tls { try channel.pipeline.syncOperations.addHandler(tls.makeHandler(host: url.host)) }
+                    if heartbeat > 0 { try channel.pipeline.syncOperations.addHandler(SilenceWatch(heartbeatSeconds: heartbeat)) }
                     try channel.pipeline.syncOperations.addHandler(AMQPClientHandler(url: url, heartbeat: heartbeat, ready: ready))
                 }
             }

@@ -14,6 +14,8 @@ public struct UpstreamForwarder: Service {
     private let nodeName: String
     private let logger: Logger
     private let metrics: UpstreamMetrics
+    /// The heartbeat asked of upstream nodes: a node silent for twice this long is given up on.
+    static let heartbeatSeconds: UInt16 = 30
 
     /// `nodeName` is written into every forwarded message's `x-warren-node` header.
     public init(configuration: UpstreamConfiguration, runtime: BrokerRuntime, registry: UpstreamRegistry, nodeName: String, logger: Logger) {
@@ -85,7 +87,7 @@ public struct UpstreamForwarder: Service {
     /// Connects to one node, declares the upstream side and forwards until the connection fails
     /// (throws) or the task is cancelled; `connected` runs once the node answered.
     private func attempt(_ url: AMQPURL, node: String, lastConnected: inout String?, connected: () -> Void) async throws {
-        let connection = try await AMQPClientConnection.connect(to: url)
+        let connection = try await AMQPClientConnection.connect(to: url, heartbeat: Self.heartbeatSeconds)
         do {
             try await UpstreamTopology(configuration: configuration).declareUpstream(on: connection)
             if let previous = lastConnected, previous != node {

@@ -2,8 +2,10 @@
 module on free ports): syslog and pika entries arrive on the upstream queue with their routing key,
 properties and headers plus x-warren-node; an upstream outage costs disk, not entries, and the
 backlog drains when it is back; nacks and returns are retried, then dead-lettered locally with the
-reason; a warren killed with SIGKILL mid-forward and restarted loses nothing. Every test counts
-what it sent against what the upstream holds."""
+reason; connection.blocked from the upstream pauses forwarding, not intake; a dead first node is
+skipped; AMQPS is verified against the URI's CA; a warren killed with SIGKILL mid-forward and
+restarted loses nothing; bad settings stop `warren serve` with exit code 78. Every test counts what
+it sent against what the upstream holds."""
 
 from __future__ import annotations
 
