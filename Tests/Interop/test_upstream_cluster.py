@@ -4,7 +4,8 @@ a quorum queue bound to the log exchange. Every test counts what it sent into wa
 the cluster holds, by unique id, and reports duplicates.
 
 Marked `cluster` and run by `make cluster-test`, not `make test`: forming the cluster alone took
-75 s on the shared 2-core machine (load 27), and the two short cases with it 3 to 5 minutes."""
+44 to 75 s on the shared 2-core machine (load 24 to 27), most of the 2 minutes a smoke test in
+`make test` may cost, before any case ran."""
 
 from __future__ import annotations
 
