@@ -166,6 +166,11 @@ def test_kill_9_of_the_connected_node_mid_stream_fails_over_and_loses_nothing(wa
     sent = publisher.finish()
     got = drain_all(cluster, queue, sent)
     count(sent, got, record_property, "failover")
+    status = forwarding.upstream()
+    figures = {key: status[key] for key in ("forwarded", "retried", "dead_lettered", "failovers")}
+    record_property("failover_status", figures)
+    print(f"failover status: {figures}")
+    assert status["dead_lettered"] == 0, status
     assert forwarding.warren.wait_for_output("failed over from", timeout=5)
     delete_queue(cluster, queue)
 
