@@ -64,7 +64,8 @@ struct UpstreamSession {
             case .localClosed:
                 throw UpstreamSessionError.localClosed
             case .upstream(let upstreamEvent, let eventGeneration):
-                guard eventGeneration == generation else { continue }
+                // Confirms and returns of a closed channel are stale; connection.blocked is not.
+                guard eventGeneration == generation || upstreamEvent.concernsTheConnection else { continue }
                 try handle(upstreamEvent, state: &state)
             }
             if !state.localCommands.isEmpty {
@@ -186,6 +187,16 @@ struct UpstreamSession {
             batch.append(message.outgoing)
         }
         try await publisher.publish(batch, mandatory: true)
+    }
+}
+
+private extension PublisherEvent {
+    /// connection.blocked and unblocked: they hold whichever channel reported them.
+    var concernsTheConnection: Bool {
+        switch self {
+        case .blocked, .unblocked: true
+        case .ack, .nack, .returned, .failed: false
+        }
     }
 }
 
