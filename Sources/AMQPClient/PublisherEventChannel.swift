@@ -49,4 +49,11 @@ public struct PublisherEventChannel: Sendable {
             handler.flush()
         }
     }
+
+    /// Closes the channel (channel.close, waits for close-ok); its events stop.
+    public func close() async throws {
+        let number = channel.number
+        try await channel.connection.onLoop { handler in handler.channelFailureHook[number] = nil }
+        try await channel.call(.channelClose(ChannelClose(replyCode: 200, replyText: "publishing again on a new channel")))
+    }
 }

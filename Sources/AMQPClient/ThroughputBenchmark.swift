@@ -16,6 +16,9 @@ public struct ThroughputBenchmark: Sendable {
         public var prefetch = 0
         /// Persistent messages to durable queues.
         public var persistent = false
+        /// The bench queues' `x-queue-type` (`quorum`: durable and replicated; like every bench queue,
+        /// deleted after the run); nil: classic queues.
+        public var queueType: String?
         /// Published messages not yet consumed from each queue are capped here (`Int.max`: no
         /// cap, the socket alone holds the publisher back), so the run can measure a steady flow
         /// rather than how fast a backlog can be built.
@@ -97,7 +100,7 @@ public struct ThroughputBenchmark: Sendable {
                                            handler: producerConnection.handler, eventLoop: producerConnection.channel.eventLoop)
         try await producerConnection.onLoop { _ in publisher.start() }
         let publishedAt = try await publisher.finished.futureResult.get()
-        if options.consume { try await done.futureResult.get() }
+        if options.consume { try await done.futureResult.get() } else { done.succeed() }  // nothing consumes in backlog mode
         let seconds = (ContinuousClock.now - start).seconds
         try await whilePublished?()
         for queue in queues {
@@ -114,7 +117,10 @@ public struct ThroughputBenchmark: Sendable {
         let base = "warren-bench-\(UInt32.random(in: 0 ... .max))"
         let names = options.queues == 1 ? [base] : (0..<options.queues).map { "\(base)-\($0)" }
         for name in names {
-            try await setup.call(.queueDeclare(QueueDeclare(queue: name, durable: options.persistent, autoDelete: options.consume)))
+            let declare = options.queueType.map {
+                QueueDeclare(queue: name, durable: true, arguments: ["x-queue-type": .longString($0)])
+            } ?? QueueDeclare(queue: name, durable: options.persistent, autoDelete: options.consume)
+            try await setup.call(.queueDeclare(declare))
             try await setup.call(.queueBind(QueueBind(queue: name, exchange: options.exchange, routingKey: options.bindingKey)))
         }
         return names

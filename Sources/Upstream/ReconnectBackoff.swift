@@ -13,16 +13,26 @@ public struct ReconnectBackoff: Sendable {
 
     /// The delay after one more failed round; `random` is in 0..<1.
     public mutating func nextDelay(random: Double) -> Int {
-        let shift = min(failures, 40)
+        let step = failures
         failures = min(failures + 1, 64)
-        let (doubled, overflow) = minimumMilliseconds.multipliedReportingOverflow(by: 1 << shift)
-        let ceiling = overflow ? maximumMilliseconds : min(doubled, maximumMilliseconds)
-        let fraction = random.isFinite ? min(max(random, 0), 1) : 0
-        return ceiling / 2 + Int((Double(ceiling - ceiling / 2) * fraction).rounded(.down))
+        return Self.jittered(ceiling: ceiling(step: step), random: random)
     }
 
     /// A connection worked: the next failure starts from `minimum` again.
     public mutating func reset() {
         failures = 0
+    }
+
+    /// `minimum` doubled `step` times, at most `maximum`; never traps.
+    public func ceiling(step: Int) -> Int {
+        let shift = min(max(step, 0), 40)
+        let (doubled, overflow) = minimumMilliseconds.multipliedReportingOverflow(by: 1 << shift)
+        return overflow ? maximumMilliseconds : min(doubled, maximumMilliseconds)
+    }
+
+    /// Equal jitter: half of `ceiling` fixed, the other half scaled by `random` (0..<1; anything else counts as 0 or 1).
+    public static func jittered(ceiling: Int, random: Double) -> Int {
+        let fraction = random.isFinite ? min(max(random, 0), 1) : 0
+        return ceiling / 2 + Int((Double(ceiling - ceiling / 2) * fraction).rounded(.down))
     }
 }

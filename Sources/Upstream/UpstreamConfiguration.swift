@@ -18,8 +18,10 @@ public struct UpstreamConfiguration: Sendable, Equatable {
     public var upstreamQueueType = "quorum"
     /// Messages published and not yet confirmed, at most (the local consumer's prefetch).
     public var window = 1000
-    /// Failed publishes (nack, basic.return) of one message retried before it is dead-lettered.
-    public var maxRetries = 3
+    /// Failed publishes (nack, basic.return) of one message retried before it is dead-lettered, each
+    /// on a new channel after a doubling delay (`RetryPolicy`): the default 5 wait at most
+    /// 0.5+1+2+4+8 = 15.5 s in all (at least half of it), past a quorum queue's leader election.
+    public var maxRetries = 5
     /// Reconnect delay: doubles from `min` to `max` after each failed round over the nodes, with jitter.
     public var reconnectMinMilliseconds = 500
     public var reconnectMaxMilliseconds = 30_000

@@ -8,8 +8,10 @@ import NIOCore
 
 /// One connection to one upstream node: consumes the local queue (manual acks, prefetch =
 /// window), publishes each delivery upstream in queue order with mandatory set, and acks it
-/// locally once the upstream confirmed it. A nack or a return is retried up to `maxRetries` times,
-/// then the message goes to the local dead-letter queue. While the upstream says
+/// locally once the upstream confirmed it. After a nack or a return nothing new is published until
+/// every outstanding publish is confirmed; then the channel is closed and, after the `RetryPolicy`
+/// delay, a new one publishes the refused messages first. A message refused more than `maxRetries`
+/// times goes to the local dead-letter queue. While the upstream says
 /// connection.blocked nothing is published (deliveries wait, unacked, at most one window).
 /// When the session ends, for whatever reason, the local connection closes and every unconfirmed
 /// delivery is requeued, so the next session sends it first.
@@ -17,7 +19,8 @@ struct UpstreamSession {
     private enum Event: Sendable {
         case local([Outbound])
         case localClosed
-        case upstream(PublisherEvent)
+        /// What the upstream said on the publishing channel opened `generation`-th in this session.
+        case upstream(PublisherEvent, generation: Int)
     }
 
     let configuration: UpstreamConfiguration
@@ -27,13 +30,15 @@ struct UpstreamSession {
     let nodeName: String
     let logger: Logger
 
+    private var retryPolicy: RetryPolicy { RetryPolicy(configuration) }
     private static let consumeChannel: UInt16 = 1
     private static let deadLetterChannel: UInt16 = 2
 
     /// Forwards until the connection fails (throws why) or the task is cancelled (returns).
     func run(connection: AMQPClientConnection) async throws {
         let (events, continuation) = AsyncStream<Event>.makeStream()
-        let publisher = try await PublisherEventChannel.open(on: connection) { continuation.yield(.upstream($0)) }
+        var generation = 0
+        var publisher = try await PublisherEventChannel.open(on: connection) { continuation.yield(.upstream($0, generation: 0)) }
         let local = InProcessConnection(runtime: runtime, vhost: configuration.vhost, user: "warren-upstream-\(configuration.name)")
         let pump = Task {
             for await batch in local.outbound { continuation.yield(.local(batch)) }
@@ -58,12 +63,24 @@ struct UpstreamSession {
                 try take(batch, into: &state)
             case .localClosed:
                 throw UpstreamSessionError.localClosed
-            case .upstream(let upstreamEvent):
+            case .upstream(let upstreamEvent, let eventGeneration):
+                // Confirms and returns of a closed channel are stale; connection.blocked is not.
+                guard eventGeneration == generation || upstreamEvent.concernsTheConnection else { continue }
                 try handle(upstreamEvent, state: &state)
             }
             if !state.localCommands.isEmpty {
                 local.send(state.localCommands)
                 state.localCommands.removeAll(keepingCapacity: true)
+            }
+            if let delay = state.retryDelay, state.window.isEmpty {
+                logger.info("upstream '\(configuration.name)': \(state.retries.count) refused messages go again on a new channel in \(delay) ms")
+                try await publisher.close()
+                try await Task.sleep(for: .milliseconds(delay))
+                generation += 1
+                let opened = generation
+                publisher = try await PublisherEventChannel.open(on: connection) { continuation.yield(.upstream($0, generation: opened)) }
+                state.window = ConfirmWindow(capacity: configuration.window)
+                state.retryDelay = nil
             }
             try await publishWaiting(&state, on: publisher)
             registry.update(configuration.name) { status in
@@ -141,9 +158,10 @@ struct UpstreamSession {
         }
         var failed = message
         failed.failures += 1
-        if failed.failures <= configuration.maxRetries {
+        if case .retry(let delay) = retryPolicy.decide(failures: failed.failures, random: Double.random(in: 0..<1)) {
             registry.update(configuration.name) { $0.retried += 1 }
             state.retries.append(failed)
+            state.retryDelay = max(state.retryDelay ?? 0, delay)
             return
         }
         let text = "\(reason) (\(failed.failures) attempts)"
@@ -159,15 +177,26 @@ struct UpstreamSession {
         metrics.deadLettered.increment()
     }
 
-    /// Publishes retries first, then new deliveries, while the window has room and the upstream is not blocked.
+    /// Publishes retries first, then new deliveries, while the window has room, the upstream is not
+    /// blocked and no refused message waits for a new channel.
     private func publishWaiting(_ state: inout SessionState, on publisher: PublisherEventChannel) async throws {
-        guard !state.blocked else { return }
+        guard !state.blocked, state.retryDelay == nil else { return }
         var batch: [OutgoingMessage] = []
         while !state.window.isFull, let message = state.retries.popFirst() ?? state.waiting.popFirst() {
             state.window.published(message, routingKey: message.outgoing.routingKey)
             batch.append(message.outgoing)
         }
         try await publisher.publish(batch, mandatory: true)
+    }
+}
+
+private extension PublisherEvent {
+    /// connection.blocked and unblocked: they hold whichever channel reported them.
+    var concernsTheConnection: Bool {
+        switch self {
+        case .blocked, .unblocked: true
+        case .ack, .nack, .returned, .failed: false
+        }
     }
 }
 
@@ -178,6 +207,8 @@ private struct SessionState {
     var waiting = Deque<ForwardedMessage>()
     /// Messages the upstream refused, to publish again before new ones.
     var retries = Deque<ForwardedMessage>()
+    /// Set after a refusal: once the window is empty, the channel is replaced after this many milliseconds.
+    var retryDelay: Int?
     var blocked = false
     var deadLetters: LocalDeadLetters
     /// Acks and dead-letter publishes for the local broker, sent in one burst.

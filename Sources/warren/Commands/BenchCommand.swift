@@ -18,6 +18,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Publisher confirms with this window (0: no confirms).") var confirm = 0
     @Option(help: "Manual acks with this prefetch (0: no-ack consumer).") var prefetch = 0
     @Flag(help: "Persistent messages to durable queues.") var persistent = false
+    @Option(name: .customLong("queue-type"), help: "x-queue-type of the bench queues (quorum on a RabbitMQ cluster; default: classic).")
+    var queueType: String?
     @Option(help: "Exchange type: topic, direct or fanout.") var exchangeType = "topic"
     @Option(help: "Queues bound to the exchange, each consumed (fan-out: every message is delivered from each).") var queues = 1
     @Option(help: "Published-but-unconsumed messages per queue are capped at this (0: no cap, as a neutral client).")
@@ -108,6 +110,7 @@ struct BenchCommand: AsyncParsableCommand {
         options.confirmWindow = confirm
         options.prefetch = prefetch
         options.persistent = persistent
+        options.queueType = queueType
         options.exchangeType = exchangeType
         options.queues = queues
         options.maxInFlight = maxInFlight == 0 ? .max : maxInFlight
