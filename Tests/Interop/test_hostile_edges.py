@@ -319,7 +319,7 @@ def test_a_megabyte_of_basic_auth_is_refused_and_the_server_goes_on(edge):
     assert request(edge, "GET", "/api/overview")[0] == 200
 
 
-def test_names_past_255_bytes_are_400_and_absurd_query_values_are_ignored(edge):
+def test_names_past_255_bytes_and_absurd_paging_values_are_400(edge):
     long_name = urllib.parse.quote("é" * 200, safe="")  # 400 UTF-8 bytes, percent-encoded
     status, body = request(edge, "PUT", f"/api/queues/%2F/{long_name}", body=b"{}")
     assert (status, json.loads(body)) == (400, {"error": "bad_request", "reason": "name is 400 bytes long; at most 255 are allowed"})
@@ -332,9 +332,13 @@ def test_names_past_255_bytes_are_400_and_absurd_query_values_are_ignored(edge):
     assert (status, json.loads(body)["reason"]) == (400, "5000 patterns; a live-tail stream binds at most 64")
     status, body = request(edge, "GET", "/api/tail?pattern=" + "a" * 300)
     assert (status, json.loads(body)["reason"]) == (400, "pattern is 300 bytes long; at most 255 are allowed")
-    for query in ["page=-1&page_size=99999999999999999999999", "page=NaN&page_size=0", "page_size=" + "9" * 10_000]:
+    # Absurd paging values get RabbitMQ's 400 with a reason (test_management_paging.py has the exact texts),
+    # and the list still answers afterwards.
+    for query in ["page=-1&page_size=99999999999999999999999", "page=NaN&page_size=0", "page=1&page_size=" + "9" * 10_000]:
         status, body = request(edge, "GET", "/api/queues?" + query)
-        assert status == 200 and [q["name"] for q in json.loads(body)] == ["q"]
+        assert status == 400 and json.loads(body)["reason"], (query, body)
+    status, body = request(edge, "GET", "/api/queues")
+    assert status == 200 and [q["name"] for q in json.loads(body)] == ["q"]
 
 
 def test_connections_past_max_connections_wait_for_a_free_slot(edge):
