@@ -3,11 +3,14 @@
 /// way RabbitMQ's `re:run` does (unanchored search) but in time linear in the subject: the
 /// pattern is compiled once to a Thompson automaton and run as a Pike VM, so no pattern a peer
 /// supplies can make matching backtrack. Lookaround and back-references are refused; patterns
-/// are at most `maxLength` characters and compile to at most `maxProgramSize` instructions.
+/// are at most `maxLength` characters and compile to at most `maxProgramSize` instructions. The
+/// management API's `name` filter uses it too, ignoring case (`re:run(…, [caseless])`).
 public struct PermissionRegex: Sendable, Equatable, CustomStringConvertible {
     /// The pattern as written; RabbitMQ's empty pattern means `^$`.
     public let source: String
     let program: [RegexInstruction]
+    /// Letters match their other cases too.
+    public let ignoringCase: Bool
     /// `.*` (and the like): matching is skipped, as it is on every publish of a full-access user.
     private let matchesEverything: Bool
 
@@ -19,11 +22,12 @@ public struct PermissionRegex: Sendable, Equatable, CustomStringConvertible {
     /// Matches nothing but the empty name (`""`, which RabbitMQ reads as `^$`).
     public static let nothing = try! PermissionRegex("")
 
-    public init(_ source: String) throws(PermissionRegexError) {
+    public init(_ source: String, ignoringCase: Bool = false) throws(PermissionRegexError) {
         guard source.unicodeScalars.count <= Self.maxLength else {
             throw PermissionRegexError("pattern is longer than \(Self.maxLength) characters")
         }
         self.source = source
+        self.ignoringCase = ignoringCase
         var parser = RegexParser(source.isEmpty ? "^$" : source)
         let tree = try parser.parse()
         var compiler = RegexCompiler(limit: Self.maxProgramSize)
@@ -33,7 +37,7 @@ public struct PermissionRegex: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { source }
 
-    public static func == (lhs: PermissionRegex, rhs: PermissionRegex) -> Bool { lhs.source == rhs.source }
+    public static func == (lhs: PermissionRegex, rhs: PermissionRegex) -> Bool { lhs.source == rhs.source && lhs.ignoringCase == rhs.ignoringCase }
 
     /// Whether the pattern matches anywhere in `subject`.
     public func matches(_ subject: String) -> Bool {
@@ -46,7 +50,7 @@ public struct PermissionRegex: Sendable, Equatable, CustomStringConvertible {
             guard position < scalars.count else { break }
             let scalar = scalars[position]
             next.clear()
-            for pc in current.list where program[pc].consumes(scalar) {
+            for pc in current.list where program[pc].consumes(scalar, ignoringCase: ignoringCase) {
                 if next.addClosure(from: pc + 1, at: position + 1, scalars: scalars, program: program) { return true }
             }
             swap(&current, &next)

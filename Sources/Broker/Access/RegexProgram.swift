@@ -12,12 +12,22 @@ enum RegexInstruction: Sendable {
     case end
     case match
 
-    func consumes(_ scalar: Unicode.Scalar) -> Bool {
+    /// Whether the instruction reads `scalar`; ignoring case, also when one of its other cases is what it reads.
+    func consumes(_ scalar: Unicode.Scalar, ignoringCase: Bool = false) -> Bool {
         switch self {
-        case .scalar(let expected): scalar == expected
+        case .scalar(let expected): scalar == expected || (ignoringCase && Self.otherCases(of: scalar).contains(expected))
         case .any: scalar != "\n"
-        case .set(let set): set.contains(scalar)
+        case .set(let set): set.contains(scalar, ignoringCase: ignoringCase)
         default: false
+        }
+    }
+
+    /// The scalar's simple lower- and uppercase forms other than itself (PCRE's caseless matching).
+    static func otherCases(of scalar: Unicode.Scalar) -> [Unicode.Scalar] {
+        [scalar.properties.lowercaseMapping, scalar.properties.uppercaseMapping].compactMap { mapped in
+            let scalars = mapped.unicodeScalars
+            guard scalars.count == 1, let only = scalars.first, only != scalar else { return nil }
+            return only
         }
     }
 }
@@ -27,8 +37,11 @@ struct RegexScalarSet: Sendable {
     var ranges: [ClosedRange<UInt32>] = []
     var negated = false
 
-    func contains(_ scalar: Unicode.Scalar) -> Bool {
-        ranges.contains { $0.contains(scalar.value) } != negated
+    /// Whether the set holds `scalar`; ignoring case, a negated set (`[^a-z]`) excludes every case of what it lists.
+    func contains(_ scalar: Unicode.Scalar, ignoringCase: Bool = false) -> Bool {
+        let listed = { (candidate: Unicode.Scalar) in ranges.contains { $0.contains(candidate.value) } }
+        let found = listed(scalar) || (ignoringCase && RegexInstruction.otherCases(of: scalar).contains(where: listed))
+        return found != negated
     }
 
     static let digits = RegexScalarSet(ranges: [48...57])

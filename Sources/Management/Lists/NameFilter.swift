@@ -1,10 +1,12 @@
+import Broker
+
 /// The `name` of a paged list request: a case-insensitive substring, or with `use_regex=true` a
 /// case-insensitive regular expression found anywhere in the name (as RabbitMQ's `re:run(…, [caseless])`).
-/// Names are at most 255 bytes, so a longer filter is refused; expressions run on `LinearRegex`, whose
-/// work is bounded by pattern × name length (no backtracking).
+/// Names are at most 255 bytes, so a longer filter is refused; expressions run on `PermissionRegex` (the
+/// permissions' matcher), whose work is bounded by pattern × name length (no backtracking).
 enum NameFilter: Sendable {
     case substring(String)
-    case regex(LinearRegex)
+    case regex(PermissionRegex)
 
     static let maxLength = 255
 
@@ -16,8 +18,8 @@ enum NameFilter: Sendable {
             throw APIError.badRequest("name is \(length) bytes long; at most \(maxLength) are allowed")
         }
         guard regex else { return .substring(name.lowercased()) }
-        do throws(LinearRegex.SyntaxError) {
-            return .regex(try LinearRegex(name))
+        do throws(PermissionRegexError) {
+            return .regex(try PermissionRegex(name, ignoringCase: true))
         } catch {
             throw APIError.badRequest("name is not a regular expression warren can run: \(error.reason)")
         }
@@ -26,7 +28,7 @@ enum NameFilter: Sendable {
     func matches(_ name: String) -> Bool {
         switch self {
         case .substring(let part): return name.lowercased().contains(part)
-        case .regex(let expression): return expression.isFound(in: name)
+        case .regex(let expression): return expression.matches(name)
         }
     }
 }
