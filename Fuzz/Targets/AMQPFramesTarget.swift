@@ -54,9 +54,6 @@ struct AMQPStream: CustomStringConvertible {
     /// than body frames, since pieces of the body frame in error may have been handed on before it.
     var comparable: String {
         guard let error else { return "\(InboundUnit.joiningBodyPieces(units))" }
-        let notBody = units.filter { unit in
-            if case .frame(let frame) = unit, case .body = frame.payload { false } else { true }
-        }
-        return "\(notBody) \(error)"
+        return "\(units.filter { !$0.isBody }) \(error)"
     }
 }
