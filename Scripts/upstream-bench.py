@@ -117,9 +117,9 @@ def bench(*args: str) -> str:
 def neutral_client(cluster: RabbitCluster):
     out = bench("--url", cluster.nodes[0].url(), "--messages", str(BENCH_MESSAGES), "--confirm", "1000",
                 "--prefetch", "200", "--persistent", "--queue-type", "quorum", "--json")
-    result = json.loads(out.strip().splitlines()[-1])["result"]
+    metrics = {metric["name"]: metric["median"] for metric in json.loads(out.strip().splitlines()[-1])["metrics"]}
     report(f"neutral client (warren bench, confirms window 1000, persistent, quorum queue): "
-           f"publish {result['publishedPerSecond']:.0f} msg/s, consume {result['consumedPerSecond']:.0f} msg/s")
+           f"publish {metrics['published']:.0f} msg/s, consume {metrics['consumed']:.0f} msg/s")
 
 
 def drain(cluster: RabbitCluster, edge: EdgeWarren):
