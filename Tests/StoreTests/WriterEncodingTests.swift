@@ -61,7 +61,7 @@ import Testing
                 }
                 return handed
             }
-            #expect(try await harness.commitAndWait() == .written)
+            #expect(try await harness.commitAndWait().isWritten)
             #expect(try segmentBytes(1, in: directory) == framed(handed))
             let recovered = try recover(directory)
             #expect(recovered.entries("q").map(\.body) == ["grouped"])
