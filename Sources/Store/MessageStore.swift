@@ -5,7 +5,8 @@ import NIOCore
 import NIOPosix
 
 /// The persistent-message log and the definitions file, used from the broker's event loop.
-/// Records are gathered in memory and written by a dedicated writer thread; one write + fsync
+/// Records are gathered in memory and encoded and written by a dedicated writer thread (the
+/// broker's loop only counts their length, for segment rotation); one write + fsync
 /// covers every record appended since the previous one (group commit), then the definitions file
 /// if it changed, and `whenDurable` callbacks run once all of that is on disk.
 ///
@@ -29,7 +30,8 @@ public final class MessageStore {
     private let writerLoop: any EventLoop
     private let files: NIOLoopBound<SegmentFiles>
     private let definitionsFile: DefinitionsFile
-    private var pending: [(segment: UInt32, bytes: ByteBuffer)] = []
+    /// Records not yet handed to the writer, per segment (the writer thread encodes them).
+    private var pending: [(segment: UInt32, records: [StoreRecord])] = []
     /// Stream files to fsync with the next write.
     private var pendingSyncs: [Int32] = []
     /// A new definitions file to write with the next batch.
@@ -249,11 +251,10 @@ public final class MessageStore {
         }
         rotateIfFull()
         if pending.last?.segment != currentSegment {
-            pending.append((currentSegment, ByteBuffer()))
+            pending.append((currentSegment, []))
         }
-        let before = pending[pending.count - 1].bytes.writerIndex
-        record.write(to: &pending[pending.count - 1].bytes)
-        currentSegmentBytes += pending[pending.count - 1].bytes.writerIndex - before
+        pending[pending.count - 1].records.append(record)
+        currentSegmentBytes += record.encodedLength
     }
 
     private func rotateIfFull() {

@@ -5,10 +5,11 @@ import Glibc
 #endif
 import NIOCore
 
-/// What one write of the store takes to disk, in order: log bytes per segment, fully released
-/// segments to delete, and the definitions file. Performed on the writer thread.
+/// What one write of the store takes to disk, in order: log records per segment (encoded here, on
+/// the writer thread, not on the broker's loop), fully released segments to delete, and the
+/// definitions file. Performed on the writer thread.
 struct WriteBatch: Sendable {
-    var segments: [(segment: UInt32, bytes: ByteBuffer)]
+    var segments: [(segment: UInt32, records: [StoreRecord])]
     var deletions: [UInt32]
     var definitions: Data?
     /// Descriptors of stream files written on the broker's loop, fsync'd (and closed) first.
@@ -27,7 +28,8 @@ struct WriteBatch: Sendable {
         do {
             try syncStreams()
             for entry in segments {
-                try retrying(attempts) { try files.append(entry.bytes, to: entry.segment) }
+                let bytes = Self.encode(entry.records)
+                try retrying(attempts) { try files.append(bytes, to: entry.segment) }
                 result.writtenSegments += 1
             }
             for segment in deletions { try retrying(attempts) { try files.delete(segment) } }
@@ -39,6 +41,13 @@ struct WriteBatch: Sendable {
             result.error = .io("\(error)", 0)
         }
         return result
+    }
+
+    /// The records framed one after another, as the log holds them.
+    static func encode(_ records: [StoreRecord]) -> ByteBuffer {
+        var bytes = ByteBufferAllocator().buffer(capacity: records.reduce(0) { $0 + $1.encodedLength })
+        for record in records { record.write(to: &bytes) }
+        return bytes
     }
 
     /// fsyncs every stream descriptor (retrying each) and closes them all, whatever happens.

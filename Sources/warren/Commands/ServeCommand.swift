@@ -93,7 +93,10 @@ struct ServeCommand: AsyncParsableCommand {
         let (store, recovered) = try await Store.open(directory: settings.dataDir, logger: logger)
         logger.info("data directory \(settings.dataDir) opened")
         let users = try settings.configuredUsers()
-        let runtime = try await BrokerRuntime.start(on: MultiThreadedEventLoopGroup.singleton.next(), vhosts: ["/"] + settings.vhosts,
+        // The broker has a thread of its own: connections (and syslog, HTTP) run on the singleton
+        // group's loops, so frame decoding and delivery encoding never queue behind routing.
+        let brokerLoop = MultiThreadedEventLoopGroup._makePerpetualGroup(threadNamePrefix: "broker-", numberOfThreads: 1).next()
+        let runtime = try await BrokerRuntime.start(on: brokerLoop, vhosts: ["/"] + settings.vhosts,
                                                     outboundWindow: settings.outboundWindow)
         // First, whatever else runs: a syslog-only setup is blocked by the memory and disk alarms too.
         var services: [any Service] = [ResourceMonitor(limits: settings.resourceLimits(), runtime: runtime, logger: logger)]
