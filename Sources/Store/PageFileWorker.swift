@@ -9,8 +9,8 @@ import Glibc
 #endif
 
 /// The paging thread's side of `PageFiles`: owns the page files' descriptors and performs the
-/// commands of its `PageMailbox` in order. Records are framed (length, CRC-32) here, off the broker's
-/// loop. A write that fails is logged and counted, and its records are kept in memory and read from
+/// commands of its `PageMailbox` in order. Records' checksums (CRC-32) are computed here, off the
+/// broker's loop. A write that fails is logged and counted, and its records are kept in memory and read from
 /// there, so a failing disk costs memory, never a message.
 final class PageFileWorker {
     /// Records read back together are read in one `pread` when the stretch covering them is at
@@ -43,7 +43,7 @@ final class PageFileWorker {
         while true {
             for command in mailbox.nextCommands() {
                 switch command {
-                case .write(let file, let offset, let records): write(records, to: file, at: offset)
+                case .write(let file, let offset, let frames): write(frames, to: file, at: offset)
                 case .read(let ticket, let locations): mailbox.read(ticket: ticket, records: read(locations))
                 case .empty(let file):
                     unwritten[file] = nil
@@ -60,16 +60,10 @@ final class PageFileWorker {
         }
     }
 
-    private func write(_ records: [ByteBuffer], to file: UInt32, at offset: Int64) {
-        let recordBytes = records.reduce(0) { $0 + $1.readableBytes }
-        defer { mailbox.wrote(bytes: recordBytes) }
-        var frames = ByteBuffer()
-        frames.reserveCapacity(recordBytes + records.count * PageFiles.frameLength)
-        for record in records {
-            frames.writeInteger(UInt32(record.readableBytes))
-            frames.writeInteger(record.withUnsafeReadableBytes { CRC32.checksum($0) })
-            frames.writeImmutableBuffer(record)
-        }
+    private func write(_ frames: ByteBuffer, to file: UInt32, at offset: Int64) {
+        defer { mailbox.wrote(bytes: frames.readableBytes) }
+        var frames = frames
+        Self.fillChecksums(&frames)
         guard let descriptor = descriptor(file) else {
             keepUnwritten(frames, file: file, offset: offset, error: "cannot create it: \(String(cString: strerror(errno)))")
             return
@@ -78,6 +72,16 @@ final class PageFileWorker {
         guard written == frames.readableBytes else {
             keepUnwritten(frames, file: file, offset: offset, error: written < 0 ? String(cString: strerror(errno)) : "short write")
             return
+        }
+    }
+
+    /// Sets each frame's checksum field to the CRC-32 of its record.
+    static func fillChecksums(_ frames: inout ByteBuffer) {
+        var position = frames.readerIndex
+        while let length = frames.getInteger(at: position, as: UInt32.self),
+              let record = frames.getSlice(at: position + PageFiles.frameLength, length: Int(length)) {
+            frames.setInteger(record.withUnsafeReadableBytes { CRC32.checksum($0) }, at: position + 4)
+            position += PageFiles.frameLength + Int(length)
         }
     }
 

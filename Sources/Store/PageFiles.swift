@@ -11,17 +11,17 @@ import NIOCore
 ///
 /// The broker's loop only decides where each record goes and counts what each file holds; the
 /// I/O is done by a thread of its own (`PageFileWorker`), in the order asked. Records to write
-/// are handed over in batches of up to `writeBatchLimit` bytes (a read or release hands over what
-/// is gathered first), and the loop waits while more than `queuedWriteLimit` bytes are still to be
-/// written. Reads asked for ahead (`prefetch`, at most `prefetchLimit` bytes) are waited for only
+/// are copied into batches of up to `writeBatchLimit` bytes, handed over when full (a read or
+/// release hands over what is gathered first), and the loop waits while more than
+/// `queuedWriteLimit` bytes are still to be written. Reads asked for ahead (`prefetch`, at most `prefetchLimit` bytes) are waited for only
 /// if they are not done when `pageIn` needs them.
 public final class PageFiles: BodyPager {
     static let fileLimit: Int64 = 64 * 1024 * 1024
     /// Bytes of the frame before each record.
     static let frameLength = 8
     static let writeBatchLimit = 1024 * 1024
-    static let queuedWriteLimit = 32 * 1024 * 1024
-    static let prefetchLimit = 32 * 1024 * 1024
+    static let queuedWriteLimit = 8 * 1024 * 1024
+    static let prefetchLimit = 16 * 1024 * 1024
 
     private let mailbox = PageMailbox()
     /// The file being written and its size so far.
@@ -29,8 +29,10 @@ public final class PageFiles: BodyPager {
     private var nextNumber: UInt32 = 1
     /// Files with the number of records in them not yet read back or released.
     private var live: [UInt32: Int] = [:]
-    /// Records gathered for the next write: contiguous, in one file.
-    private var gathered: (file: UInt32, offset: Int64, records: [ByteBuffer], bytes: Int)?
+    /// Frames gathered for the next write, from `offset` of `file` on, in one buffer of
+    /// `writeBatchLimit` bytes (or one frame, when it is longer), so paging a message leaves no
+    /// allocation of its own behind it.
+    private var gathered: (file: UInt32, offset: Int64, frames: ByteBuffer)?
     private var lastTicket: UInt64 = 0
     /// Records read ahead and not yet taken: the read that has them and their place in it.
     private var prefetched: [PageLocation: (ticket: UInt64, index: Int)] = [:]
@@ -54,13 +56,18 @@ public final class PageFiles: BodyPager {
         let length = Self.frameLength + record.readableBytes
         guard length <= Int(UInt32.max) else { return nil }
         let file = writableFile()
-        if let batch = gathered, batch.file != file.number || batch.offset + Int64(batch.bytes) != file.size
-            || batch.bytes >= Self.writeBatchLimit {
+        if let batch = gathered, batch.file != file.number || batch.offset + Int64(batch.frames.readableBytes) != file.size
+            || batch.frames.writableBytes < length {
             handOver()
         }
-        if gathered == nil { gathered = (file.number, file.size, [], 0) }
-        gathered?.records.append(record)
-        gathered?.bytes += length
+        if gathered == nil {
+            var frames = ByteBuffer()
+            frames.reserveCapacity(max(Self.writeBatchLimit, length))
+            gathered = (file.number, file.size, frames)
+        }
+        gathered?.frames.writeInteger(UInt32(record.readableBytes))
+        gathered?.frames.writeInteger(UInt32(0))  // its checksum, computed on the paging thread
+        gathered?.frames.writeImmutableBuffer(record)
         current?.size += Int64(length)
         live[file.number, default: 0] += 1
         return PageLocation(file: file.number, offset: UInt32(file.size), length: UInt32(length))
@@ -137,7 +144,7 @@ public final class PageFiles: BodyPager {
     private func handOver(_ commands: [PageCommand] = []) {
         var posted = commands
         if let batch = gathered {
-            posted.insert(.write(file: batch.file, offset: batch.offset, records: batch.records), at: 0)
+            posted.insert(.write(file: batch.file, offset: batch.offset, frames: batch.frames), at: 0)
             gathered = nil
         }
         mailbox.post(posted)

@@ -5,8 +5,9 @@ import NIOCore
 
 /// What the broker's loop asks of the paging thread, done in the order posted.
 enum PageCommand: Sendable {
-    /// Frame and write records back to back from `offset` of a file (created by its first write).
-    case write(file: UInt32, offset: Int64, records: [ByteBuffer])
+    /// Write frames (each u32 length, a u32 checksum still to compute, the record) back to back
+    /// from `offset` of a file (created by its first write).
+    case write(file: UInt32, offset: Int64, frames: ByteBuffer)
     /// Read records; their results are kept under `ticket` until taken.
     case read(ticket: UInt64, locations: [PageLocation])
     /// Nothing in the file is waiting: cut it to nothing (it is written again from its start).
@@ -25,7 +26,7 @@ final class PageMailbox: Sendable {
         var commands: [PageCommand] = []
         /// Set while the thread performs commands it took.
         var working = false
-        /// Bytes of records posted in write commands and not yet written.
+        /// Bytes of frames posted in write commands and not yet written.
         var queuedWriteBytes = 0
         /// Every read with a ticket up to this one is done (reads are done in ticket order).
         var completedTicket: UInt64 = 0
@@ -45,13 +46,11 @@ final class PageMailbox: Sendable {
         guard !commands.isEmpty else { return }
         change { state in
             state.commands += commands
-            for case .write(_, _, let records) in commands {
-                state.queuedWriteBytes += records.reduce(0) { $0 + $1.readableBytes }
-            }
+            for case .write(_, _, let frames) in commands { state.queuedWriteBytes += frames.readableBytes }
         }
     }
 
-    /// Waits while more than `limit` bytes of records are queued for writing.
+    /// Waits while more than `limit` bytes of frames are queued for writing.
     func waitForWriteRoom(limit: Int) {
         waitFor { $0.queuedWriteBytes <= limit ? () : nil }
     }
@@ -95,7 +94,7 @@ final class PageMailbox: Sendable {
         }
     }
 
-    /// Records that `bytes` of queued records have been written (or failed to be).
+    /// Records that `bytes` of queued frames have been written (or failed to be).
     func wrote(bytes: Int) {
         change { $0.queuedWriteBytes -= bytes }
     }
