@@ -48,7 +48,7 @@ public final class MessageStore {
     /// may hold the `removed` and `delivered` records of messages in an earlier one.
     private var oldestSegment: UInt32
     /// Per stored message: its segment and how many queues still hold it.
-    private var messages: [UInt64: (segment: UInt32, references: Int)] = [:]
+    private var messages = MessageIndex()
     private var nextID: UInt64
     private var writeInFlight = false
     private var retryScheduled = false
@@ -70,7 +70,7 @@ public final class MessageStore {
         self.nextID = recovered.nextID
         self.stateChanged = stateChanged
         for message in recovered.references {
-            messages[message.id] = (message.segment, message.references)
+            messages.set(message.id, segment: message.segment, references: UInt32(clamping: message.references))
             liveReferences[message.segment, default: 0] += message.references
         }
     }
@@ -85,7 +85,7 @@ public final class MessageStore {
     public func stored(_ record: StoreRecord) {
         if group == nil { rotateIfFull() }  // the record's segment must be the one it is written to
         if case .publish(let id, _, let queues, _, _, _, _, _) = record {
-            messages[id] = (currentSegment, queues.count)
+            messages.set(id, segment: currentSegment, references: UInt32(clamping: queues.count))
             liveReferences[currentSegment, default: 0] += queues.count
         }
         append(record)
@@ -100,7 +100,7 @@ public final class MessageStore {
     public func removed(id: UInt64, queue: String) {
         guard let entry = messages[id] else { return }
         append(.removed(id: id, queue: queue))
-        if entry.references <= 1 { messages[id] = nil } else { messages[id] = (entry.segment, entry.references - 1) }
+        messages.set(id, segment: entry.segment, references: entry.references - 1)
         liveReferences[entry.segment] = (liveReferences[entry.segment] ?? 1) - 1
         collectDeletableSegments()
     }

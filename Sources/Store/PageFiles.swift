@@ -3,171 +3,168 @@ import Foundation
 import Logging
 import NIOCore
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Paged messages' records (`PageRecord`), in `paging/NNNNNNNN.page` files of the data directory.
 /// Each is framed as u32 record length, u32 CRC-32 of the record, the record (big-endian), so a
 /// damaged page is reported rather than delivered. Nothing here is durable (persistent messages
 /// are also in the message log): the folder is emptied at startup. A file is deleted once every
 /// record in it has been read back or released.
 ///
-/// Reads and writes happen on the broker's event loop, synchronously: paging starts only when a
-/// queue is over its memory limit, records read back together are read with one `pread` per
-/// stretch of a file, and recently written pages are normally in the page cache.
+/// The broker's loop only decides where each record goes and counts what each file holds; the
+/// I/O is done by a thread of its own (`PageFileWorker`), in the order asked. Records to write
+/// are copied into batches of up to `writeBatchLimit` bytes, handed over when full (a read or
+/// release hands over what is gathered first), and the loop waits while more than
+/// `queuedWriteLimit` bytes are still to be written. Reads asked for ahead (`prefetch`, at most `prefetchLimit` bytes) are waited for only
+/// if they are not done when `pageIn` needs them.
 public final class PageFiles: BodyPager {
     static let fileLimit: Int64 = 64 * 1024 * 1024
     /// Bytes of the frame before each record.
     static let frameLength = 8
-    /// Records read back together are read in one `pread` when the stretch covering them is at
-    /// most this long and at most twice their own length (other queues' records may sit between).
-    static let stretchLimit = 4 * 1024 * 1024
+    static let writeBatchLimit = 1024 * 1024
+    static let queuedWriteLimit = 8 * 1024 * 1024
+    static let prefetchLimit = 16 * 1024 * 1024
 
-    private let directory: String
-    private let logger: Logger
-    private var current: (number: UInt32, descriptor: Int32, size: Int64)?
+    private let mailbox = PageMailbox()
+    /// The file being written and its size so far.
+    private var current: (number: UInt32, size: Int64)?
     private var nextNumber: UInt32 = 1
-    /// Open files with the number of records in them not yet read back or released.
-    private var files: [UInt32: (descriptor: Int32, live: Int)] = [:]
+    /// Files with the number of records in them not yet read back or released.
+    private var live: [UInt32: Int] = [:]
+    /// Frames gathered for the next write, from `offset` of `file` on, in one buffer of
+    /// `writeBatchLimit` bytes (or one frame, when it is longer), so paging a message leaves no
+    /// allocation of its own behind it.
+    private var gathered: (file: UInt32, offset: Int64, frames: ByteBuffer)?
+    private var lastTicket: UInt64 = 0
+    /// Records read ahead and not yet taken: the read that has them and their place in it.
+    private var prefetched: [PageLocation: (ticket: UInt64, index: Int)] = [:]
+    private var prefetchedBytes = 0
+    /// Per read still holding records: how many are neither taken nor released.
+    private var openTickets: [UInt64: Int] = [:]
 
     public init(directory: String, logger: Logger) throws {
-        self.directory = directory
-        self.logger = logger
         if FileManager.default.fileExists(atPath: directory) {
             try FileManager.default.removeItem(atPath: directory)
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        PageFileWorker.start(directory: directory, logger: logger, mailbox: mailbox)
     }
 
     deinit {
-        for file in files.values { close(file.descriptor) }
+        mailbox.post([.stop])
     }
 
     public func pageOut(_ record: ByteBuffer) -> PageLocation? {
-        guard record.readableBytes <= Int(UInt32.max) - Self.frameLength else { return nil }
-        guard let file = writableFile() else { return nil }
-        var bytes = ByteBuffer()
-        bytes.reserveCapacity(Self.frameLength + record.readableBytes)
-        bytes.writeInteger(UInt32(record.readableBytes))
-        bytes.writeInteger(record.withUnsafeReadableBytes { CRC32.checksum($0) })
-        bytes.writeImmutableBuffer(record)
-        let written = bytes.withUnsafeReadableBytes { raw in
-            pwrite(file.descriptor, raw.baseAddress, raw.count, off_t(file.size))
+        let length = Self.frameLength + record.readableBytes
+        guard length <= Int(UInt32.max) else { return nil }
+        let file = writableFile()
+        if let batch = gathered, batch.file != file.number || batch.offset + Int64(batch.frames.readableBytes) != file.size
+            || batch.frames.writableBytes < length {
+            handOver()
         }
-        guard written == bytes.readableBytes else {
-            logger.error("paging: cannot write \(path(file.number)): \(written < 0 ? String(cString: strerror(errno)) : "short write")")
-            if written > 0 { ftruncate(file.descriptor, off_t(file.size)) }
-            return nil
+        if gathered == nil {
+            var frames = ByteBuffer()
+            frames.reserveCapacity(max(Self.writeBatchLimit, length))
+            gathered = (file.number, file.size, frames)
         }
-        current?.size += Int64(written)
-        files[file.number]?.live += 1
-        return PageLocation(file: file.number, offset: UInt32(file.size), length: UInt32(bytes.readableBytes))
+        gathered?.frames.writeInteger(UInt32(record.readableBytes))
+        gathered?.frames.writeInteger(UInt32(0))  // its checksum, computed on the paging thread
+        gathered?.frames.writeImmutableBuffer(record)
+        current?.size += Int64(length)
+        live[file.number, default: 0] += 1
+        return PageLocation(file: file.number, offset: UInt32(file.size), length: UInt32(length))
+    }
+
+    public func prefetch(_ locations: [PageLocation]) {
+        let wanted = locations.filter { prefetched[$0] == nil && live[$0.file] != nil }
+        let bytes = wanted.reduce(0) { $0 + Int($1.length) }
+        guard !wanted.isEmpty, prefetchedBytes + bytes <= Self.prefetchLimit else { return }
+        let ticket = read(wanted)
+        for (index, location) in wanted.enumerated() { prefetched[location] = (ticket, index) }
+        prefetchedBytes += bytes
     }
 
     public func pageIn(_ locations: [PageLocation]) -> [ByteBuffer?] {
-        var records: [ByteBuffer?] = []
-        records.reserveCapacity(locations.count)
-        var start = 0
-        while start < locations.count {
-            let end = stretchEnd(locations, from: start)
-            records += read(locations[start..<end])
-            start = end
+        let unread = locations.filter { prefetched[$0] == nil }
+        if !unread.isEmpty {
+            let ticket = read(unread)
+            for (index, location) in unread.enumerated() { prefetched[location] = (ticket, index) }
+            prefetchedBytes += unread.reduce(0) { $0 + Int($1.length) }
+        }
+        var indices: [UInt64: [Int]] = [:]
+        for location in locations {
+            if let place = prefetched[location] { indices[place.ticket, default: []].append(place.index) }
+        }
+        var byPlace: [UInt64: [Int: ByteBuffer?]] = [:]
+        for (ticket, wanted) in indices.sorted(by: { $0.key < $1.key }) {
+            byPlace[ticket] = Dictionary(zip(wanted, mailbox.take(ticket: ticket, indices: wanted)), uniquingKeysWith: { first, _ in first })
+        }
+        let records: [ByteBuffer?] = locations.map { location in
+            guard let place = prefetched[location], let record = byPlace[place.ticket]?[place.index] else { return nil }
+            return record
         }
         for location in locations { release(location) }
         return records
     }
 
     public func release(_ location: PageLocation) {
-        guard let file = files[location.file] else { return }
-        let live = file.live - 1
-        if live > 0 || current?.number == location.file {
-            files[location.file]?.live = live
-            if live == 0, let open = current, open.number == location.file {
-                // The current file is empty again: start over at its beginning.
-                ftruncate(open.descriptor, 0)
-                current?.size = 0
-            }
-            return
+        if let place = prefetched.removeValue(forKey: location) {
+            prefetchedBytes -= Int(location.length)
+            let left = (openTickets[place.ticket] ?? 1) - 1
+            openTickets[place.ticket] = left > 0 ? left : nil
+            if left <= 0 { mailbox.close(ticket: place.ticket) }
         }
-        close(file.descriptor)
-        unlink(path(location.file))
-        files[location.file] = nil
-    }
-
-    /// The end of the stretch starting at `start`: following locations in the same file, each
-    /// after the previous, close enough together to be read at once.
-    private func stretchEnd(_ locations: [PageLocation], from start: Int) -> Int {
-        let first = locations[start]
-        var payload = Int(first.length)
-        var end = start + 1
-        while end < locations.count {
-            let next = locations[end], previous = locations[end - 1]
-            guard next.file == first.file, Int(next.offset) >= Int(previous.offset) + Int(previous.length) else { break }
-            let span = Int(next.offset) + Int(next.length) - Int(first.offset)
-            payload += Int(next.length)
-            guard span <= Self.stretchLimit, span <= 2 * payload else { break }
-            end += 1
-        }
-        return end
-    }
-
-    /// Reads the records of one stretch with one `pread`; each comes back in a buffer of its own,
-    /// so a message kept unacknowledged does not keep its neighbours' bytes.
-    private func read(_ stretch: ArraySlice<PageLocation>) -> [ByteBuffer?] {
-        guard let first = stretch.first, let last = stretch.last, let file = files[first.file] else {
-            logger.error("paging: page file \(stretch.first.map { path($0.file) } ?? "") is gone; \(stretch.count) messages dropped")
-            return Array(repeating: nil, count: stretch.count)
-        }
-        let total = Int(last.offset) + Int(last.length) - Int(first.offset)
-        var bytes = ByteBuffer()
-        let read = bytes.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { raw in
-            max(0, pread(file.descriptor, raw.baseAddress, total, off_t(first.offset)))
-        }
-        guard read == total else {
-            logger.error("paging: cannot read \(total) bytes at \(first.offset) of \(path(first.file)); \(stretch.count) messages dropped")
-            return Array(repeating: nil, count: stretch.count)
-        }
-        return stretch.map { location in
-            let record = bytes.getSlice(at: Int(location.offset) - Int(first.offset), length: Int(location.length)).flatMap(unframe)
-            if record == nil { logger.error("paging: damaged record at \(location.offset) of \(path(location.file)); message dropped") }
-            return record
+        guard let count = live[location.file], count > 0 else { return }
+        if count > 1 {
+            live[location.file] = count - 1
+        } else if current?.number == location.file {
+            // The current file is empty again: start over at its beginning.
+            live[location.file] = 0
+            current?.size = 0
+            handOver([.empty(file: location.file)])
+        } else {
+            live[location.file] = nil
+            handOver([.delete(file: location.file)])
         }
     }
 
-    /// The record inside a frame, in a buffer of its own; nil when its length or checksum is wrong.
-    private func unframe(_ frame: ByteBuffer) -> ByteBuffer? {
-        var frame = frame
-        guard let length = frame.readInteger(as: UInt32.self), let checksum = frame.readInteger(as: UInt32.self),
-              Int(length) == frame.readableBytes,
-              frame.withUnsafeReadableBytes({ CRC32.checksum($0) }) == checksum
-        else { return nil }
-        var record = ByteBuffer()
-        record.reserveCapacity(frame.readableBytes)
-        record.writeBuffer(&frame)
-        return record
+    /// Waits until every record handed over is written and every read done (tests, shutdown).
+    func waitUntilIdle() {
+        handOver()
+        mailbox.waitUntilIdle()
     }
 
-    private func writableFile() -> (number: UInt32, descriptor: Int32, size: Int64)? {
+    /// Posts a read of `locations` (after what is gathered) and returns its ticket.
+    private func read(_ locations: [PageLocation]) -> UInt64 {
+        lastTicket += 1
+        openTickets[lastTicket] = locations.count
+        handOver([.read(ticket: lastTicket, locations: locations)])
+        return lastTicket
+    }
+
+    /// Posts the gathered records, then `commands`; waits while too much is still to be written.
+    private func handOver(_ commands: [PageCommand] = []) {
+        var posted = commands
+        if let batch = gathered {
+            posted.insert(.write(file: batch.file, offset: batch.offset, frames: batch.frames), at: 0)
+            gathered = nil
+        }
+        mailbox.post(posted)
+        mailbox.waitForWriteRoom(limit: Self.queuedWriteLimit)
+    }
+
+    private func writableFile() -> (number: UInt32, size: Int64) {
         if let open = current, open.size < Self.fileLimit { return open }
-        if let full = current, files[full.number]?.live == 0 {
-            close(full.descriptor)
-            unlink(path(full.number))
-            files[full.number] = nil
+        if let full = current, live[full.number] == 0 {
+            live[full.number] = nil
+            handOver([.delete(file: full.number)])
         }
         let number = nextNumber
-        nextNumber += 1
-        let descriptor = open(path(number), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            logger.error("paging: cannot create \(path(number)): \(String(cString: strerror(errno)))")
-            return nil
-        }
-        current = (number, descriptor, 0)
-        files[number] = (descriptor, 0)
-        return current
+        nextNumber &+= 1
+        current = (number, 0)
+        live[number] = 0
+        return (number, 0)
     }
 
-    private func path(_ number: UInt32) -> String {
+    static func path(_ number: UInt32, in directory: String) -> String {
         directory + "/" + SegmentFiles.name(number).replacingOccurrences(of: ".seg", with: ".page")
     }
 }

@@ -26,6 +26,7 @@ import Glibc
             let even = locations.indices.filter { $0 % 2 == 0 }
             #expect(pager.pageIn(odd.map { locations[$0] }) == odd.map { Self.record($0, size: $0) })
             #expect(pager.pageIn(even.map { locations[$0] }) == even.map { Self.record($0, size: $0) })
+            pager.waitUntilIdle()
             let size = try FileManager.default.attributesOfItem(atPath: root + "/paging/00000001.page")[.size] as? Int
             #expect(size == 0)
             #expect(sink.messages.isEmpty)
@@ -37,6 +38,7 @@ import Glibc
             let sink = LogSink()
             let pager = try PageFiles(directory: root + "/paging", logger: sink.logger)
             let locations = try (0..<3).map { index in try #require(pager.pageOut(Self.record(index))) }
+            pager.waitUntilIdle()
             let descriptor = open(root + "/paging/00000001.page", O_WRONLY)
             #expect(descriptor >= 0)
             var flipped: UInt8 = 0xAA
@@ -55,10 +57,54 @@ import Glibc
             let locations = try (0..<3).map { index in try #require(pager.pageOut(Self.record(index, size: big))) }
             #expect(Set(locations.map(\.file)) == [1, 2])
             #expect(pager.pageIn([locations[0]]) == [Self.record(0, size: big)])
+            pager.waitUntilIdle()
             #expect(FileManager.default.fileExists(atPath: root + "/paging/00000001.page"))
             pager.release(locations[1])
+            pager.waitUntilIdle()
             #expect(!FileManager.default.fileExists(atPath: root + "/paging/00000001.page"))
             #expect(pager.pageIn([locations[2]]) == [Self.record(2, size: big)])
+        }
+    }
+
+    @Test func prefetchedRecordsComeBackAsWrittenAndReleasedOnesAreForgotten() throws {
+        try withTemporaryDirectory { root in
+            let sink = LogSink()
+            let pager = try PageFiles(directory: root + "/paging", logger: sink.logger)
+            let locations = try (0..<300).map { index in try #require(pager.pageOut(Self.record(index))) }
+            pager.prefetch(Array(locations[0..<200]))
+            pager.prefetch(Array(locations[100..<300]))  // the first 100 are asked for already
+            pager.release(locations[5])
+            #expect(pager.pageIn(Array(locations[0..<5])) == (0..<5).map { Self.record($0) })
+            let rest = Array(locations[6...].reversed())
+            #expect(pager.pageIn(rest) == (6..<300).reversed().map { Self.record($0) })
+            pager.waitUntilIdle()
+            #expect(try FileManager.default.attributesOfItem(atPath: root + "/paging/00000001.page")[.size] as? Int == 0)
+            #expect(sink.messages.isEmpty)
+        }
+    }
+
+    @Test func aLocationWrittenAgainAfterItsFileWasEmptiedReadsTheNewRecord() throws {
+        try withTemporaryDirectory { root in
+            let pager = try PageFiles(directory: root + "/paging", logger: LogSink().logger)
+            let old = try #require(pager.pageOut(Self.record(1)))
+            pager.prefetch([old])
+            pager.release(old)  // the file is empty again: the next record goes where this one was
+            let new = try #require(pager.pageOut(Self.record(2)))
+            #expect(new == old)
+            pager.prefetch([new])
+            #expect(pager.pageIn([new]) == [Self.record(2)])
+        }
+    }
+
+    @Test func recordsWhoseWriteFailedAreReportedAndStillReadBack() throws {
+        try withTemporaryDirectory { root in
+            let sink = LogSink()
+            let pager = try PageFiles(directory: root + "/paging", logger: sink.logger)
+            try FileManager.default.removeItem(atPath: root + "/paging")  // the page file cannot be created
+            let locations = try (0..<10).map { index in try #require(pager.pageOut(Self.record(index))) }
+            pager.waitUntilIdle()
+            #expect(sink.messages.contains { $0.level == .error && $0.text.contains("cannot write") })
+            #expect(pager.pageIn(locations) == (0..<10).map { Self.record($0) })
         }
     }
 

@@ -1,6 +1,8 @@
 /// Paging: over its memory limit a queue writes each further message to its pager as a
 /// `PageRecord` and keeps a 48-byte `PagedMessage`; when one reaches the front it is read back
-/// together with the paged messages behind it, so consumers are served from memory.
+/// together with the paged messages behind it, so consumers are served from memory. The next
+/// such batch is asked for ahead (`BodyPager.prefetch`) once only a batch is left in memory before
+/// it, so the pager reads it while consumers take those.
 extension Queue {
     /// Paged messages read back at once, at most.
     static let readAheadCount = 256
@@ -44,5 +46,13 @@ extension Queue {
                                           storeID: paged.storeID, expiresAt: paged.expiresAt))
         }
         ready.restoreFront(restored)
+        readAheadIfDue(priority: first.priority)
+    }
+
+    /// Asks the pager for the next batch of paged messages of this priority's level when exactly
+    /// `readAheadCount` messages in memory come before them.
+    func readAheadIfDue(priority: UInt8) {
+        guard let pager, let locations = ready.pagedAhead(priority: priority, limit: Self.readAheadCount) else { return }
+        pager.prefetch(locations)
     }
 }

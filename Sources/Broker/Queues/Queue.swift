@@ -139,6 +139,7 @@ public final class Queue {
             case .inMemory(let entry):
                 readyBytes -= entry.message.footprint
                 readyBodyBytes -= entry.message.body.readableBytes
+                readAheadIfDue(priority: entry.message.priority)
                 return entry
             case .paged(let message):
                 readBack(message)

@@ -78,6 +78,15 @@ struct ReadyMessages: Sequence {
         return taken
     }
 
+    /// Where the first `limit` paged messages of the level of `priority` are, when exactly `limit`
+    /// messages in memory come before them (so a queue draining toward them asks once); else nil.
+    func pagedAhead(priority: UInt8, limit: Int) -> [PageLocation]? {
+        guard pagedCount > 0 else { return nil }
+        let level = levels[level(of: priority)]
+        guard level.memory.count == limit, !level.paged.isEmpty else { return nil }
+        return level.paged.prefix(limit).map(\.location)
+    }
+
     /// Puts messages read back from their pages in front of their level, in the order given.
     mutating func restoreFront(_ entries: [QueuedMessage]) {
         guard let first = entries.first else { return }

@@ -13,6 +13,8 @@ import Testing
         var next: UInt32 = 0
         var failWrites = false
         var reads = 0
+        /// Every `prefetch` call's locations.
+        var prefetches: [[PageLocation]] = []
 
         func pageOut(_ record: ByteBuffer) -> PageLocation? {
             guard !failWrites else { return nil }
@@ -25,6 +27,8 @@ import Testing
             reads += 1
             return locations.map { records.removeValue(forKey: $0.offset) }
         }
+
+        func prefetch(_ locations: [PageLocation]) { prefetches.append(locations) }
 
         func release(_ location: PageLocation) { records[location.offset] = nil }
     }
@@ -76,6 +80,41 @@ import Testing
         #expect(pager.records.isEmpty)
         #expect(pager.reads == (count + Queue.readAheadCount - 1) / Queue.readAheadCount)
         #expect(queue.readyBytes == 0 && queue.readyBodyBytes == 0 && queue.pagedCount == 0)
+    }
+
+    @Test func eachBatchIsAskedForAheadBeforeItIsRead() {
+        let pager = MemoryPager()
+        let queue = Self.pagingQueue(pager)
+        defer { withExtendedLifetime(pager) {} }
+        let batch = Queue.readAheadCount
+        for index in 0..<(batch * 3 + 5) { queue.enqueue(Self.message(index)) }
+        #expect(queue.dequeue(now: 0)?.sequence == 0)
+        // The first batch was read on demand; the second is asked for as the first comes into memory.
+        #expect(pager.reads == 1)
+        #expect(pager.prefetches.map { $0.map(\.offset) } == [Array(UInt32(batch + 1)...UInt32(2 * batch))])
+        for _ in 1..<batch { _ = queue.dequeue(now: 0) }
+        #expect(queue.dequeue(now: 0)?.sequence == UInt64(batch))
+        #expect(pager.prefetches.count == 2 && pager.prefetches[1].first?.offset == UInt32(2 * batch + 1))
+        #expect(Self.drain(queue).map(\.sequence) == (batch + 1..<(batch * 3 + 5)).map(UInt64.init))
+        // The last, partial batch: nothing behind it to ask for.
+        #expect(pager.prefetches.count == 3 && pager.prefetches[2].count == 5)
+    }
+
+    @Test func aQueueDrainingItsMemoryAsksForThePagedRunAhead() {
+        let pager = MemoryPager()
+        let queue = Self.pagingQueue(pager)
+        defer { withExtendedLifetime(pager) {} }
+        queue.memoryLimit = Int.max
+        let batch = Queue.readAheadCount
+        for index in 0..<(batch + 2) { queue.enqueue(Self.message(index)) }
+        queue.memoryLimit = 0
+        for index in (batch + 2)..<(batch + 12) { queue.enqueue(Self.message(index)) }
+        #expect(queue.pagedCount == 10 && pager.prefetches.isEmpty)
+        _ = queue.dequeue(now: 0)
+        #expect(pager.prefetches.isEmpty)
+        _ = queue.dequeue(now: 0)  // exactly a batch left in memory before the run
+        #expect(pager.prefetches.map(\.count) == [10])
+        #expect(Self.drain(queue).map(\.sequence) == (2..<(batch + 12)).map(UInt64.init))
     }
 
     @Test func requeuedMessagesGoBackBeforeThePagedRunMarkedRedelivered() {

@@ -1,0 +1,183 @@
+import Broker
+import Foundation
+import Logging
+import Metrics
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The paging thread's side of `PageFiles`: owns the page files' descriptors and performs the
+/// commands of its `PageMailbox` in order. Records' checksums (CRC-32) are computed here, off the
+/// broker's loop. A write that fails is logged and counted, and its records are kept in memory and read from
+/// there, so a failing disk costs memory, never a message.
+final class PageFileWorker {
+    /// Records read back together are read in one `pread` when the stretch covering them is at
+    /// most this long and at most twice their own length (other queues' records may sit between).
+    static let stretchLimit = 4 * 1024 * 1024
+    /// Page writes that failed (in `/metrics`).
+    static let errorCounter = Counter(label: "warren_paging_write_errors_total")
+
+    private let directory: String
+    private let logger: Logger
+    private let mailbox: PageMailbox
+    private var descriptors: [UInt32: Int32] = [:]
+    /// Frames whose write failed, by file: where they were to be written and their bytes.
+    private var unwritten: [UInt32: [(offset: Int64, frames: ByteBuffer)]] = [:]
+
+    init(directory: String, logger: Logger, mailbox: PageMailbox) {
+        self.directory = directory
+        self.logger = logger
+        self.mailbox = mailbox
+    }
+
+    /// Starts a thread that performs the mailbox's commands until told to stop.
+    static func start(directory: String, logger: Logger, mailbox: PageMailbox) {
+        Thread.detachNewThread {
+            PageFileWorker(directory: directory, logger: logger, mailbox: mailbox).run()
+        }
+    }
+
+    func run() {
+        while true {
+            for command in mailbox.nextCommands() {
+                switch command {
+                case .write(let file, let offset, let frames): write(frames, to: file, at: offset)
+                case .read(let ticket, let locations): mailbox.read(ticket: ticket, records: read(locations))
+                case .empty(let file):
+                    unwritten[file] = nil
+                    if let descriptor = descriptors[file] { ftruncate(descriptor, 0) }
+                case .delete(let file):
+                    unwritten[file] = nil
+                    if let descriptor = descriptors.removeValue(forKey: file) { close(descriptor) }
+                    unlink(path(file))
+                case .stop:
+                    for descriptor in descriptors.values { close(descriptor) }
+                    return
+                }
+            }
+        }
+    }
+
+    private func write(_ frames: ByteBuffer, to file: UInt32, at offset: Int64) {
+        defer { mailbox.wrote(bytes: frames.readableBytes) }
+        var frames = frames
+        Self.fillChecksums(&frames)
+        guard let descriptor = descriptor(file) else {
+            keepUnwritten(frames, file: file, offset: offset, error: "cannot create it: \(String(cString: strerror(errno)))")
+            return
+        }
+        let written = frames.withUnsafeReadableBytes { raw in pwrite(descriptor, raw.baseAddress, raw.count, off_t(offset)) }
+        guard written == frames.readableBytes else {
+            keepUnwritten(frames, file: file, offset: offset, error: written < 0 ? String(cString: strerror(errno)) : "short write")
+            return
+        }
+    }
+
+    /// Sets each frame's checksum field to the CRC-32 of its record.
+    static func fillChecksums(_ frames: inout ByteBuffer) {
+        var position = frames.readerIndex
+        while let length = frames.getInteger(at: position, as: UInt32.self),
+              let record = frames.getSlice(at: position + PageFiles.frameLength, length: Int(length)) {
+            frames.setInteger(record.withUnsafeReadableBytes { CRC32.checksum($0) }, at: position + 4)
+            position += PageFiles.frameLength + Int(length)
+        }
+    }
+
+    private func keepUnwritten(_ frames: ByteBuffer, file: UInt32, offset: Int64, error: String) {
+        logger.error("paging: cannot write \(path(file)): \(error); its \(frames.readableBytes) bytes stay in memory")
+        Self.errorCounter.increment()
+        unwritten[file, default: []].append((offset, frames))
+    }
+
+    private func descriptor(_ file: UInt32) -> Int32? {
+        if let descriptor = descriptors[file] { return descriptor }
+        let descriptor = open(path(file), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return nil }
+        descriptors[file] = descriptor
+        return descriptor
+    }
+
+    /// The records at `locations`, in order; nil for one that cannot be read (logged).
+    private func read(_ locations: [PageLocation]) -> [ByteBuffer?] {
+        var records: [ByteBuffer?] = []
+        records.reserveCapacity(locations.count)
+        var start = 0
+        while start < locations.count {
+            let end = stretchEnd(locations, from: start)
+            records += read(stretch: locations[start..<end])
+            start = end
+        }
+        return records
+    }
+
+    /// The end of the stretch starting at `start`: following locations in the same file, each
+    /// after the previous, close enough together to be read at once.
+    private func stretchEnd(_ locations: [PageLocation], from start: Int) -> Int {
+        let first = locations[start]
+        var payload = Int(first.length)
+        var end = start + 1
+        while end < locations.count {
+            let next = locations[end], previous = locations[end - 1]
+            guard next.file == first.file, Int(next.offset) >= Int(previous.offset) + Int(previous.length) else { break }
+            let span = Int(next.offset) + Int(next.length) - Int(first.offset)
+            payload += Int(next.length)
+            guard span <= Self.stretchLimit, span <= 2 * payload else { break }
+            end += 1
+        }
+        return end
+    }
+
+    /// Reads the records of one stretch with one `pread` (from memory those whose write failed);
+    /// each comes back in a buffer of its own, so a message kept unacknowledged does not keep its
+    /// neighbours' bytes.
+    private func read(stretch: ArraySlice<PageLocation>) -> [ByteBuffer?] {
+        guard let first = stretch.first, let kept = unwritten[first.file] else { return readFromDisk(stretch) }
+        return stretch.map { location in
+            let offset = Int64(location.offset)
+            guard let write = kept.first(where: { offset >= $0.offset && offset < $0.offset + Int64($0.frames.readableBytes) }) else {
+                return readFromDisk([location][...])[0]
+            }
+            return unframe(write.frames.getSlice(at: Int(offset - write.offset), length: Int(location.length)), at: location)
+        }
+    }
+
+    private func readFromDisk(_ stretch: ArraySlice<PageLocation>) -> [ByteBuffer?] {
+        guard let first = stretch.first, let last = stretch.last, let descriptor = descriptors[first.file] else {
+            logger.error("paging: page file \(stretch.first.map { path($0.file) } ?? "") is gone; \(stretch.count) messages dropped")
+            return Array(repeating: nil, count: stretch.count)
+        }
+        let total = Int(last.offset) + Int(last.length) - Int(first.offset)
+        var bytes = ByteBuffer()
+        let read = bytes.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { raw in
+            max(0, pread(descriptor, raw.baseAddress, total, off_t(first.offset)))
+        }
+        guard read == total else {
+            logger.error("paging: cannot read \(total) bytes at \(first.offset) of \(path(first.file)); \(stretch.count) messages dropped")
+            return Array(repeating: nil, count: stretch.count)
+        }
+        return stretch.map { location in
+            unframe(bytes.getSlice(at: Int(location.offset) - Int(first.offset), length: Int(location.length)), at: location)
+        }
+    }
+
+    /// The record inside a frame, in a buffer of its own; nil (logged) when its length or checksum is wrong.
+    private func unframe(_ frame: ByteBuffer?, at location: PageLocation) -> ByteBuffer? {
+        guard var frame, let length = frame.readInteger(as: UInt32.self), let checksum = frame.readInteger(as: UInt32.self),
+              Int(length) == frame.readableBytes,
+              frame.withUnsafeReadableBytes({ CRC32.checksum($0) }) == checksum
+        else {
+            logger.error("paging: damaged record at \(location.offset) of \(path(location.file)); message dropped")
+            return nil
+        }
+        var record = ByteBuffer()
+        record.reserveCapacity(frame.readableBytes)
+        record.writeBuffer(&frame)
+        return record
+    }
+
+    private func path(_ number: UInt32) -> String {
+        PageFiles.path(number, in: directory)
+    }
+}
