@@ -11,6 +11,8 @@ public final class Broker {
     /// Queues that may be able to deliver after this burst.
     private var queuesToDispatch: [Queue] = []
     private var channelsWithConfirms: [BrokerChannel] = []
+    /// The connection whose commands the current burst carries out: the one publisher credit holds.
+    private(set) var burstPublisher: Session?
     var nameGenerator = NameGenerator()
     var directReplyTo = DirectReplyTo()
     /// Where durable definitions and persistent messages go; nil runs the broker in memory only.
@@ -141,6 +143,7 @@ public final class Broker {
     public func disconnect(_ id: ConnectionID) {
         guard let session = sessions.removeValue(forKey: id) else { return }
         now = clock()
+        forgetHolds(of: session)
         for number in session.channels.keys.sorted() {
             closeChannel(number, of: session)
         }
@@ -154,6 +157,8 @@ public final class Broker {
     public func handle(_ commands: [BrokerCommand], from id: ConnectionID) {
         guard let session = sessions[id] else { return }
         now = clock()
+        burstPublisher = session
+        defer { burstPublisher = nil }
         for command in commands {
             handle(command, session: session)
         }
@@ -176,7 +181,9 @@ public final class Broker {
         case .outboundWritten(let bytes):
             if session.credit.written(bytes) { resumeDeliveries(to: session) }
         case .writabilityChanged(let writable):
-            if session.credit.setWritable(writable) { resumeDeliveries(to: session) }
+            // Room regained: its consumers' queues deliver again. Writability lost: they are weighed
+            // again for publisher credit, as a consumer that does not read holds no publisher back.
+            if session.credit.setWritable(writable) || !writable { resumeDeliveries(to: session) }
         case .method(let number, let method):
             guard let channel = session.channels[number] else { return }  // closed by an error; frames dropped until close-ok
             do throws(AMQPError) {
@@ -256,6 +263,7 @@ public final class Broker {
     @discardableResult
     func deleteQueue(_ queue: Queue, in vhost: VirtualHost, replyingOn replyingChannel: BrokerChannel? = nil) -> [String] {
         vhost.removeQueue(queue)
+        releasePublishers(of: queue)
         timedQueues[ObjectIdentifier(queue)] = nil
         timerSchedule.remove(queue)
         if queue.durable { definitionsChanged = true }
@@ -314,6 +322,7 @@ public final class Broker {
                 queue.expireHead(now: now)
                 settleDiscarded(of: queue)
             }
+            applyPressure(to: queue)
             if timedQueues[ObjectIdentifier(queue)] != nil { timerSchedule.schedule(queue, at: nextDeadline(of: queue)) }
         }
         armTimer()
