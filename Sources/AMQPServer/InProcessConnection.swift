@@ -37,7 +37,7 @@ public final class InProcessConnection: BrokerOutlet, Sendable {
         continuation.yield(batch)
     }
 
-    /// Never called for warren's own connections: they consume, and a consuming connection is never held.
+    /// Never called: the broker holds no connection of warren's own (log intake is never stalled).
     public func holdPublishing(_ held: Bool) {}
 
     /// The broker's batches for this connection; each one taken returns its credit to the broker.

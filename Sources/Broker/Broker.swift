@@ -69,6 +69,19 @@ public final class Broker {
     /// Content bytes a connection may have in flight before its consumers are skipped (`OutboundCredit`).
     public var outboundWindow = OutboundCredit.defaultWindow
 
+    /// Ready messages above which a queue behind fast consumers holds its publishers back
+    /// (`BacklogPressure`), for every vhost and queue, existing and future.
+    public var publisherCreditHigh = BacklogPressure.defaultHigh {
+        didSet {
+            for vhost in vhosts.values {
+                vhost.publisherCreditHigh = publisherCreditHigh
+                for queue in vhost.queues.values where !queue.pressure.isBehind {
+                    queue.pressure = BacklogPressure(high: publisherCreditHigh)
+                }
+            }
+        }
+    }
+
     /// Keeps bodies on disk for queues whose ready messages hold more than this many bytes.
     public private(set) var pager: (any BodyPager)?
     private var queueMemoryLimit = Int.max
@@ -80,6 +93,7 @@ public final class Broker {
         let vhost = VirtualHost(name: name)
         vhost.pager = pager
         vhost.queueMemoryLimit = queueMemoryLimit
+        vhost.publisherCreditHigh = publisherCreditHigh
         vhosts[name] = vhost
     }
 
@@ -323,7 +337,7 @@ public final class Broker {
                 settleDiscarded(of: queue)
             }
             applyPressure(to: queue)
-            if timedQueues[ObjectIdentifier(queue)] != nil { timerSchedule.schedule(queue, at: nextDeadline(of: queue)) }
+            scheduleTimer(of: queue)
         }
         armTimer()
         lastDefinitionsSave = nil

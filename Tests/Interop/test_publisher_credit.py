@@ -1,11 +1,11 @@
-"""Publisher credit (issue 18): a publisher whose queue's consumers fall behind is no longer read,
-so the queue stays short, until the queue drains; connection.blocked is not sent for it (RabbitMQ's
-credit flow just stops reading too). A queue whose consumer went away holds nobody: it pages."""
+"""Publisher credit (issue 18): a publisher whose queue is behind consumers that drain it fast is no
+longer read, so the queue stays short, until the queue drains; connection.blocked is not sent for it
+(RabbitMQ's credit flow just stops reading too). A queue whose consumers are absent, never ack or
+went away holds nobody: it grows and pages, and its publishers go on."""
 
 from __future__ import annotations
 
 import threading
-import time
 
 import pika
 import pytest
@@ -16,8 +16,10 @@ from polling import wait_for
 
 BODY = 4096
 MESSAGES = 8_000
-# BacklogPressure.defaultHigh: ready messages above which a queue with consumers holds its publishers.
-HIGH_WATERMARK = 1_000
+# limits.publisher_credit_messages for the tests with a consumer that acks promptly: low enough that
+# pika, acking every message, counts as fast (this many within 50 ms: 400 a second).
+HIGH_WATERMARK = 20
+CREDIT_CONFIG = f"[limits]\npublisher_credit_messages = {HIGH_WATERMARK}\n"
 # What a held publisher may still add: the input it had read before the hold reached its connection
 # (at most AMQPConnectionHandler.brokerReadAhead, 4 MiB, plus one socket read of up to 1 MiB).
 SLACK = (4 + 1) * 1024 * 1024 // BODY
@@ -37,24 +39,27 @@ def raw_publisher(w) -> amqp_raw.RawClient:
     return client
 
 
-class SlowConsumer:
-    """pika, prefetch 1, a short pause before each ack: far slower than a publisher writing to its socket."""
+class Consumer:
+    """pika on its own thread with a prefetch; acks every message at once, or never."""
 
-    def __init__(self, w, queue: str):
+    def __init__(self, w, queue: str, prefetch: int, acks: bool):
         self.connection = pika.BlockingConnection(w.params())
         self.channel = self.connection.channel()
         self.channel.queue_declare(queue)
-        self.channel.basic_qos(prefetch_count=1)
+        self.channel.basic_qos(prefetch_count=prefetch)
         self.channel.basic_consume(queue, self.on_message)
+        self.acks = acks
+        self.received = 0
         self.acked = 0
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
 
     def on_message(self, channel, method, properties, body):
-        time.sleep(0.001)  # the consumer's work: what makes it slow, not a wait for anything
-        channel.basic_ack(method.delivery_tag)
-        self.acked += 1
+        self.received += 1
+        if self.acks:
+            channel.basic_ack(method.delivery_tag)
+            self.acked += 1
 
     def run(self):
         while not self.stop.is_set():
@@ -66,55 +71,81 @@ class SlowConsumer:
         self.connection.close()
 
 
-def depth(channel, queue: str) -> int:
-    return channel.queue_declare(queue, passive=True).method.message_count
-
-
 class Flood:
-    """A slow consumer on `queue`, a raw publisher sending MESSAGES to it from a thread, and an observer channel."""
+    """A raw publisher sending `count` messages to `queue` from a thread, and an observer channel."""
 
-    def __init__(self, w, queue: str):
+    def __init__(self, w, queue: str, count: int = MESSAGES):
         self.queue = queue
-        self.consumer = SlowConsumer(w, queue)
-        self.publisher = raw_publisher(w)
-        self.sender = threading.Thread(target=self.publisher.sock.sendall, args=(publish_frames(queue, MESSAGES),),
-                                       daemon=True)
-        self.sender.start()
+        self.count = count
         self.observer = pika.BlockingConnection(w.params()).channel()
+        self.observer.queue_declare(queue)
+        self.publisher = raw_publisher(w)
+        self.sender = threading.Thread(target=self.publisher.sock.sendall, args=(publish_frames(queue, count),),
+                                       daemon=True)
+
+    def start(self) -> Flood:
+        self.sender.start()
+        return self
 
     def depth(self) -> int:
-        return depth(self.observer, self.queue)
+        return self.observer.queue_declare(self.queue, passive=True).method.message_count
 
-    def finish(self):
+    def sent_everything(self, timeout: float) -> bool:
+        self.sender.join(timeout)
+        return not self.sender.is_alive()
+
+    def finish(self, acked: int):
         """Closes the publisher's channel (close_channel fails on any other method first, connection.blocked
         included), then checks nothing was lost: what the consumer did not ack is in the queue."""
         self.publisher.close_channel(1)
-        wait_for(lambda: self.depth() == MESSAGES - self.consumer.acked, timeout=30)
+        wait_for(lambda: self.depth() == self.count - acked, timeout=30)
         self.publisher.close_socket()
 
 
 @pytest.mark.deadline(180)
-def test_a_slow_consumer_keeps_its_queue_short_while_publishing_continues(warren):
-    flood = Flood(warren, "credit-slow")
+def test_a_consumer_acking_promptly_keeps_its_queue_short_while_publishing_continues(warren_factory):
+    w = warren_factory(CREDIT_CONFIG)
+    consumer = Consumer(w, "credit-fast", prefetch=HIGH_WATERMARK, acks=True)
+    flood = Flood(w, "credit-fast").start()
     deepest = 0
     while flood.sender.is_alive():
         deepest = max(deepest, flood.depth())
         flood.sender.join(0.01)
     # Everything was sent (the publisher was held, never stopped for good) and the queue never grew
-    # past the watermark plus what the publisher had in flight; without credit it would hold nearly all.
+    # past the watermark plus what the publisher had in flight; without credit it would hold most of
+    # them, as the raw publisher writes far faster than pika consumes.
     assert deepest <= HIGH_WATERMARK + SLACK, deepest
     assert deepest > HIGH_WATERMARK // 2, deepest  # the consumer really was behind
-    flood.consumer.close()
-    flood.finish()
+    consumer.close()
+    flood.finish(consumer.acked)
 
 
 @pytest.mark.deadline(180)
-def test_a_publisher_held_by_a_consumer_that_goes_away_is_released(warren):
-    flood = Flood(warren, "credit-gone")
+def test_a_consumer_that_never_acks_holds_nobody(warren):
+    """The first version of publisher credit held this publisher until the consumer left."""
+    consumer = Consumer(warren, "credit-stalled", prefetch=10, acks=False)
+    flood = Flood(warren, "credit-stalled", count=20_000).start()
+    assert flood.sent_everything(timeout=90)
+    wait_for(lambda: consumer.received == 10 and flood.depth() == 20_000 - 10, timeout=30)
+    flood.finish(acked=0)
+    consumer.close()
+
+
+@pytest.mark.deadline(180)
+def test_a_queue_without_consumers_never_holds_its_publisher(warren):
+    flood = Flood(warren, "credit-none", count=20_000).start()
+    assert flood.sent_everything(timeout=90)
+    flood.finish(acked=0)
+
+
+@pytest.mark.deadline(180)
+def test_a_publisher_held_by_a_consumer_that_goes_away_is_released(warren_factory):
+    w = warren_factory(CREDIT_CONFIG)
+    consumer = Consumer(w, "credit-gone", prefetch=HIGH_WATERMARK, acks=True)
+    flood = Flood(w, "credit-gone").start()
     wait_for(lambda: flood.depth() > HIGH_WATERMARK, timeout=60)
     assert flood.sender.is_alive()  # held: the rest of its input waits in its socket
-    flood.consumer.close()
+    consumer.close()
     # Without a consumer the queue holds nobody back: every message arrives and waits, ready.
-    flood.sender.join(60)
-    assert not flood.sender.is_alive()
-    flood.finish()
+    assert flood.sent_everything(timeout=60)
+    flood.finish(consumer.acked)
