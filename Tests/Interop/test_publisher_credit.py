@@ -5,20 +5,22 @@ went away holds nobody: it grows and pages, and its publishers go on."""
 
 from __future__ import annotations
 
+import socket
 import threading
 
 import pika
 import pytest
 
 import amqp_raw
-from amqp_raw import BASIC_PUBLISH, FRAME_BODY, FRAME_HEADER, frame, longlong, method_frame, octet, short, shortstr, table
+from amqp_raw import (BASIC_ACK, BASIC_CONSUME, BASIC_CONSUME_OK, BASIC_DELIVER, BASIC_PUBLISH, BASIC_QOS, FRAME_BODY,
+                      FRAME_HEADER, frame, long_, longlong, method_frame, octet, short, shortstr, table)
 from polling import wait_for
 
 BODY = 4096
 MESSAGES = 8_000
 # limits.publisher_credit_messages for the tests with a consumer that acks promptly: low enough that
-# pika, acking every message, counts as fast (this many within 50 ms: 400 a second).
-HIGH_WATERMARK = 20
+# a Python consumer on a debug build under load counts as fast (this many within 50 ms: 1,000 a second).
+HIGH_WATERMARK = 50
 CREDIT_CONFIG = f"[limits]\npublisher_credit_messages = {HIGH_WATERMARK}\n"
 # What a held publisher may still add: the input it had read before the hold reached its connection
 # (at most AMQPConnectionHandler.brokerReadAhead, 4 MiB, plus one socket read of up to 1 MiB).
@@ -71,6 +73,41 @@ class Consumer:
         self.connection.close()
 
 
+class RawConsumer:
+    """A consumer on a raw socket, on its own thread: acks each delivery as soon as it is read, far
+    faster than pika (its rate is what makes the queue's consumers count as fast)."""
+
+    def __init__(self, w, queue: str, prefetch: int):
+        self.client = w.raw_connect()
+        self.client.open_channel(1)
+        self.client.send_method(1, BASIC_QOS, long_(0) + short(prefetch) + octet(0))
+        self.client.read_method((60, 11), channel=1)
+        self.client.send_method(1, BASIC_CONSUME, short(0) + shortstr(queue) + shortstr("") + octet(0) + table())
+        self.client.read_method(BASIC_CONSUME_OK, channel=1)
+        self.acked = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                delivery = self.client.read_frame(timeout=1)
+            except socket.timeout:
+                continue
+            self.client.frames_seen.clear()
+            if delivery.class_method == BASIC_DELIVER:
+                args = delivery.args()
+                args.shortstr()
+                self.client.send_method(1, BASIC_ACK, longlong(args.longlong()) + octet(0))
+                self.acked += 1
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(30)
+        self.client.close_socket()
+
+
 class Flood:
     """A raw publisher sending `count` messages to `queue` from a thread, and an observer channel."""
 
@@ -105,15 +142,16 @@ class Flood:
 @pytest.mark.deadline(180)
 def test_a_consumer_acking_promptly_keeps_its_queue_short_while_publishing_continues(warren_factory):
     w = warren_factory(CREDIT_CONFIG)
-    consumer = Consumer(w, "credit-fast", prefetch=HIGH_WATERMARK, acks=True)
-    flood = Flood(w, "credit-fast").start()
+    flood = Flood(w, "credit-fast")  # declares the queue
+    consumer = RawConsumer(w, "credit-fast", prefetch=HIGH_WATERMARK)
+    flood.start()
     deepest = 0
     while flood.sender.is_alive():
         deepest = max(deepest, flood.depth())
         flood.sender.join(0.01)
     # Everything was sent (the publisher was held, never stopped for good) and the queue never grew
     # past the watermark plus what the publisher had in flight; without credit it would hold most of
-    # them, as the raw publisher writes far faster than pika consumes.
+    # them, as the raw publisher writes far faster than the consumer takes.
     assert deepest <= HIGH_WATERMARK + SLACK, deepest
     assert deepest > HIGH_WATERMARK // 2, deepest  # the consumer really was behind
     consumer.close()
@@ -127,8 +165,8 @@ def test_a_consumer_that_never_acks_holds_nobody(warren):
     flood = Flood(warren, "credit-stalled", count=20_000).start()
     assert flood.sent_everything(timeout=90)
     wait_for(lambda: consumer.received == 10 and flood.depth() == 20_000 - 10, timeout=30)
+    consumer.close()  # its ten come back
     flood.finish(acked=0)
-    consumer.close()
 
 
 @pytest.mark.deadline(180)
@@ -141,8 +179,9 @@ def test_a_queue_without_consumers_never_holds_its_publisher(warren):
 @pytest.mark.deadline(180)
 def test_a_publisher_held_by_a_consumer_that_goes_away_is_released(warren_factory):
     w = warren_factory(CREDIT_CONFIG)
-    consumer = Consumer(w, "credit-gone", prefetch=HIGH_WATERMARK, acks=True)
-    flood = Flood(w, "credit-gone").start()
+    flood = Flood(w, "credit-gone")  # declares the queue
+    consumer = RawConsumer(w, "credit-gone", prefetch=HIGH_WATERMARK)
+    flood.start()
     wait_for(lambda: flood.depth() > HIGH_WATERMARK, timeout=60)
     assert flood.sender.is_alive()  # held: the rest of its input waits in its socket
     consumer.close()
