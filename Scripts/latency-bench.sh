@@ -3,7 +3,8 @@
 # amqp-perf (librabbitmq) against one or more warren binaries and a private RabbitMQ node, all on
 # free ports in one run, REPEATS times, alternating brokers. Prints one JSON line per run, labelled,
 # then per scenario and broker the median and min-max of the consume rate and of latency p50/p99.
-# Usage: AMQP_PERF=/path/to/amqp-perf Scripts/latency-bench.sh [warren binary ...]
+# Usage: AMQP_PERF=/path/to/amqp-perf Scripts/latency-bench.sh [warren-binary[@config.toml] ...]
+# (a config file, e.g. one setting limits.publisher_credit_messages, is passed to that warren's serve).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PERF=${AMQP_PERF:?set AMQP_PERF to an amqp-perf binary (built from its own sources, outside the repo)}
@@ -16,6 +17,8 @@ cleanup() {
     [ -n "${RABBIT_PID:-}" ] && pkill -TERM -P "$RABBIT_PID" 2>/dev/null || true
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    # The node's own epmd (on its own port, so no other node's is touched) outlives the node.
+    [ -n "${ERL_EPMD_PORT:-}" ] && epmd -port "$ERL_EPMD_PORT" -kill > /dev/null 2>&1 || true
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -37,18 +40,21 @@ PY
 
 labels=() ports=()
 index=0
-for bin in "$@"; do
+for arg in "$@"; do
+    bin=${arg%%@*} config=()
+    [ "$bin" = "$arg" ] || config=(--config "${arg#*@}")
     port=$(free_port)
-    "$bin" serve --amqp-port "$port" --syslog-port 0 --http-port 0 --data-dir "$work/warren-$index" --log-level warning &
+    "$bin" serve "${config[@]}" --amqp-port "$port" --syslog-port 0 --http-port 0 --data-dir "$work/warren-$index" \
+        --log-level warning &
     pids+=($!)
-    wait_port "$port" 30 || { echo "error: $bin did not start" >&2; exit 1; }
+    wait_port "$port" 30 || { echo "error: $arg did not start" >&2; exit 1; }
     labels+=("warren-$index"); ports+=("$port")
-    echo "warren-$index: $bin on $port" >&2
+    echo "warren-$index: $arg on $port" >&2
     index=$((index + 1))
 done
 
 rabbit_port=$(free_port)
-export RABBITMQ_NODENAME="warrenlatency-$$@localhost" RABBITMQ_NODE_PORT="$rabbit_port" \
+export ERL_EPMD_PORT="$(free_port)" RABBITMQ_NODENAME="warrenlatency-$$@localhost" RABBITMQ_NODE_PORT="$rabbit_port" \
     RABBITMQ_DIST_PORT="$(free_port)" RABBITMQ_MNESIA_BASE="$work/rabbit/mnesia" RABBITMQ_LOG_BASE="$work/rabbit/log" \
     RABBITMQ_ENABLED_PLUGINS_FILE="$work/rabbit/enabled_plugins" RABBITMQ_CONFIG_FILE="$work/rabbit/rabbitmq"
 mkdir -p "$work/rabbit" && echo "[]." > "$work/rabbit/enabled_plugins"
@@ -68,6 +74,13 @@ for repeat in $(seq "$REPEATS"); do
         perf -p "${ports[$i]}" "${T[@]}" --persistent -c 1000 -a manual -Q 200 -A 1 -l "S2 ${labels[$i]} #$repeat"
     done
 done
+# WARREN_BENCH=1: also the S2 row of `make bench` (`warren bench`, the first binary as client), once.
+if [ "${WARREN_BENCH:-0}" = 1 ]; then
+    urls=()
+    for port in "${ports[@]}"; do urls+=(--url "amqp://guest:guest@127.0.0.1:$port/%2F"); done
+    "${1%%@*}" bench "${urls[@]}" --runs 1 --max-in-flight 0 --messages "$MESSAGES" --size 200 --persistent --confirm 1000 \
+        --prefetch 200 >&2
+fi
 echo "load after: $(uptime)" >&2
 python3 - "$work/runs.jsonl" <<'PY'
 import collections, json, statistics, sys
