@@ -13,7 +13,7 @@
 /// `freshness + recheckInterval` without fresh evidence that consumers drain.
 public struct BacklogPressure: Sendable {
     /// Ready messages above which a queue with fast consumers holds its publishers back.
-    public static let defaultHigh = 1_000
+    public static let defaultHigh = 500
     /// Consumers count as fast when they take `high` messages within this long (milliseconds).
     static let drainBound: Int64 = 50
     /// Consumers count as draining when they took a message within this long (milliseconds).

@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func oneBurstOfAPrefetchWorthIsNoEvidenceOfDraining() {
-        var feed = Feed(pressure: BacklogPressure())  // 1,000 in 50 ms needs 20,000 a second
+        var feed = Feed(pressure: BacklogPressure())  // 500 in 50 ms needs 10,000 a second
         #expect(feed.look(ready: 0, took: 0) == nil)
         #expect(feed.look(ready: 0, took: 200) == nil)
         for _ in 0..<20 { #expect(feed.look(ready: 100_000, took: 0) == nil) }
