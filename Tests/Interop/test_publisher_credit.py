@@ -19,8 +19,8 @@ from polling import wait_for
 BODY = 4096
 MESSAGES = 8_000
 # limits.publisher_credit_messages for the tests with a consumer that acks promptly: low enough that
-# a Python consumer on a debug build under load counts as fast (this many within 50 ms: 1,000 a second).
-HIGH_WATERMARK = 50
+# a Python consumer on a debug build under load counts as fast (this many within 50 ms: 200 a second).
+HIGH_WATERMARK = 10
 CREDIT_CONFIG = f"[limits]\npublisher_credit_messages = {HIGH_WATERMARK}\n"
 # What a held publisher may still add: the input it had read before the hold reached its connection
 # (at most AMQPConnectionHandler.brokerReadAhead, 4 MiB, plus one socket read of up to 1 MiB).
@@ -75,7 +75,9 @@ class Consumer:
 
 class RawConsumer:
     """A consumer on a raw socket, on its own thread: acks each delivery as soon as it is read, far
-    faster than pika (its rate is what makes the queue's consumers count as fast)."""
+    faster than pika (its rate is what makes the queue's consumers count as fast). Reads wait without
+    a deadline (a deadline passing mid-frame would lose the stream's framing); `close` shuts the socket
+    down, which ends the wait, under the lock that makes `acked` exactly the acks sent."""
 
     def __init__(self, w, queue: str, prefetch: int):
         self.client = w.raw_connect()
@@ -85,25 +87,31 @@ class RawConsumer:
         self.client.send_method(1, BASIC_CONSUME, short(0) + shortstr(queue) + shortstr("") + octet(0) + table())
         self.client.read_method(BASIC_CONSUME_OK, channel=1)
         self.acked = 0
-        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.closed = False
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
 
     def run(self):
-        while not self.stop.is_set():
+        while True:
             try:
-                delivery = self.client.read_frame(timeout=1)
-            except socket.timeout:
-                continue
-            self.client.frames_seen.clear()
-            if delivery.class_method == BASIC_DELIVER:
-                args = delivery.args()
-                args.shortstr()
-                self.client.send_method(1, BASIC_ACK, longlong(args.longlong()) + octet(0))
-                self.acked += 1
+                delivery = self.client.read_frame(timeout=600)
+            except (OSError, amqp_raw.RawProtocolError):  # shut down by close
+                return
+            with self.lock:
+                if self.closed:
+                    return
+                self.client.frames_seen.clear()
+                if delivery.class_method == BASIC_DELIVER:
+                    args = delivery.args()
+                    args.shortstr()
+                    self.client.send_method(1, BASIC_ACK, longlong(args.longlong()) + octet(0))
+                    self.acked += 1
 
     def close(self):
-        self.stop.set()
+        with self.lock:
+            self.closed = True
+            self.client.sock.shutdown(socket.SHUT_RDWR)
         self.thread.join(30)
         self.client.close_socket()
 
@@ -143,7 +151,7 @@ class Flood:
 def test_a_consumer_acking_promptly_keeps_its_queue_short_while_publishing_continues(warren_factory):
     w = warren_factory(CREDIT_CONFIG)
     flood = Flood(w, "credit-fast")  # declares the queue
-    consumer = RawConsumer(w, "credit-fast", prefetch=HIGH_WATERMARK)
+    consumer = RawConsumer(w, "credit-fast", prefetch=50)
     flood.start()
     deepest = 0
     while flood.sender.is_alive():
@@ -180,7 +188,7 @@ def test_a_queue_without_consumers_never_holds_its_publisher(warren):
 def test_a_publisher_held_by_a_consumer_that_goes_away_is_released(warren_factory):
     w = warren_factory(CREDIT_CONFIG)
     flood = Flood(w, "credit-gone")  # declares the queue
-    consumer = RawConsumer(w, "credit-gone", prefetch=HIGH_WATERMARK)
+    consumer = RawConsumer(w, "credit-gone", prefetch=50)
     flood.start()
     wait_for(lambda: flood.depth() > HIGH_WATERMARK, timeout=60)
     assert flood.sender.is_alive()  # held: the rest of its input waits in its socket
