@@ -66,6 +66,7 @@ let package = Package(
                 "AMQPWire",
                 "Broker",
                 "TLS",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -2,8 +2,10 @@ import Broker
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// The broker confined to its own event loop. Connections hand it batches of commands (one hop
-/// per read burst); it answers through each connection's outlet (one hop per broker burst).
+/// The broker confined to its own event loop. Connections hand it batches of commands (one per
+/// read burst), which wait in a `BrokerInbox` and are carried out a round at a time, one batch per
+/// connection per round, so one connection's flood cannot starve the others' acks; the broker
+/// answers through each connection's outlet (one hop per broker burst).
 public final class BrokerRuntime: Sendable {
     public let eventLoop: any EventLoop
     /// The memory/disk alarm, raised by the `ResourceMonitor` service and read by every front end.
@@ -15,6 +17,7 @@ public final class BrokerRuntime: Sendable {
     /// The broker's users, vhosts and permissions, readable from any thread.
     public let access: AccessDirectory
     private let nextConnectionID = NIOLockedValueBox<UInt64>(0)
+    private let inbox = NIOLockedValueBox(BrokerInbox<@Sendable (Broker) -> Void>())
 
     private init(eventLoop: any EventLoop, broker: NIOLoopBound<Broker>, access: AccessDirectory, outboundWindow: Int) {
         self.eventLoop = eventLoop
@@ -61,19 +64,33 @@ public final class BrokerRuntime: Sendable {
     }
 
     func connect(_ id: ConnectionID, vhost: String, user: String, checked: Bool, outlet: any BrokerOutlet) {
-        withBroker { $0.connect(id, vhost: vhost, user: user, checked: checked, outlet: outlet) }
+        enqueue(from: id) { $0.connect(id, vhost: vhost, user: user, checked: checked, outlet: outlet) }
     }
 
     /// Hands the broker a batch of commands; `whenHandled` runs on the broker's loop after it.
     func submit(_ commands: [BrokerCommand], from id: ConnectionID, whenHandled: (@Sendable () -> Void)? = nil) {
-        withBroker { broker in
+        enqueue(from: id) { broker in
             broker.handle(commands, from: id)
             whenHandled?()
         }
     }
 
     func disconnect(_ id: ConnectionID) {
-        withBroker { $0.disconnect(id) }
+        enqueue(from: id) { $0.disconnect(id) }
+    }
+
+    /// A connection's work, after everything it handed over before (connect, batches, disconnect).
+    private func enqueue(from id: ConnectionID, _ work: @escaping @Sendable (Broker) -> Void) {
+        if inbox.withLockedValue({ $0.add(work, from: id) }) { eventLoop.execute { self.runRound() } }
+    }
+
+    /// One round of the inbox on the broker's loop; another is scheduled behind whatever else
+    /// waits on the loop (timers, the management API, syslog batches) while work is left.
+    private func runRound() {
+        let round = inbox.withLockedValue { $0.takeRound() }
+        let broker = self.broker.value
+        for work in round { work(broker) }
+        if inbox.withLockedValue({ $0.finishRound() }) { eventLoop.execute { self.runRound() } }
     }
 }
 
@@ -92,6 +109,12 @@ final class ConnectionOutlet: BrokerOutlet {
         let handler = self.handler
         let context = self.context
         context.eventLoop.execute { handler.value.receive(batch, context: context.value) }
+    }
+
+    func holdPublishing(_ held: Bool) {
+        let handler = self.handler
+        let context = self.context
+        context.eventLoop.execute { handler.value.holdPublishing(held, context: context.value) }
     }
 
     /// The broker handled commands read from `bytes` bytes of this connection's input.

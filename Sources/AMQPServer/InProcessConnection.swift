@@ -37,6 +37,9 @@ public final class InProcessConnection: BrokerOutlet, Sendable {
         continuation.yield(batch)
     }
 
+    /// Never called: the broker holds no connection of warren's own (log intake is never stalled).
+    public func holdPublishing(_ held: Bool) {}
+
     /// The broker's batches for this connection; each one taken returns its credit to the broker.
     public struct Batches: AsyncSequence, Sendable {
         public typealias Element = [Outbound]

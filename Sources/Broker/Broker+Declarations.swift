@@ -192,6 +192,7 @@ extension Broker {
         try refuse("queue.purge", on: queue)
         let purged = queue.removeAllReady()
         forgetStored(purged.storeIDs, of: queue)
+        scheduleDispatch(queue)  // its publishers, if it held any, may go
         let count = purged.count
         reply(.queuePurgeOk(QueuePurgeOk(messageCount: UInt32(clamping: count))), on: channel, unless: purge.noWait)
     }

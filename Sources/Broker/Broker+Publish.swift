@@ -134,6 +134,7 @@ extension Broker {
             let expiresAt = expiry(messageTTL: messageTTL, in: queue, from: now)
             queue.enqueue(message, storeID: queue.isPersistent ? storeID : 0, expiresAt: expiresAt, now: now)
             queue.counts.published += 1
+            queue.publishedInBurst = true
             scheduleDispatch(queue)
         }
         return (storeID != 0 || streams.appended, streams.refused)

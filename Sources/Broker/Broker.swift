@@ -11,6 +11,8 @@ public final class Broker {
     /// Queues that may be able to deliver after this burst.
     private var queuesToDispatch: [Queue] = []
     private var channelsWithConfirms: [BrokerChannel] = []
+    /// The connection whose commands the current burst carries out: the one publisher credit holds.
+    private(set) var burstPublisher: Session?
     var nameGenerator = NameGenerator()
     var directReplyTo = DirectReplyTo()
     /// Where durable definitions and persistent messages go; nil runs the broker in memory only.
@@ -67,6 +69,19 @@ public final class Broker {
     /// Content bytes a connection may have in flight before its consumers are skipped (`OutboundCredit`).
     public var outboundWindow = OutboundCredit.defaultWindow
 
+    /// Ready messages above which a queue behind fast consumers holds its publishers back
+    /// (`BacklogPressure`), for every vhost and queue, existing and future.
+    public var publisherCreditHigh = BacklogPressure.defaultHigh {
+        didSet {
+            for vhost in vhosts.values {
+                vhost.publisherCreditHigh = publisherCreditHigh
+                for queue in vhost.queues.values where !queue.pressure.isBehind {
+                    queue.pressure = BacklogPressure(high: publisherCreditHigh)
+                }
+            }
+        }
+    }
+
     /// Keeps bodies on disk for queues whose ready messages hold more than this many bytes.
     public private(set) var pager: (any BodyPager)?
     private var queueMemoryLimit = Int.max
@@ -78,6 +93,7 @@ public final class Broker {
         let vhost = VirtualHost(name: name)
         vhost.pager = pager
         vhost.queueMemoryLimit = queueMemoryLimit
+        vhost.publisherCreditHigh = publisherCreditHigh
         vhosts[name] = vhost
     }
 
@@ -141,6 +157,7 @@ public final class Broker {
     public func disconnect(_ id: ConnectionID) {
         guard let session = sessions.removeValue(forKey: id) else { return }
         now = clock()
+        forgetHolds(of: session)
         for number in session.channels.keys.sorted() {
             closeChannel(number, of: session)
         }
@@ -154,6 +171,8 @@ public final class Broker {
     public func handle(_ commands: [BrokerCommand], from id: ConnectionID) {
         guard let session = sessions[id] else { return }
         now = clock()
+        burstPublisher = session
+        defer { burstPublisher = nil }
         for command in commands {
             handle(command, session: session)
         }
@@ -176,7 +195,9 @@ public final class Broker {
         case .outboundWritten(let bytes):
             if session.credit.written(bytes) { resumeDeliveries(to: session) }
         case .writabilityChanged(let writable):
-            if session.credit.setWritable(writable) { resumeDeliveries(to: session) }
+            // Room regained: its consumers' queues deliver again. Writability lost: they are weighed
+            // again for publisher credit, as a consumer that does not read holds no publisher back.
+            if session.credit.setWritable(writable) || !writable { resumeDeliveries(to: session) }
         case .method(let number, let method):
             guard let channel = session.channels[number] else { return }  // closed by an error; frames dropped until close-ok
             do throws(AMQPError) {
@@ -256,6 +277,7 @@ public final class Broker {
     @discardableResult
     func deleteQueue(_ queue: Queue, in vhost: VirtualHost, replyingOn replyingChannel: BrokerChannel? = nil) -> [String] {
         vhost.removeQueue(queue)
+        releasePublishers(of: queue)
         timedQueues[ObjectIdentifier(queue)] = nil
         timerSchedule.remove(queue)
         if queue.durable { definitionsChanged = true }
@@ -314,7 +336,8 @@ public final class Broker {
                 queue.expireHead(now: now)
                 settleDiscarded(of: queue)
             }
-            if timedQueues[ObjectIdentifier(queue)] != nil { timerSchedule.schedule(queue, at: nextDeadline(of: queue)) }
+            applyPressure(to: queue)
+            scheduleTimer(of: queue)
         }
         armTimer()
         lastDefinitionsSave = nil

@@ -69,4 +69,7 @@ public enum BrokerCommand: Sendable {
 /// to the connection's event loop once per batch.
 public protocol BrokerOutlet: AnyObject, Sendable {
     func deliver(_ batch: [Outbound])
+    /// Publisher credit: stop (true) or resume (false) taking the connection's input, because a
+    /// queue it publishes to is behind its consumers (`BacklogPressure`). Not connection.blocked.
+    func holdPublishing(_ held: Bool)
 }

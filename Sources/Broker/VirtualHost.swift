@@ -116,10 +116,13 @@ public final class VirtualHost {
     /// Pages bodies of queues whose ready messages pass `queueMemoryLimit` bytes.
     weak var pager: (any BodyPager)?
     var queueMemoryLimit = Int.max
+    /// Ready messages above which a queue behind fast consumers holds its publishers back.
+    var publisherCreditHigh = BacklogPressure.defaultHigh
 
     func addQueue(_ queue: Queue) {
         queue.pager = pager
         queue.memoryLimit = queueMemoryLimit
+        queue.pressure = BacklogPressure(high: publisherCreditHigh)
         queues[queue.name] = queue
     }
 

@@ -16,4 +16,15 @@ import Testing
         #expect(changes == [.stopReading, nil, nil, .resumeReading, nil])
         #expect(gate.isReading)
     }
+
+    @Test func publisherCreditIsOneMoreIndependentCause() {
+        var gate = ReadGate()
+        var changes = [gate.set(.queuesBehind, holding: true)]
+        for cause in ReadGate.Cause.allCases where cause != .queuesBehind {
+            changes.append(gate.set(cause, holding: true))
+            changes.append(gate.set(cause, holding: false))
+        }
+        changes.append(gate.set(.queuesBehind, holding: false))
+        #expect(changes == [.stopReading] + Array(repeating: nil, count: 6) + [.resumeReading])
+    }
 }

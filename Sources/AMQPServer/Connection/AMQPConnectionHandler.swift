@@ -106,6 +106,7 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
         guard !decodingStopped else { return }
         reader.append(bytes)
         decodeAll(context: context)
+        if readSinceSubmit >= Self.brokerBatchBytes { submitBrokerCommands(context: context) }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -249,6 +250,11 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     /// How far a connection's input may run ahead of the broker (bytes read, not yet handled).
     static let brokerReadAhead = 4 << 20
 
+    /// A long read burst (up to 16 reads of 64 KiB) is handed over in batches of this much input,
+    /// so the broker's loop, which takes one batch per connection in turn (`BrokerInbox`), gets to
+    /// other connections' acks after a few milliseconds of a flooding publisher's work.
+    static let brokerBatchBytes = 256 << 10
+
     /// A resource alarm: tell the client (connection.blocked, when it supports it) and stop reading
     /// its socket, so a publisher is held back by TCP instead of growing the broker's memory.
     private func block(_ kind: ResourceAlarm.Kind, context: ChannelHandlerContext) {
@@ -302,6 +308,13 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     func brokerHandled(_ bytes: Int, context: ChannelHandlerContext) {
         aheadOfBroker -= min(aheadOfBroker, bytes)
         if aheadOfBroker <= Self.brokerReadAhead / 2 { gateReading(.brokerBehind, holding: false, context: context) }
+    }
+
+    /// Publisher credit: a queue this connection publishes to is behind its consumers (held) or has
+    /// caught up. The socket is simply not read meanwhile, as RabbitMQ's credit flow does; the
+    /// client is not sent connection.blocked, which is for resource alarms.
+    func holdPublishing(_ held: Bool, context: ChannelHandlerContext) {
+        gateReading(.queuesBehind, holding: held, context: context)
     }
 
     /// A batch from the broker: replies, deliveries and errors for this connection, written with one flush.

@@ -1,11 +1,12 @@
-/// Why a connection's socket is not being read, and when reading must stop or resume. Three causes
+/// Why a connection's socket is not being read, and when reading must stop or resume. Four causes
 /// hold it independently: a resource alarm (a publisher is held back by TCP); a socket that does
 /// not take writes (a client that does not read what it is sent gets nothing more of its own input
 /// handled, so its returns, confirms and replies cannot pile up either, as RabbitMQ's reader blocks
-/// on its writer); and input read too far ahead of the broker (the broker's loop is behind).
+/// on its writer); input read too far ahead of the broker (the broker's loop is behind); and
+/// publisher credit withheld by a queue that is behind its consumers (`BacklogPressure`).
 struct ReadGate {
     enum Cause: CaseIterable {
-        case resourceAlarm, outputStalled, brokerBehind
+        case resourceAlarm, outputStalled, brokerBehind, queuesBehind
     }
 
     enum Change: Equatable {

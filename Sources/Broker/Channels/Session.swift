@@ -38,6 +38,8 @@ final class Session {
     private unowned let schedule: OutboundSchedule
     /// What the connection may still be handed before it writes what it has.
     var credit: OutboundCredit
+    /// The queues, behind their consumers, that hold this connection's input back (publisher credit).
+    var heldBy: [ObjectIdentifier: Queue] = [:]
 
     init(id: ConnectionID, vhost: VirtualHost, user: String, checked: Bool, outlet: any BrokerOutlet, schedule: OutboundSchedule,
          persistence: (any BrokerPersistence)?, outboundWindow: Int) {
@@ -56,6 +58,9 @@ final class Session {
         credit.sent(item.creditBytes)
         pending.append(item)
     }
+
+    /// Whether any of its channels consumes: such a connection's input carries the acks that drain queues.
+    var consumes: Bool { channels.values.contains { !$0.consumers.isEmpty } }
 
     /// Whether its consumers may be handed another message (see `OutboundCredit`).
     var canTakeDeliveries: Bool { credit.hasRoom }

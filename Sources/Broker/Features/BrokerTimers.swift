@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Whoever owns the broker's event loop and wakes it for timed work: message expiry and queue
-/// expiry (`x-message-ttl`, `expiration`, `x-expires`).
+/// expiry (`x-message-ttl`, `expiration`, `x-expires`), and the re-evaluation of publisher holds.
 public protocol BrokerTimers: AnyObject {
     /// Asks for `Broker.runTimers()` to be called on the broker's loop at this broker-clock time
     /// (milliseconds). A later call with an earlier deadline replaces the earlier request.
@@ -22,8 +22,8 @@ public enum WallClock {
 }
 
 extension Broker {
-    /// Expires what is due in the queues whose deadline passed and deletes unused queues whose
-    /// x-expires passed; the other timed queues are not looked at.
+    /// Expires what is due in the queues whose deadline passed, deletes unused queues whose
+    /// x-expires passed and re-evaluates due publisher holds; the other queues are not looked at.
     public func runTimers() {
         now = clock()
         armedDeadline = .max
@@ -43,6 +43,18 @@ extension Broker {
         if queue.features?.isTimed != true { queue.holdsExpiringMessages = true }
         timedQueues[ObjectIdentifier(queue)] = queue
         scheduleDispatch(queue)
+    }
+
+    /// Schedules the timer for a queue's next deadline, if it has one: its own (TTL, x-expires) or
+    /// the re-evaluation of the publishers it holds. (A queue without TTLs whose hold ended keeps
+    /// its entry: the timer then looks at it once for nothing.)
+    func scheduleTimer(of queue: Queue) {
+        let recheck = queue.pressure.recheckAt
+        guard timedQueues[ObjectIdentifier(queue)] != nil else {
+            if let recheck { timerSchedule.schedule(queue, at: recheck) }
+            return
+        }
+        timerSchedule.schedule(queue, at: [nextDeadline(of: queue), recheck].compactMap { $0 }.min())
     }
 
     /// Asks the timer owner for the earliest scheduled deadline, if it is new.

@@ -1,8 +1,8 @@
 import HeapModule
 
-/// The timed queues ordered by their next deadline (head message expiry or x-expires), so a
-/// burst costs the queues it touched and a timer firing costs the queues that are due, never a
-/// scan of every timed queue. Entries are replaced lazily: a queue whose deadline moved keeps its
+/// The timed queues ordered by their next deadline (head message expiry, x-expires, or the
+/// re-evaluation of a publisher hold, `BacklogPressure`), so a burst costs the queues it touched
+/// and a timer firing costs the queues that are due, never a scan of every timed queue. Entries are replaced lazily: a queue whose deadline moved keeps its
 /// old entry in the heap until it surfaces and is dropped; the heap is rebuilt once such stale
 /// entries outnumber the live ones, so it stays within twice the number of timed queues.
 struct TimerSchedule {

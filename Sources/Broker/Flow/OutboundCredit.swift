@@ -5,8 +5,7 @@
 /// dispatching to the connection's consumers once the window is used up or the socket is not
 /// writable; the connection returns credit as it writes. A stalled reader therefore holds at most
 /// one window (plus one message) in flight, and its queue's messages stay ready in the queue.
-/// Publisher credit (a publisher slowed as its queues fall behind) is the same exchange the other
-/// way round: credit granted by the broker, spent by the connection.
+/// Publisher credit, the other way round, is granted by queues as they drain (`BacklogPressure`).
 public struct OutboundCredit: Sendable, Equatable {
     /// 1 MiB: a few hundred deliveries of a typical log entry, enough to keep a fast consumer busy
     /// across the hop from the broker's loop to the connection's and back.

@@ -31,6 +31,7 @@ extension Broker {
         let target = try managedVhost(name).queue(queue)
         let purged = target.removeAllReady()
         forgetStored(purged.storeIDs, of: target)
+        scheduleDispatch(target)  // its publishers, if it held any, may go
         finishBurst()
         return purged.count
     }

@@ -34,6 +34,11 @@ public final class Queue {
     var dispatchScheduled = false
     /// Set when deleted, so late acks and requeues for it are dropped.
     var isDeleted = false
+    /// Publisher credit: whether its consumers are so far behind that its publishers are held back,
+    /// the connections held, and whether the current burst published to it.
+    var pressure = BacklogPressure()
+    var heldPublishers: [Session] = []
+    var publishedInBurst = false
     /// Messages enqueued, delivered and acknowledged so far.
     public internal(set) var counts = MessageCounts()
     /// TTL, limits, dead-lettering, priorities, single active consumer; nil for a plain queue.

@@ -108,6 +108,7 @@ struct ServeCommand: AsyncParsableCommand {
             broker.declareLogExchange(settings.logExchange)
             try broker.declareLogStream(settings.logStream, exchange: settings.logExchange, logger: logger)
             broker.limits = settings.limits.broker
+            broker.publisherCreditHigh = settings.publisherCreditHigh
             for policy in settings.policies {
                 do throws(AMQPError) {
                     try broker.setPolicy(policy)

@@ -54,8 +54,10 @@ struct ConfigFile: Decodable, Equatable {
         var diskFreeLimitBytes: Int?
         var queueMemoryLimitBytes: Int?
         var outboundBufferBytes: Int?
+        var publisherCreditMessages: Int?
 
         enum CodingKeys: String, CodingKey {
+            case publisherCreditMessages = "publisher_credit_messages"
             case outboundBufferBytes = "outbound_buffer_bytes"
             case queueMemoryLimitBytes = "queue_memory_limit_bytes"
             case memoryHighWatermarkBytes = "memory_high_watermark_bytes"

@@ -36,6 +36,8 @@ struct ServeSettings: Equatable {
     /// Content bytes in flight to one connection before its consumers get no more; its socket's
     /// write-buffer high water mark (the low one is half).
     var outboundWindow = OutboundCredit.defaultWindow
+    /// Ready messages above which a queue behind fast consumers stops its publishers being read.
+    var publisherCreditHigh = BacklogPressure.defaultHigh
     var vhosts: [String] = []
     var users: [ConfigFile.UserEntry] = []
     /// `loopback_users`: users who may log in from loopback addresses only (RabbitMQ's key and default).
@@ -84,6 +86,9 @@ struct ServeSettings: Equatable {
         }
         if let value = file.limits?.outboundBufferBytes {
             outboundWindow = try Self.ranged(value, 4096...(1 << 30), key: "limits.outbound_buffer_bytes")
+        }
+        if let value = file.limits?.publisherCreditMessages {
+            publisherCreditHigh = try Self.ranged(value, 1...Int.max, key: "limits.publisher_credit_messages")
         }
         vhosts += file.vhosts?.map(\.name) ?? []
         users += file.users ?? []

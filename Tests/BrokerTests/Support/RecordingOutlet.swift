@@ -9,11 +9,27 @@ import Broker
 final class RecordingOutlet: BrokerOutlet, @unchecked Sendable {
     private let lock = NSLock()
     private var batches: [[Outbound]] = []
+    private var holds: [Bool] = []
 
     func deliver(_ batch: [Outbound]) {
         lock.lock()
         defer { lock.unlock() }
         batches.append(batch)
+    }
+
+    func holdPublishing(_ held: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        holds.append(held)
+    }
+
+    /// Removes and returns the publisher-credit signals (true: hold, false: release) received so far.
+    func takeHolds() -> [Bool] {
+        lock.lock()
+        defer { lock.unlock() }
+        let taken = holds
+        holds.removeAll()
+        return taken
     }
 
     /// How many batches arrived since the last `take`/`takeBatches`.
