@@ -27,24 +27,12 @@ cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     [ -n "${RABBIT_PID:-}" ] && pkill -TERM -P "$RABBIT_PID" 2>/dev/null || true
+    stop_rabbitmq_epmd
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() {  # wait until something accepts on 127.0.0.1:$1, at most $2 seconds
-    python3 - "$1" "$2" <<'PY'
-import socket, sys, time
-port, limit = int(sys.argv[1]), float(sys.argv[2])
-deadline = time.monotonic() + limit
-while time.monotonic() < deadline:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close(); sys.exit(0)
-    except OSError:
-        time.sleep(0.2)
-sys.exit(1)
-PY
-}
+. "$(dirname "$0")/bench-lib.sh"
 
 warren_port=$(free_port)
 warren_syslog=$(free_port)
@@ -54,15 +42,7 @@ WARREN_PID=$!
 wait_port "$warren_port" 30 || { echo "error: warren did not start" >&2; exit 1; }
 urls=(--url "amqp://guest:guest@127.0.0.1:$warren_port/%2F")
 
-rabbit_port=$(free_port)
-export RABBITMQ_NODENAME="warrenbench-$$@localhost" RABBITMQ_NODE_PORT="$rabbit_port" \
-    RABBITMQ_DIST_PORT="$(free_port)" RABBITMQ_MNESIA_BASE="$work/rabbit/mnesia" RABBITMQ_LOG_BASE="$work/rabbit/log" \
-    RABBITMQ_ENABLED_PLUGINS_FILE="$work/rabbit/enabled_plugins" RABBITMQ_CONFIG_FILE="$work/rabbit/rabbitmq"
-mkdir -p "$work/rabbit" && echo "[]." > "$work/rabbit/enabled_plugins"
-/usr/lib/rabbitmq/bin/rabbitmq-server > "$work/rabbit.out" 2>&1 &
-RABBIT_PID=$!
-pids+=($RABBIT_PID)
-wait_port "$rabbit_port" 90 || { echo "error: RabbitMQ did not start; see its log:" >&2; tail -20 "$work/rabbit.out" >&2; exit 1; }
+start_rabbitmq warrenbench
 urls+=(--url "amqp://guest:guest@127.0.0.1:$rabbit_port/%2F")
 rabbit_version=$(dpkg-query -W -f='${Version}' rabbitmq-server)
 echo "warren on $warren_port, RabbitMQ $rabbit_version on $rabbit_port"

@@ -17,7 +17,7 @@ if [ ! -x "$tree/usr/sbin/syslog-ng" ]; then
     (cd "$tree.debs" && apt-get download syslog-ng-core syslog-ng-mod-amqp) || { echo "error: apt-get download syslog-ng failed" >&2; exit 1; }
     for deb in "$tree.debs"/*.deb; do dpkg -x "$deb" "$tree"; done
 fi
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+. "$(dirname "$0")/bench-lib.sh"
 port=$(free_port)
 mkdir -p "$work/syslog-ng"
 cat > "$work/syslog-ng/syslog-ng.conf" <<CONF

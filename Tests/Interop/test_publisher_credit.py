@@ -147,12 +147,17 @@ class Flood:
         self.publisher.close_socket()
 
 
+def flood_with_prompt_consumer(warren_factory, queue: str) -> tuple[Flood, RawConsumer]:
+    """A warren with a low credit watermark, a consumer acking at once, and a flood started at it."""
+    w = warren_factory(CREDIT_CONFIG)
+    flood = Flood(w, queue)  # declares the queue
+    consumer = RawConsumer(w, queue, prefetch=50)
+    return flood.start(), consumer
+
+
 @pytest.mark.deadline(180)
 def test_a_consumer_acking_promptly_keeps_its_queue_short_while_publishing_continues(warren_factory):
-    w = warren_factory(CREDIT_CONFIG)
-    flood = Flood(w, "credit-fast")  # declares the queue
-    consumer = RawConsumer(w, "credit-fast", prefetch=50)
-    flood.start()
+    flood, consumer = flood_with_prompt_consumer(warren_factory, "credit-fast")
     deepest = 0
     while flood.sender.is_alive():
         deepest = max(deepest, flood.depth())
@@ -186,10 +191,7 @@ def test_a_queue_without_consumers_never_holds_its_publisher(warren):
 
 @pytest.mark.deadline(180)
 def test_a_publisher_held_by_a_consumer_that_goes_away_is_released(warren_factory):
-    w = warren_factory(CREDIT_CONFIG)
-    flood = Flood(w, "credit-gone")  # declares the queue
-    consumer = RawConsumer(w, "credit-gone", prefetch=50)
-    flood.start()
+    flood, consumer = flood_with_prompt_consumer(warren_factory, "credit-gone")
     wait_for(lambda: flood.depth() > HIGH_WATERMARK, timeout=60)
     assert flood.sender.is_alive()  # held: the rest of its input waits in its socket
     consumer.close()
