@@ -33,16 +33,22 @@ struct LogBatch {
         tally.dropped += 1
     }
 
-    /// Hands everything collected to the broker's loop.
-    mutating func publish() {
+    /// Hands everything collected to the broker's loop; `whenHandled` runs there once the broker
+    /// has routed it. False when there was nothing to publish (`whenHandled` is not called).
+    @discardableResult
+    mutating func publish(whenHandled: (@Sendable () -> Void)? = nil) -> Bool {
         tally.published = messages.count
         counters.add(tally)
         tally.reset()
-        guard !messages.isEmpty else { return }
+        guard !messages.isEmpty else { return false }
         let batch = messages
         messages.removeAll(keepingCapacity: true)
         let exchange = self.exchange
         let vhost = self.vhost
-        runtime.withBroker { $0.publishInternal(batch, exchange: exchange, vhost: vhost) }
+        runtime.withBroker { broker in
+            broker.publishInternal(batch, exchange: exchange, vhost: vhost)
+            whenHandled?()
+        }
+        return true
     }
 }
