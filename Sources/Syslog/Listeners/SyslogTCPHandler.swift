@@ -9,10 +9,8 @@ import NIOCore
 /// does one more connection than `max_connections` (at accept) and a partial frame held longer
 /// than `partial_frame_timeout` (a slow or stalled sender; the partial frame is dropped). At the
 /// close, an unterminated last line is published; an octet-counted frame cut short is dropped.
-/// At most `maxBatchesAtBroker` read bursts wait for the broker's loop at a time: beyond that the
-/// socket is not read until the broker has routed one, so a sender faster than the broker waits
-/// in its own buffers (TCP flow control) instead of queueing work on the broker's loop without
-/// bound, where it would also hold up consumers' deliveries and acks.
+/// While `BrokerHandOff` is full the socket is not read, so a sender faster than the broker waits
+/// in its own buffers (TCP flow control).
 final class SyslogTCPHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
@@ -35,9 +33,7 @@ final class SyslogTCPHandler: ChannelInboundHandler {
     /// Checks, at the pending frame's deadline, whether it is still the same partial frame.
     private var partialFrameTimer: Scheduled<Void>?
     /// Read bursts handed to the broker's loop and not yet routed there.
-    private var batchesAtBroker = 0
-    /// Read bursts that may wait for the broker at once (two: one routed while the next is read).
-    static let maxBatchesAtBroker = 2
+    private var handOff = BrokerHandOff()
 
     init(configuration: SyslogListenerConfiguration, runtime: BrokerRuntime, counters: SyslogCounters,
          slots: SyslogConnectionSlots, logger: Logger) {
@@ -78,8 +74,8 @@ final class SyslogTCPHandler: ChannelInboundHandler {
         if !failed { watchPartialFrame(context: context) }
         if runtime.alarm.current != .none {
             pauseWhileAlarmed(context: context)
-        } else if batchesAtBroker >= Self.maxBatchesAtBroker {
-            context.channel.setOption(.autoRead, value: false).whenFailure { _ in }
+        } else if handOff.isFull {
+            context.channel.stopReading()
         }
     }
 
@@ -87,24 +83,15 @@ final class SyslogTCPHandler: ChannelInboundHandler {
     private func publishBatch(context: ChannelHandlerContext) {
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let loop = context.eventLoop
-        let published = batch.publish {
-            loop.execute { handler.value.brokerRouted(context: boundContext.value) }
-        }
-        if published { batchesAtBroker += 1 }
+        handOff.publish(&batch, loop: context.eventLoop) { handler.value.brokerRouted(context: boundContext.value) }
     }
 
     /// The broker routed one of this connection's bursts: read again if that was what held it.
     private func brokerRouted(context: ChannelHandlerContext) {
-        batchesAtBroker -= 1
-        guard batchesAtBroker < Self.maxBatchesAtBroker, !failed, context.channel.isActive else { return }
+        handOff.routedOne()
+        guard !handOff.isFull, !failed, context.channel.isActive else { return }
         guard runtime.alarm.current == .none else { return pauseWhileAlarmed(context: context) }
-        resumeReading(context: context)
-    }
-
-    private func resumeReading(context: ChannelHandlerContext) {
-        context.channel.setOption(.autoRead, value: true).whenFailure { _ in }
-        context.read()
+        context.resumeReading()
     }
 
     /// Drops the pending frame (counted) and closes the connection.
@@ -147,12 +134,12 @@ final class SyslogTCPHandler: ChannelInboundHandler {
 
     /// While the broker blocks publishers, stop reading so the sender (rsyslog, …) buffers on its side.
     private func pauseWhileAlarmed(context: ChannelHandlerContext) {
-        context.channel.setOption(.autoRead, value: false).whenFailure { _ in }
+        context.channel.stopReading()
         context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(200)) { [self] in
             if runtime.alarm.current != .none {
                 pauseWhileAlarmed(context: context)
-            } else if batchesAtBroker < Self.maxBatchesAtBroker {
-                resumeReading(context: context)
+            } else if !handOff.isFull {
+                context.resumeReading()
             }  // otherwise the broker's next routed burst resumes reading
         }
     }
