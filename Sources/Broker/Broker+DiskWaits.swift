@@ -17,8 +17,8 @@ extension Broker {
             }
         case .saving:
             awaitingDisk.append(contentsOf: held.map { ($0.channel, .definitions($0.reply, $0.ticket)) })
-            persistence.whenDurable { [unowned self] outcome in
-                guard case .failed = outcome else { return }
+            persistence.whenDurable { [weak self] outcome in
+                guard let self, case .failed = outcome else { return }
                 rollBackDefinitions(to: persistence.savedDefinitions)
                 finishBurst()
             }

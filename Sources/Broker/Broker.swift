@@ -354,7 +354,9 @@ public final class Broker {
         if !awaitingDisk.isEmpty {
             let waiting = awaitingDisk
             awaitingDisk.removeAll()
-            persistence.whenDurable { [unowned self] outcome in
+            // Weak: the store may answer after the broker is gone (serve failed and tore it down).
+            persistence.whenDurable { [weak self] outcome in
+                guard let self else { return }
                 now = clock()
                 settle(waiting, outcome)
                 finishBurst()

@@ -122,7 +122,8 @@ public final class StorePersistence: BrokerPersistence {
             }
             messages.saveDefinitions(data)
             queuedDefinitions = definitions
-            messages.whenDurable { [unowned self] outcome in
+            messages.whenDurable { [weak self] outcome in
+                guard let self else { return }
                 switch outcome {
                 case .written: savedDefinitions = definitions
                 case .failed: queuedDefinitions = savedDefinitions

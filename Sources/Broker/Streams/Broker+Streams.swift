@@ -32,8 +32,8 @@ extension Broker {
     /// Makes entries that reach the disk readable by the queue's consumers as they arrive.
     func follow(_ stream: StreamQueue, of queue: Queue) {
         watchTimers(of: queue)  // age retention of an idle stream, and passes cut short
-        stream.log.onCommitted = { [unowned self, unowned queue] in
-            guard !queue.isDeleted else { return }
+        stream.log.onCommitted = { [weak self, weak queue] in
+            guard let self, let queue, !queue.isDeleted else { return }
             scheduleDispatch(queue)
             finishBurst()
         }

@@ -98,6 +98,34 @@ struct ServeCommand: AsyncParsableCommand {
         let brokerLoop = MultiThreadedEventLoopGroup._makePerpetualGroup(threadNamePrefix: "broker-", numberOfThreads: 1).next()
         let runtime = try await BrokerRuntime.start(on: brokerLoop, vhosts: ["/"] + settings.vhosts,
                                                     outboundWindow: settings.outboundWindow)
+        do {
+            try await runServices(settings, runtime: runtime, store: store, recovered: recovered, users: users, tls: tls, logger: logger)
+        } catch {
+            // A setup error (an upstream refused, definitions not saved) tears the broker down:
+            // the store's pending writes finish first, so none answers a broker that is gone.
+            do {
+                try await flushStore(of: runtime)
+            } catch let flushError {
+                logger.error("cannot write the store before exiting: \(flushError)")
+            }
+            throw error
+        }
+        // Listeners are closed: write what the broker recorded last before the process ends.
+        try await flushStore(of: runtime)
+        logger.info("warren stopped")
+    }
+
+    /// Writes everything the broker recorded; completes once it is on disk and every earlier
+    /// callback of the store ran.
+    private func flushStore(of runtime: BrokerRuntime) async throws {
+        let flushed = try await runtime.withBrokerResult { broker in (broker.persistence as? StorePersistence)?.flush() }
+        try await flushed?.get()
+    }
+
+    /// Restores the store into the broker, applies the config, and runs every service until a
+    /// shutdown signal.
+    private func runServices(_ settings: ServeSettings, runtime: BrokerRuntime, store: Store, recovered: RecoveredMessages,
+                             users: [(account: UserAccount, vhosts: [String]?)], tls: TLSContexts, logger: Logger) async throws {
         // First, whatever else runs: a syslog-only setup is blocked by the memory and disk alarms too.
         var services: [any Service] = [ResourceMonitor(limits: settings.resourceLimits(), runtime: runtime, logger: logger)]
         let saved: EventLoopFuture<DiskOutcome> = try await runtime.withBrokerResult { broker in
@@ -178,9 +206,5 @@ struct ServeCommand: AsyncParsableCommand {
         if !tls.all.isEmpty { services.append(TLSReloader(contexts: tls.all, logger: logger)) }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        // Listeners are closed: write what the broker recorded last before the process ends.
-        let flushed = try await runtime.withBrokerResult { broker in (broker.persistence as? StorePersistence)?.flush() }
-        try await flushed?.get()
-        logger.info("warren stopped")
     }
 }
