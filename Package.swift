@@ -225,7 +225,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SyslogTests",
-            dependencies: ["TestSupport", "Syslog", .product(name: "NIOCore", package: "swift-nio"),
+            dependencies: ["TestSupport", "Syslog", "AMQPServer", .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "MetricsTestKit", package: "swift-metrics")]
         ),
         .testTarget(
