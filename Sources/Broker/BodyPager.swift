@@ -23,6 +23,11 @@ public protocol BodyPager: AnyObject {
     func pageOut(_ record: ByteBuffer) -> PageLocation?
     /// Reads records back, in the order asked, and releases their space; nil for one that cannot be read.
     func pageIn(_ locations: [PageLocation]) -> [ByteBuffer?]
+    /// For paged messages whose records `pageIn` could not give (or that do not decode), by store
+    /// id (0: not persistent), in order: each persistent one as the message log holds it; nil for
+    /// one that is lost (a transient one, or one the log does not have either). Counts and logs
+    /// them with their queue.
+    func recover(_ storeIDs: [UInt64], queue: String, vhost: String) -> [StoredMessage?]
     /// Starts reading records that `pageIn` will soon ask for, so it finds them read.
     func prefetch(_ locations: [PageLocation])
     /// Releases the space of a paged message that will never be read (purge, delete).

@@ -55,7 +55,7 @@ extension Broker {
         try refuse("basic.get", on: queue)
         queue.lastUsed = now
         let entry = queue.dequeue(now: now)
-        if !queue.discarded.isEmpty { scheduleDispatch(queue) }
+        if !queue.discarded.isEmpty || !queue.lostStoreIDs.isEmpty { scheduleDispatch(queue) }
         guard let entry else {
             channel.session.send(.method(channel.number, .basicGetEmpty))
             return

@@ -130,8 +130,7 @@ extension Broker {
     public func restoreMessage(vhost: String, queue: String, storeID: UInt64, exchange: String, routingKey: String,
                                publishedAt: Int64?, properties: ByteBuffer, body: ByteBuffer, redelivered: Bool) -> Bool {
         guard let target = vhosts[vhost]?.queues[queue] else { return false }
-        let header = ContentHeader(bodySize: UInt64(body.readableBytes), propertyBytes: properties)
-        let message = Message(exchange: exchange, routingKey: routingKey, header: header, body: body)
+        let message = Message(StoredMessage(exchange: exchange, routingKey: routingKey, properties: properties, body: body))
         let messageTTL = message.hasExpiration ? try? MessageExpiration.milliseconds(of: message) : nil
         let expiresAt = expiry(messageTTL: messageTTL, in: target, from: publishedAt ?? clock())
         target.enqueue(message, storeID: storeID, redelivered: redelivered, expiresAt: expiresAt)

@@ -318,7 +318,7 @@ public final class Broker {
         channel.settledConfirms.append((sequence, ack))
     }
 
-    /// Records that a queue dropped stored messages (purge, delete).
+    /// Records that a queue dropped stored messages (purge, delete, lost from its pages).
     func forgetStored(_ storeIDs: some Sequence<UInt64>, of queue: Queue) {
         guard let persistence else { return }
         for id in storeIDs where id != 0 {
@@ -335,6 +335,10 @@ public final class Broker {
             if queue.features != nil || queue.holdsExpiringMessages {
                 queue.expireHead(now: now)
                 settleDiscarded(of: queue)
+            }
+            if !queue.lostStoreIDs.isEmpty {
+                forgetStored(queue.lostStoreIDs, of: queue)
+                queue.lostStoreIDs.removeAll()
             }
             applyPressure(to: queue)
             scheduleTimer(of: queue)

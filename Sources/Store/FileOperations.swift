@@ -6,11 +6,14 @@ import Glibc
 /// broken disk) deterministically. `.system` is the real thing.
 struct FileOperations: Sendable {
     var write: @Sendable (_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int
+    /// `pwrite`: the page files' writes (`PageFileWorker`).
+    var writeAt: @Sendable (_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, _ offset: Int64) -> Int
     var fsync: @Sendable (_ descriptor: Int32) -> Int32
     var ftruncate: @Sendable (_ descriptor: Int32, _ length: Int) -> Int32
 
     static let system = FileOperations(
         write: { descriptor, bytes in Glibc.write(descriptor, bytes.baseAddress, bytes.count) },
+        writeAt: { descriptor, bytes, offset in Glibc.pwrite(descriptor, bytes.baseAddress, bytes.count, off_t(offset)) },
         fsync: { Glibc.fsync($0) },
         ftruncate: { Glibc.ftruncate($0, off_t($1)) }
     )

@@ -29,6 +29,8 @@ public final class MessageStore {
     private let brokerLoop: any EventLoop
     private let writerLoop: any EventLoop
     private let files: NIOLoopBound<SegmentFiles>
+    /// Where the segments are (`SegmentFiles.directory`, readable off the writer's loop).
+    private let segmentsDirectory: String
     private let definitionsFile: DefinitionsFile
     /// Records not yet handed to the writer, per segment (the writer thread encodes them).
     private var pending: [(segment: UInt32, records: [StoreRecord])] = []
@@ -59,11 +61,12 @@ public final class MessageStore {
     /// Records of an open group (a transaction being committed), written as one record at its end.
     private var group: [StoreRecord]?
 
-    init(recovered: RecoveredMessages, files: NIOLoopBound<SegmentFiles>, definitionsFile: DefinitionsFile,
+    init(recovered: RecoveredMessages, files: NIOLoopBound<SegmentFiles>, segmentsDirectory: String, definitionsFile: DefinitionsFile,
          brokerLoop: any EventLoop, writerLoop: any EventLoop, stateChanged: @escaping (StoreError?) -> Void) {
         self.brokerLoop = brokerLoop
         self.writerLoop = writerLoop
         self.files = files
+        self.segmentsDirectory = segmentsDirectory
         self.definitionsFile = definitionsFile
         self.currentSegment = recovered.nextSegment
         self.oldestSegment = recovered.oldestKeptSegment ?? recovered.nextSegment
@@ -79,6 +82,12 @@ public final class MessageStore {
     public func allocateID() -> UInt64 {
         defer { nextID += 1 }
         return nextID
+    }
+
+    /// The segment file holding the publish record of a message some queue still holds; nil for
+    /// an id no queue holds. The record may not be written yet (a write in flight or failing).
+    public func segmentPath(of id: UInt64) -> String? {
+        messages[id].map { segmentsDirectory + "/" + SegmentFiles.name($0.segment) }
     }
 
     /// Appends a publish record for a message held by `queues`.

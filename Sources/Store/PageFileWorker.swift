@@ -1,7 +1,6 @@
 import Broker
 import Foundation
 import Logging
-import Metrics
 import NIOCore
 
 #if canImport(Glibc)
@@ -10,46 +9,58 @@ import Glibc
 
 /// The paging thread's side of `PageFiles`: owns the page files' descriptors and performs the
 /// commands of its `PageMailbox` in order. Records' checksums (CRC-32) are computed here, off the
-/// broker's loop. A write that fails is logged and counted, and its records are kept in memory and read from
-/// there, so a failing disk costs memory, never a message.
+/// broker's loop. A write that fails is logged and counted, and its records are kept in memory
+/// (`UnwrittenFrames`) and read from there, so a failing disk costs memory, never a message; every
+/// `retryInterval` the kept writes are tried again, and those that succeed leave memory.
 final class PageFileWorker {
     /// Records read back together are read in one `pread` when the stretch covering them is at
     /// most this long and at most twice their own length (other queues' records may sit between).
     static let stretchLimit = 4 * 1024 * 1024
-    /// Page writes that failed (in `/metrics`).
-    static let errorCounter = Counter(label: "warren_paging_write_errors_total")
+    /// How long kept writes wait before they are tried again.
+    static let retryInterval: TimeInterval = 1
 
     private let directory: String
     private let logger: Logger
     private let mailbox: PageMailbox
+    private let operations: FileOperations
+    private let counters: PagingCounters
     private var descriptors: [UInt32: Int32] = [:]
-    /// Frames whose write failed, by file: where they were to be written and their bytes.
-    private var unwritten: [UInt32: [(offset: Int64, frames: ByteBuffer)]] = [:]
+    private var unwritten = UnwrittenFrames()
+    /// When the writes kept in memory are next tried again; nil while none is kept.
+    private var retryDue: Date?
 
-    init(directory: String, logger: Logger, mailbox: PageMailbox) {
+    init(directory: String, logger: Logger, mailbox: PageMailbox, operations: FileOperations, counters: PagingCounters) {
         self.directory = directory
         self.logger = logger
         self.mailbox = mailbox
+        self.operations = operations
+        self.counters = counters
     }
 
     /// Starts a thread that performs the mailbox's commands until told to stop.
-    static func start(directory: String, logger: Logger, mailbox: PageMailbox) {
+    static func start(directory: String, logger: Logger, mailbox: PageMailbox, operations: FileOperations, counters: PagingCounters) {
         Thread.detachNewThread {
-            PageFileWorker(directory: directory, logger: logger, mailbox: mailbox).run()
+            PageFileWorker(directory: directory, logger: logger, mailbox: mailbox, operations: operations, counters: counters).run()
         }
     }
 
     func run() {
         while true {
-            for command in mailbox.nextCommands() {
+            let commands = mailbox.nextCommands(until: retryDue)
+            if let due = retryDue, due <= Date() {
+                retryDue = nil
+                retryUnwritten()
+            }
+            for command in commands {
                 switch command {
                 case .write(let file, let offset, let frames): write(frames, to: file, at: offset)
                 case .read(let ticket, let locations): mailbox.read(ticket: ticket, records: read(locations))
+                case .readStored(let segments): mailbox.found(readStored(segments))
                 case .empty(let file):
-                    unwritten[file] = nil
+                    forgetUnwritten(file)
                     if let descriptor = descriptors[file] { ftruncate(descriptor, 0) }
                 case .delete(let file):
-                    unwritten[file] = nil
+                    forgetUnwritten(file)
                     if let descriptor = descriptors.removeValue(forKey: file) { close(descriptor) }
                     unlink(path(file))
                 case .stop:
@@ -57,22 +68,46 @@ final class PageFileWorker {
                     return
                 }
             }
+            if unwritten.isEmpty {
+                retryDue = nil
+            } else if retryDue == nil {
+                retryDue = Date(timeIntervalSinceNow: Self.retryInterval)
+            }
         }
     }
 
     private func write(_ frames: ByteBuffer, to file: UInt32, at offset: Int64) {
-        defer { mailbox.wrote(bytes: frames.readableBytes) }
         var frames = frames
         Self.fillChecksums(&frames)
-        guard let descriptor = descriptor(file) else {
-            keepUnwritten(frames, file: file, offset: offset, error: "cannot create it: \(String(cString: strerror(errno)))")
-            return
+        let write = UnwrittenFrames.Write(file: file, offset: offset, frames: frames)
+        if let error = perform(write) {
+            logger.error("paging: cannot write \(path(file)): \(error); its \(frames.readableBytes) bytes stay in memory")
+            counters.writeErrors.increment()
+            unwritten.keep(write)
         }
-        let written = frames.withUnsafeReadableBytes { raw in pwrite(descriptor, raw.baseAddress, raw.count, off_t(offset)) }
-        guard written == frames.readableBytes else {
-            keepUnwritten(frames, file: file, offset: offset, error: written < 0 ? String(cString: strerror(errno)) : "short write")
-            return
-        }
+        mailbox.wrote(bytes: frames.readableBytes, kept: unwritten.bytes)
+    }
+
+    /// Writes frames where they go; the error when that fails.
+    private func perform(_ write: UnwrittenFrames.Write) -> String? {
+        guard let descriptor = descriptor(write.file) else { return "cannot create it: \(String(cString: strerror(errno)))" }
+        let written = write.frames.withUnsafeReadableBytes { operations.writeAt(descriptor, $0, write.offset) }
+        guard written == write.frames.readableBytes else { return written < 0 ? String(cString: strerror(errno)) : "short write" }
+        return nil
+    }
+
+    /// Tries the writes kept in memory again (a failure again is neither logged nor counted).
+    private func retryUnwritten() {
+        let written = unwritten.retry { perform($0) == nil }
+        guard written > 0 else { return }
+        logger.warning("paging: page files written again: \(written) bytes kept in memory are on disk, \(unwritten.bytes) still in memory")
+        mailbox.kept(bytes: unwritten.bytes)
+    }
+
+    private func forgetUnwritten(_ file: UInt32) {
+        guard unwritten.holds(file: file) else { return }
+        unwritten.forget(file: file)
+        mailbox.kept(bytes: unwritten.bytes)
     }
 
     /// Sets each frame's checksum field to the CRC-32 of its record.
@@ -83,12 +118,6 @@ final class PageFileWorker {
             frames.setInteger(record.withUnsafeReadableBytes { CRC32.checksum($0) }, at: position + 4)
             position += PageFiles.frameLength + Int(length)
         }
-    }
-
-    private func keepUnwritten(_ frames: ByteBuffer, file: UInt32, offset: Int64, error: String) {
-        logger.error("paging: cannot write \(path(file)): \(error); its \(frames.readableBytes) bytes stay in memory")
-        Self.errorCounter.increment()
-        unwritten[file, default: []].append((offset, frames))
     }
 
     private func descriptor(_ file: UInt32) -> Int32? {
@@ -133,19 +162,16 @@ final class PageFileWorker {
     /// each comes back in a buffer of its own, so a message kept unacknowledged does not keep its
     /// neighbours' bytes.
     private func read(stretch: ArraySlice<PageLocation>) -> [ByteBuffer?] {
-        guard let first = stretch.first, let kept = unwritten[first.file] else { return readFromDisk(stretch) }
+        guard let first = stretch.first, unwritten.holds(file: first.file) else { return readFromDisk(stretch) }
         return stretch.map { location in
-            let offset = Int64(location.offset)
-            guard let write = kept.first(where: { offset >= $0.offset && offset < $0.offset + Int64($0.frames.readableBytes) }) else {
-                return readFromDisk([location][...])[0]
-            }
-            return unframe(write.frames.getSlice(at: Int(offset - write.offset), length: Int(location.length)), at: location)
+            guard let frame = unwritten.frame(at: location) else { return readFromDisk([location][...])[0] }
+            return unframe(frame, at: location)
         }
     }
 
     private func readFromDisk(_ stretch: ArraySlice<PageLocation>) -> [ByteBuffer?] {
         guard let first = stretch.first, let last = stretch.last, let descriptor = descriptors[first.file] else {
-            logger.error("paging: page file \(stretch.first.map { path($0.file) } ?? "") is gone; \(stretch.count) messages dropped")
+            logger.error("paging: page file \(stretch.first.map { path($0.file) } ?? "") is gone; \(stretch.count) records not read")
             return Array(repeating: nil, count: stretch.count)
         }
         let total = Int(last.offset) + Int(last.length) - Int(first.offset)
@@ -154,7 +180,7 @@ final class PageFileWorker {
             max(0, pread(descriptor, raw.baseAddress, total, off_t(first.offset)))
         }
         guard read == total else {
-            logger.error("paging: cannot read \(total) bytes at \(first.offset) of \(path(first.file)); \(stretch.count) messages dropped")
+            logger.error("paging: cannot read \(total) bytes at \(first.offset) of \(path(first.file)); \(stretch.count) records not read")
             return Array(repeating: nil, count: stretch.count)
         }
         return stretch.map { location in
@@ -168,13 +194,24 @@ final class PageFileWorker {
               Int(length) == frame.readableBytes,
               frame.withUnsafeReadableBytes({ CRC32.checksum($0) }) == checksum
         else {
-            logger.error("paging: damaged record at \(location.offset) of \(path(location.file)); message dropped")
+            logger.error("paging: damaged record at \(location.offset) of \(path(location.file))")
             return nil
         }
-        var record = ByteBuffer()
-        record.reserveCapacity(frame.readableBytes)
-        record.writeBuffer(&frame)
-        return record
+        return ByteBuffer(copyOf: frame)
+    }
+
+    /// The persistent messages wanted from each segment of the message log, by id; a segment
+    /// that cannot be read is logged (its messages are missing from the result).
+    private func readStored(_ segments: [(path: String, ids: Set<UInt64>)]) -> [UInt64: StoredMessage] {
+        var found: [UInt64: StoredMessage] = [:]
+        for (path, ids) in segments {
+            do {
+                found.merge(try StoredMessageScan.messages(ids, inSegmentAt: path)) { first, _ in first }
+            } catch {
+                logger.error("paging: cannot read \(ids.count) persistent messages back from the message log: \(error)")
+            }
+        }
+        return found
     }
 
     private func path(_ number: UInt32) -> String {

@@ -15,6 +15,11 @@ import NIOCore
 /// release hands over what is gathered first), and the loop waits while more than
 /// `queuedWriteLimit` bytes are still to be written. Reads asked for ahead (`prefetch`, at most `prefetchLimit` bytes) are waited for only
 /// if they are not done when `pageIn` needs them.
+///
+/// Failures: while more than `unwrittenLimit` bytes of failed writes are kept in memory by the
+/// thread, new records are refused (their messages stay in memory, in order). A paged message
+/// whose record cannot be read back is read from the message log when it is persistent
+/// (`recover`), else it is lost; both are counted (`PagingCounters`) and logged with its queue.
 public final class PageFiles: BodyPager {
     static let fileLimit: Int64 = 64 * 1024 * 1024
     /// Bytes of the frame before each record.
@@ -22,8 +27,17 @@ public final class PageFiles: BodyPager {
     static let writeBatchLimit = 1024 * 1024
     static let queuedWriteLimit = 8 * 1024 * 1024
     static let prefetchLimit = 16 * 1024 * 1024
+    /// Bytes of failed writes kept in memory beyond which records are refused. What is still queued
+    /// when it is reached can add up to `queuedWriteLimit` + `writeBatchLimit`.
+    static let unwrittenLimit = 64 * 1024 * 1024
 
     private let mailbox = PageMailbox()
+    private let logger: Logger
+    private let counters: PagingCounters
+    private let unwrittenLimit: Int
+    /// The message log's segment file holding a stored message's publish record; nil when the
+    /// store holds no such id.
+    private let segmentPath: (UInt64) -> String?
     /// The file being written and its size so far.
     private var current: (number: UInt32, size: Int64)?
     private var nextNumber: UInt32 = 1
@@ -40,12 +54,25 @@ public final class PageFiles: BodyPager {
     /// Per read still holding records: how many are neither taken nor released.
     private var openTickets: [UInt64: Int] = [:]
 
-    public init(directory: String, logger: Logger) throws {
+    /// Empties `directory` and starts the paging thread. `segmentPath` tells where the message log
+    /// keeps a stored message (`StorePersistence.segmentPath`); it is called on the broker's loop.
+    public convenience init(directory: String, logger: Logger, segmentPath: @escaping (UInt64) -> String?) throws {
+        try self.init(directory: directory, logger: logger, segmentPath: segmentPath, operations: .system, counters: PagingCounters(),
+                      unwrittenLimit: Self.unwrittenLimit)
+    }
+
+    /// As the public initializer, with the file operations, counters and bound tests choose.
+    init(directory: String, logger: Logger, segmentPath: @escaping (UInt64) -> String?, operations: FileOperations,
+         counters: PagingCounters, unwrittenLimit: Int) throws {
         if FileManager.default.fileExists(atPath: directory) {
             try FileManager.default.removeItem(atPath: directory)
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        PageFileWorker.start(directory: directory, logger: logger, mailbox: mailbox)
+        self.logger = logger
+        self.counters = counters
+        self.unwrittenLimit = unwrittenLimit
+        self.segmentPath = segmentPath
+        PageFileWorker.start(directory: directory, logger: logger, mailbox: mailbox, operations: operations, counters: counters)
     }
 
     deinit {
@@ -55,6 +82,7 @@ public final class PageFiles: BodyPager {
     public func pageOut(_ record: ByteBuffer) -> PageLocation? {
         let length = Self.frameLength + record.readableBytes
         guard length <= Int(UInt32.max) else { return nil }
+        guard mailbox.keptBytes.load(ordering: .relaxed) <= unwrittenLimit else { return nil }
         let file = writableFile()
         if let batch = gathered, batch.file != file.number || batch.offset + Int64(batch.frames.readableBytes) != file.size
             || batch.frames.writableBytes < length {
@@ -126,10 +154,38 @@ public final class PageFiles: BodyPager {
         }
     }
 
+    public func recover(_ storeIDs: [UInt64], queue: String, vhost: String) -> [StoredMessage?] {
+        var wanted: [String: Set<UInt64>] = [:]
+        for id in storeIDs where id != 0 {
+            if let path = segmentPath(id) { wanted[path, default: []].insert(id) }
+        }
+        var found: [UInt64: StoredMessage] = [:]
+        if !wanted.isEmpty {
+            handOver([.readStored(segments: wanted.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })])
+            found = mailbox.takeFound()
+        }
+        let messages = storeIDs.map { $0 == 0 ? nil : found[$0] }
+        let persistent = storeIDs.count { $0 != 0 }
+        let fromLog = messages.count { $0 != nil }
+        let lost = storeIDs.count - fromLog
+        counters.readErrors.increment(by: Int64(storeIDs.count))
+        if lost > 0 { counters.lostMessages.increment(by: Int64(lost)) }
+        let what = "\(storeIDs.count) paged messages of queue '\(queue)' in vhost '\(vhost)' could not be read back: "
+            + "\(fromLog) persistent read from the message log instead, \(lost) lost "
+            + "(\(storeIDs.count - persistent) transient, \(persistent - fromLog) persistent not found in the message log)"
+        logger.error("paging: \(what)")
+        return messages
+    }
+
     /// Waits until every record handed over is written and every read done (tests, shutdown).
     func waitUntilIdle() {
         handOver()
         mailbox.waitUntilIdle()
+    }
+
+    /// Waits until no failed write is kept in memory (tests).
+    func waitUntilNothingKept() {
+        mailbox.waitUntilNothingKept()
     }
 
     /// Posts a read of `locations` (after what is gathered) and returns its ticket.

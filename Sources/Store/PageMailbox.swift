@@ -2,6 +2,7 @@ import Broker
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// What the broker's loop asks of the paging thread, done in the order posted.
 enum PageCommand: Sendable {
@@ -10,6 +11,9 @@ enum PageCommand: Sendable {
     case write(file: UInt32, offset: Int64, frames: ByteBuffer)
     /// Read records; their results are kept under `ticket` until taken.
     case read(ticket: UInt64, locations: [PageLocation])
+    /// Read persistent messages from the message log: per segment file, the ids wanted from it
+    /// (paged messages whose records could not be read back). The result is `found`.
+    case readStored(segments: [(path: String, ids: Set<UInt64>)])
     /// Nothing in the file is waiting: cut it to nothing (it is written again from its start).
     case empty(file: UInt32)
     /// Nothing in the file is waiting and it is full: close and delete it.
@@ -19,8 +23,9 @@ enum PageCommand: Sendable {
 }
 
 /// The hand-over between the broker's loop (`PageFiles`) and the paging thread (`PageFileWorker`):
-/// commands in order one way, read results and the room left for writes the other. The loop waits
-/// only for a read it needs now, or while more than a bound of written bytes is still queued.
+/// commands in order one way, read results, the room left for writes and the bytes of failed
+/// writes kept in memory the other. The loop waits only for a read it needs now, or while more
+/// than a bound of written bytes is still queued.
 final class PageMailbox: Sendable {
     private struct State {
         var commands: [PageCommand] = []
@@ -34,9 +39,14 @@ final class PageMailbox: Sendable {
         var results: [UInt64: [ByteBuffer?]] = [:]
         /// Reads whose every record was released before it was done: their results are not kept.
         var abandoned: Set<UInt64> = []
+        /// The result of the last `readStored`, until taken.
+        var found: [UInt64: StoredMessage]?
     }
 
     private let state = NIOLockedValueBox(State())
+    /// Bytes of frames whose write failed, kept in memory by the thread (`UnwrittenFrames`); read
+    /// by the loop at every page-out, so an atomic rather than under the lock.
+    let keptBytes = Atomic<Int>(0)
     /// Signalled after every change of `state`; waiters check it holding this lock.
     private let condition = NSCondition()
 
@@ -53,6 +63,14 @@ final class PageMailbox: Sendable {
     /// Waits while more than `limit` bytes of frames are queued for writing.
     func waitForWriteRoom(limit: Int) {
         waitFor { $0.queuedWriteBytes <= limit ? () : nil }
+    }
+
+    /// Waits for the result of the `readStored` posted last and takes it.
+    func takeFound() -> [UInt64: StoredMessage] {
+        waitFor { state in
+            defer { state.found = nil }
+            return state.found
+        }
     }
 
     /// Waits for the read of `ticket` and takes the records at `indices` out of its results.
@@ -79,24 +97,44 @@ final class PageMailbox: Sendable {
         waitFor { $0.commands.isEmpty && !$0.working ? () : nil }
     }
 
+    /// Waits until no failed write is kept in memory any more (tests).
+    func waitUntilNothingKept() {
+        waitFor { _ in keptBytes.load(ordering: .relaxed) == 0 ? () : nil }
+    }
+
     // MARK: The paging thread
 
-    /// Takes every command posted, waiting for one.
-    func nextCommands() -> [PageCommand] {
+    /// Takes every command posted, waiting for one until `deadline` (nil: as long as it takes);
+    /// none when the deadline passed first.
+    func nextCommands(until deadline: Date?) -> [PageCommand] {
         change { state in
             if state.commands.isEmpty { state.working = false }
         }
-        return waitFor { state in
+        let commands = waitFor(until: deadline) { state -> [PageCommand]? in
             guard !state.commands.isEmpty else { return nil }
             state.working = true
             defer { state.commands.removeAll(keepingCapacity: true) }
             return state.commands
         }
+        return commands ?? []
     }
 
-    /// Records that `bytes` of queued frames have been written (or failed to be).
-    func wrote(bytes: Int) {
+    /// Records that `bytes` of queued frames have been written (or failed to be), and the bytes
+    /// of failed writes now kept in memory.
+    func wrote(bytes: Int, kept: Int) {
+        keptBytes.store(kept, ordering: .relaxed)
         change { $0.queuedWriteBytes -= bytes }
+    }
+
+    /// Records the bytes of failed writes kept in memory (after some were written or forgotten).
+    func kept(bytes: Int) {
+        keptBytes.store(bytes, ordering: .relaxed)
+        change { _ in }
+    }
+
+    /// Hands over the result of a `readStored`.
+    func found(_ messages: [UInt64: StoredMessage]) {
+        change { $0.found = messages }
     }
 
     /// Hands over the records of the read of `ticket`.
@@ -117,11 +155,23 @@ final class PageMailbox: Sendable {
     }
 
     private func waitFor<Result>(_ ready: (inout State) -> Result?) -> Result {
+        while true {
+            if let result = waitFor(until: nil, ready) { return result }
+        }
+    }
+
+    /// What `ready` gives once it gives something, or nil when `deadline` (if any) passed first.
+    /// (No deadline is a plain wait: Foundation's `wait(until: .distantFuture)` traps on Linux.)
+    private func waitFor<Result>(until deadline: Date?, _ ready: (inout State) -> Result?) -> Result? {
         condition.lock()
         defer { condition.unlock() }
         while true {
             if let result = state.withLockedValue(ready) { return result }
-            condition.wait()
+            if let deadline {
+                guard condition.wait(until: deadline) else { return state.withLockedValue(ready) }
+            } else {
+                condition.wait()
+            }
         }
     }
 }

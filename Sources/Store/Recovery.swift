@@ -104,7 +104,7 @@ enum Recovery {
         }
     }
 
-    private static func readWholeFile(_ path: String) throws -> ByteBuffer {
+    static func readWholeFile(_ path: String) throws -> ByteBuffer {
         do {
             return ByteBuffer(bytes: try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {

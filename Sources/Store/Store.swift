@@ -47,7 +47,7 @@ public final class Store: Sendable {
     /// when writes start failing (the error) and when they work again (nil).
     public func messageStore(recovered: RecoveredMessages, brokerLoop: any EventLoop,
                              stateChanged: @escaping (StoreError?) -> Void) -> MessageStore {
-        MessageStore(recovered: recovered, files: files, definitionsFile: definitions, brokerLoop: brokerLoop,
-                     writerLoop: writerGroup.next(), stateChanged: stateChanged)
+        MessageStore(recovered: recovered, files: files, segmentsDirectory: directory + "/messages", definitionsFile: definitions,
+                     brokerLoop: brokerLoop, writerLoop: writerGroup.next(), stateChanged: stateChanged)
     }
 }

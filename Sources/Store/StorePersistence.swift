@@ -92,6 +92,9 @@ public final class StorePersistence: BrokerPersistence {
                                  properties: properties, body: body, publishedAt: publishedAt))
     }
 
+    /// The message log's segment file holding a stored message (`MessageStore.segmentPath`).
+    public func segmentPath(of id: UInt64) -> String? { messages.segmentPath(of: id) }
+
     public func delivered(id: UInt64, queue: String) { messages.delivered(id: id, queue: queue) }
     public func removed(id: UInt64, queue: String) { messages.removed(id: id, queue: queue) }
     public func whenDurable(_ callback: @escaping (DiskOutcome) -> Void) { messages.whenDurable(callback) }

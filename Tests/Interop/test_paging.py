@@ -10,9 +10,13 @@ too; page files are not durable and are emptied at start).
 from __future__ import annotations
 
 import signal
+import time
 
 import pika
 import pytest
+import requests
+
+from conftest import HOST, find_free_port
 
 PAGING_CONFIG = "[limits]\nqueue_memory_limit_bytes = 65536\n"
 EXCHANGE = "paging.topic"
@@ -134,4 +138,74 @@ def test_persistent_paged_messages_survive_sigkill(warren_factory, tmp_path):
         if len(received) == len(persistent):
             break
     assert received == persistent
+    connection.close()
+
+
+def page_frames(data_dir):
+    """(path, offset, record) of every frame in the page files: u32 length, u32 CRC-32, record."""
+    for path in sorted((data_dir / "paging").glob("*.page")):
+        data = path.read_bytes()
+        offset = 0
+        while offset + 8 <= len(data):
+            length = int.from_bytes(data[offset:offset + 4], "big")
+            yield path, offset, data[offset + 8:offset + 8 + length]
+            offset += 8 + length
+
+
+def wait_for_frames(data_dir, bodies, deadline=30.0):
+    """The frames holding these bodies, once the paging thread has written them all."""
+    end = time.monotonic() + deadline
+    while True:
+        found = {}
+        for path, offset, record in page_frames(data_dir):
+            for wanted in bodies:
+                if record.endswith(wanted):
+                    found[wanted] = (path, offset)
+        if len(found) == len(bodies) or time.monotonic() > end:
+            return found
+        time.sleep(0.05)
+
+
+def metric(port: int, name: str) -> float:
+    text = requests.get(f"http://{HOST}:{port}/metrics", auth=("guest", "guest"), timeout=10).text
+    values = [float(line.split()[-1]) for line in text.splitlines() if line.startswith(name + " ")]
+    assert values, f"{name} not in /metrics"
+    return values[0]
+
+
+@pytest.mark.deadline(180)
+def test_damaged_page_records_persistent_read_from_the_log_transient_counted_lost(warren_factory):
+    port = find_free_port()
+    w = warren_factory(PAGING_CONFIG, extra_args=("--http-port", str(port)))
+    connection = w.connect()
+    count = 2_000
+    publish_backlog(connection, count)  # confirmed: the persistent (even) ones are in the message log
+    persistent, transient = 300, 301
+    frames = wait_for_frames(w.data_dir, [body(persistent), body(transient)])
+    assert len(frames) == 2, "the paging thread did not write the records"
+    for path, offset in frames.values():
+        with open(path, "r+b") as page:  # one byte of the routing key: the record's checksum no longer matches
+            page.seek(offset + 8 + 4 + len(EXCHANGE) + 4)
+            byte = page.read(1)
+            page.seek(-1, 1)
+            page.write(bytes([byte[0] ^ 0xFF]))
+
+    channel = connection.channel()
+    channel.basic_qos(prefetch_count=500)
+    expected = [index for index in range(count) if index != transient]
+    received = []
+    for method, props, content in channel.consume(QUEUE, inactivity_timeout=20):
+        assert method is not None, f"stalled after {len(received)} messages"
+        index = props.headers["index"]
+        check_delivery(index, method, props, content)
+        channel.basic_ack(method.delivery_tag)
+        received.append(index)
+        if len(received) == len(expected):
+            break
+    channel.cancel()
+    assert received == expected
+    assert channel.queue_declare(QUEUE, passive=True).method.message_count == 0
+    assert metric(port, "warren_paging_read_errors_total") == 2
+    assert metric(port, "warren_paging_lost_messages_total") == 1
+    assert "queue 'paging.backlog' in vhost '/'" in w.output()
     connection.close()

@@ -19,7 +19,7 @@ import Glibc
     @Test func recordsComeBackAsWrittenAndTheFileIsEmptiedAfterwards() throws {
         try withTemporaryDirectory { root in
             let sink = LogSink()
-            let pager = try PageFiles(directory: root + "/paging", logger: sink.logger)
+            let pager = try PageFiles(directory: root + "/paging", logger: sink.logger, segmentPath: { _ in nil })
             let locations = try (0..<500).map { index in try #require(pager.pageOut(Self.record(index, size: index))) }
             // Every other one first (two stretches of gaps), then the rest.
             let odd = locations.indices.filter { $0 % 2 == 1 }
@@ -36,7 +36,7 @@ import Glibc
     @Test func aDamagedRecordIsDroppedAndReportedAndItsNeighboursDelivered() throws {
         try withTemporaryDirectory { root in
             let sink = LogSink()
-            let pager = try PageFiles(directory: root + "/paging", logger: sink.logger)
+            let pager = try PageFiles(directory: root + "/paging", logger: sink.logger, segmentPath: { _ in nil })
             let locations = try (0..<3).map { index in try #require(pager.pageOut(Self.record(index))) }
             pager.waitUntilIdle()
             let descriptor = open(root + "/paging/00000001.page", O_WRONLY)
@@ -52,7 +52,7 @@ import Glibc
 
     @Test func aFileIsDeletedOnceEverythingInItIsReadOrReleased() throws {
         try withTemporaryDirectory { root in
-            let pager = try PageFiles(directory: root + "/paging", logger: LogSink().logger)
+            let pager = try PageFiles(directory: root + "/paging", logger: LogSink().logger, segmentPath: { _ in nil })
             let big = Int(PageFiles.fileLimit / 2)
             let locations = try (0..<3).map { index in try #require(pager.pageOut(Self.record(index, size: big))) }
             #expect(Set(locations.map(\.file)) == [1, 2])
@@ -69,7 +69,7 @@ import Glibc
     @Test func prefetchedRecordsComeBackAsWrittenAndReleasedOnesAreForgotten() throws {
         try withTemporaryDirectory { root in
             let sink = LogSink()
-            let pager = try PageFiles(directory: root + "/paging", logger: sink.logger)
+            let pager = try PageFiles(directory: root + "/paging", logger: sink.logger, segmentPath: { _ in nil })
             let locations = try (0..<300).map { index in try #require(pager.pageOut(Self.record(index))) }
             pager.prefetch(Array(locations[0..<200]))
             pager.prefetch(Array(locations[100..<300]))  // the first 100 are asked for already
@@ -85,7 +85,7 @@ import Glibc
 
     @Test func aLocationWrittenAgainAfterItsFileWasEmptiedReadsTheNewRecord() throws {
         try withTemporaryDirectory { root in
-            let pager = try PageFiles(directory: root + "/paging", logger: LogSink().logger)
+            let pager = try PageFiles(directory: root + "/paging", logger: LogSink().logger, segmentPath: { _ in nil })
             let old = try #require(pager.pageOut(Self.record(1)))
             pager.prefetch([old])
             pager.release(old)  // the file is empty again: the next record goes where this one was
@@ -99,7 +99,7 @@ import Glibc
     @Test func recordsWhoseWriteFailedAreReportedAndStillReadBack() throws {
         try withTemporaryDirectory { root in
             let sink = LogSink()
-            let pager = try PageFiles(directory: root + "/paging", logger: sink.logger)
+            let pager = try PageFiles(directory: root + "/paging", logger: sink.logger, segmentPath: { _ in nil })
             try FileManager.default.removeItem(atPath: root + "/paging")  // the page file cannot be created
             let locations = try (0..<10).map { index in try #require(pager.pageOut(Self.record(index))) }
             pager.waitUntilIdle()
@@ -110,9 +110,9 @@ import Glibc
 
     @Test func startingEmptiesWhatAnEarlierRunLeft() throws {
         try withTemporaryDirectory { root in
-            let first = try PageFiles(directory: root + "/paging", logger: LogSink().logger)
+            let first = try PageFiles(directory: root + "/paging", logger: LogSink().logger, segmentPath: { _ in nil })
             _ = first.pageOut(Self.record(0))
-            _ = try PageFiles(directory: root + "/paging", logger: LogSink().logger)
+            _ = try PageFiles(directory: root + "/paging", logger: LogSink().logger, segmentPath: { _ in nil })
             #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/paging").isEmpty)
         }
     }

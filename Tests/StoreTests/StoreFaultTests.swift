@@ -11,7 +11,7 @@ import Glibc
 #endif
 
 /// File operations that fail while switched on, as a full disk does: a write puts half of its
-/// bytes on disk, then fails with ENOSPC.
+/// bytes on disk, then fails with ENOSPC; a positioned write (paging) fails with ENOSPC.
 final class DiskFault: Sendable {
     private let failing = Atomic<Bool>(false)
     private let failedWrites = Atomic<Int>(0)
@@ -24,6 +24,12 @@ final class DiskFault: Sendable {
         operations.write = { [self] descriptor, bytes in
             guard failing.load(ordering: .relaxed) else { return Glibc.write(descriptor, bytes.baseAddress, bytes.count) }
             if bytes.count > 1 { return Glibc.write(descriptor, bytes.baseAddress, bytes.count / 2) }
+            failedWrites.add(1, ordering: .relaxed)
+            errno = ENOSPC
+            return -1
+        }
+        operations.writeAt = { [self] descriptor, bytes, offset in
+            guard failing.load(ordering: .relaxed) else { return pwrite(descriptor, bytes.baseAddress, bytes.count, off_t(offset)) }
             failedWrites.add(1, ordering: .relaxed)
             errno = ENOSPC
             return -1

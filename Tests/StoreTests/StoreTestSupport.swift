@@ -195,7 +195,7 @@ final class StoreHarness: Sendable {
         }.get()
         let failures = self.failures
         store = try await brokerLoop.submit {
-            NIOLoopBound(MessageStore(recovered: recovered, files: files,
+            NIOLoopBound(MessageStore(recovered: recovered, files: files, segmentsDirectory: directory,
                                       definitionsFile: DefinitionsFile(directory: directory, operations: operations),
                                       brokerLoop: brokerLoop, writerLoop: writerLoop,
                                       stateChanged: { error in failures.append(error.map { "\($0)" } ?? "recovered") }),

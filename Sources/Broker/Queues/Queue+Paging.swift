@@ -30,16 +30,26 @@ extension Queue {
 
     /// Reads `first` (just taken from the front) and up to `readAheadCount - 1` paged messages
     /// behind it back from disk and puts them at the front, in memory. A record that cannot be
-    /// read is dropped (the pager logs it).
+    /// read (or decoded) is recovered by the pager: a persistent message from the message log;
+    /// one that is lost is dropped, and its store id kept in `lostStoreIDs` for the broker.
     func readBack(_ first: PagedMessage) {
         let batch = [first] + ready.popPaged(following: first, limit: Self.readAheadCount - 1)
         let records = pager?.pageIn(batch.map(\.location)) ?? []
+        var messages = batch.indices.map { index in index < records.count ? records[index].flatMap(PageRecord.decode) : nil }
+        let unread = messages.indices.filter { messages[$0] == nil }
+        if !unread.isEmpty, let pager {
+            let stored = pager.recover(unread.map { batch[$0].storeID }, queue: name, vhost: vhost)
+            for (index, message) in zip(unread, stored) { messages[index] = message.map(Message.init) }
+        }
         var restored: [QueuedMessage] = []
         restored.reserveCapacity(batch.count)
-        for (index, paged) in batch.enumerated() {
+        for (paged, message) in zip(batch, messages) {
             readyBytes -= PagedMessage.footprint
             readyBodyBytes -= Int(paged.bodyLength)
-            guard index < records.count, let record = records[index], let message = PageRecord.decode(record) else { continue }
+            guard let message else {
+                if paged.storeID != 0 { lostStoreIDs.append(paged.storeID) }
+                continue
+            }
             readyBytes += message.footprint
             readyBodyBytes += message.body.readableBytes
             restored.append(QueuedMessage(message: message, sequence: paged.sequence, redelivered: paged.redelivered,

@@ -59,6 +59,9 @@ public final class Queue {
     /// Messages that left without being delivered (expired, over the length limit), for the broker
     /// to dead-letter or forget.
     var discarded: [(entry: QueuedMessage, reason: DeathReason)] = []
+    /// Store ids of persistent messages lost from the queue (their paged record and stored copy
+    /// could not be read back), for the broker to release.
+    var lostStoreIDs: [UInt64] = []
 
     init(name: String, vhost: String, durable: Bool, autoDelete: Bool, arguments: FieldTable, owner: ConnectionID?) {
         self.name = name
@@ -102,13 +105,14 @@ public final class Queue {
     }
 
     /// Removes every ready message (purge, delete), releasing their pages; returns how many there
-    /// were and the store ids of the persisted ones.
+    /// were and the store ids of the persisted ones (with those of messages lost before).
     func removeAllReady() -> (count: Int, storeIDs: [UInt64]) {
         defer {
             readyBytes = 0
             readyBodyBytes = 0
         }
-        var storeIDs: [UInt64] = []
+        var storeIDs = lostStoreIDs
+        lostStoreIDs.removeAll()
         for entry in ready {
             if case .paged(let message) = entry { pager?.release(message.location) }
             if entry.storeID != 0 { storeIDs.append(entry.storeID) }
@@ -137,7 +141,7 @@ public final class Queue {
     }
 
     /// Removes the head, read back from disk if it was paged out (with the paged messages behind
-    /// it); one that cannot be read is dropped (logged by the pager).
+    /// it); one that cannot be read back is dropped (`readBack`).
     private func takeHead() -> QueuedMessage? {
         while let next = ready.popFirst() {
             switch next {

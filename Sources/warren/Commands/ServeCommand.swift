@@ -129,8 +129,8 @@ struct ServeCommand: AsyncParsableCommand {
         // First, whatever else runs: a syslog-only setup is blocked by the memory and disk alarms too.
         var services: [any Service] = [ResourceMonitor(limits: settings.resourceLimits(), runtime: runtime, logger: logger)]
         let saved: EventLoopFuture<DiskOutcome> = try await runtime.withBrokerResult { broker in
-            _ = try StorePersistence.restore(into: broker, store: store, recovered: recovered,
-                                             brokerLoop: runtime.eventLoop, logger: logger)
+            let persistence = try StorePersistence.restore(into: broker, store: store, recovered: recovered,
+                                                           brokerLoop: runtime.eventLoop, logger: logger)
             broker.setLoopbackUsers(Set(settings.loopbackUsers))
             try AccessSeed.apply(users: users, vhosts: settings.vhosts, to: broker)
             broker.declareLogExchange(settings.logExchange)
@@ -144,8 +144,10 @@ struct ServeCommand: AsyncParsableCommand {
                     throw ConfigError("policies: \(error.text)")
                 }
             }
-            broker.configurePaging(try PageFiles(directory: settings.dataDir + "/paging", logger: logger),
-                                   queueMemoryLimit: settings.queueMemoryLimit)
+            let pager = try PageFiles(directory: settings.dataDir + "/paging", logger: logger) { [weak persistence] id in
+                persistence?.segmentPath(of: id)
+            }
+            broker.configurePaging(pager, queueMemoryLimit: settings.queueMemoryLimit)
             let saved = runtime.eventLoop.makePromise(of: DiskOutcome.self)
             if let persistence = broker.persistence {
                 persistence.whenDurable { saved.succeed($0) }

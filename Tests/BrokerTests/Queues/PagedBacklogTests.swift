@@ -28,6 +28,15 @@ import Testing
             return locations.map { records.removeValue(forKey: $0.offset) }
         }
 
+        /// Stored copies `recover` finds, by store id, and the store ids of each `recover` call.
+        var stored: [UInt64: StoredMessage] = [:]
+        var recoveries: [[UInt64]] = []
+
+        func recover(_ storeIDs: [UInt64], queue: String, vhost: String) -> [StoredMessage?] {
+            recoveries.append(storeIDs)
+            return storeIDs.map { stored[$0] }
+        }
+
         func prefetch(_ locations: [PageLocation]) { prefetches.append(locations) }
 
         func release(_ location: PageLocation) { records[location.offset] = nil }
