@@ -6,7 +6,8 @@ directory in turn (each killed again after its measurement). Prints one JSON lin
 time from exec until the AMQP port accepts (listeners open once every message is restored), the
 RSS then, the peak RSS (VmHWM) during the restart, and the queue's message count. Stops what it started.
 
-Usage: restart-rss.py --warren NEW [--warren OLD ...] [--messages N] [--size B] [--work DIR]
+Usage: restart-rss.py --warren NEW [--warren OLD ...] [--messages N] [--size B] [--work DIR | --data DIR]
+(--data: use and keep that data directory, filling it only when it has no message log yet)
 """
 import argparse, importlib.util, json, os, shutil, signal, subprocess, sys, tempfile, time
 
@@ -80,16 +81,19 @@ def main():
     parser.add_argument("--size", type=int, default=1024)
     parser.add_argument("--timeout", type=float, default=1800, help="seconds a restart may take")
     parser.add_argument("--work", default="/tmp", help="where the data directory goes (needs about messages x size bytes)")
+    parser.add_argument("--data", help="use and keep this data directory (filled only when it has no message log)")
     options = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the broker it started on the way out
-    work = tempfile.mkdtemp(prefix="warren-restart.", dir=options.work)
-    data_dir = os.path.join(work, "data")
+    work = None if options.data else tempfile.mkdtemp(prefix="warren-restart.", dir=options.work)
+    data_dir = options.data or os.path.join(work, "data")
     try:
-        fill(options, data_dir)
+        if not os.path.isdir(os.path.join(data_dir, "messages")):
+            fill(options, data_dir)
         for binary in options.warren:
             print(json.dumps(restart(binary, data_dir, options.timeout)), flush=True)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if work:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
