@@ -26,14 +26,15 @@ extension FuzzTarget {
             return "recovery failed: \(error)"
         }
         let verified = SegmentBytes.verifiedPayloads(in: segment)
-        for (_, queues) in recovered.queues {
-            for (_, messages) in queues {
-                for (message, _) in messages where !verified.contains(where: { $0.holds(message) }) {
-                    return "message \(message.id) recovered from bytes no checksum covers"
-                }
+        var unverified: UInt64?
+        do {
+            try recovered.replay { message, _, _, _ in
+                if unverified == nil, !verified.contains(where: { $0.holds(message) }) { unverified = message.id }
             }
+        } catch {
+            return "replay failed: \(error)"
         }
-        return nil
+        return unverified.map { "message \($0) recovered from bytes no checksum covers" }
     }
 }
 

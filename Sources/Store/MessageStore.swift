@@ -72,10 +72,8 @@ public final class MessageStore {
         self.oldestSegment = recovered.oldestKeptSegment ?? recovered.nextSegment
         self.nextID = recovered.nextID
         self.stateChanged = stateChanged
-        for message in recovered.references {
-            messages.set(message.id, segment: message.segment, references: UInt32(clamping: message.references))
-            liveReferences[message.segment, default: 0] += message.references
-        }
+        self.messages = recovered.index
+        self.liveReferences = recovered.segmentReferences
     }
 
     /// A new message id.

@@ -111,11 +111,18 @@ final class PageFileWorker {
     }
 
     /// Sets each frame's checksum field to the CRC-32 of its record.
+    /// (No slice of `frames` is alive while a checksum is set: it would make each `setInteger` copy
+    /// the whole batch.)
     static func fillChecksums(_ frames: inout ByteBuffer) {
         var position = frames.readerIndex
-        while let length = frames.getInteger(at: position, as: UInt32.self),
-              let record = frames.getSlice(at: position + PageFiles.frameLength, length: Int(length)) {
-            frames.setInteger(record.withUnsafeReadableBytes { CRC32.checksum($0) }, at: position + 4)
+        while let length = frames.getInteger(at: position, as: UInt32.self) {
+            let start = position - frames.readerIndex + PageFiles.frameLength
+            let checksum: UInt32? = frames.withUnsafeReadableBytes { raw in
+                guard Int(length) <= raw.count - start else { return nil }
+                return CRC32.checksum(UnsafeRawBufferPointer(rebasing: raw[start..<(start + Int(length))]))
+            }
+            guard let checksum else { return }
+            frames.setInteger(checksum, at: position + 4)
             position += PageFiles.frameLength + Int(length)
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// The data directory: its lock, the definitions file and the message log, opened and recovered
 /// at startup. Writing happens on a thread of its own (an event loop that runs nothing else).
@@ -11,14 +12,17 @@ public final class Store: Sendable {
     private let lock: DataDirectoryLock
     private let writerGroup: MultiThreadedEventLoopGroup
     private let files: NIOLoopBound<SegmentFiles>
+    /// What the first pass of recovery found, until `StorePersistence` takes it to restore the
+    /// messages (it is as large as the backlog is long, so nothing else keeps it).
+    private let recovered: Mutex<RecoveredMessages?>
 
     /// Locks the directory and reads what it holds.
-    public static func open(directory: String, logger: Logger) async throws -> (Store, RecoveredMessages) {
+    public static func open(directory: String, logger: Logger) async throws -> Store {
         try await open(directory: directory, logger: logger, operations: .system)
     }
 
     /// As `open`, with the file operations the writers use (tests inject failures).
-    static func open(directory: String, logger: Logger, operations: FileOperations) async throws -> (Store, RecoveredMessages) {
+    static func open(directory: String, logger: Logger, operations: FileOperations) async throws -> Store {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let lock = try DataDirectoryLock(directory: directory)
         let writerGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -29,18 +33,26 @@ public final class Store: Sendable {
             for segment in recovered.emptySegments { try files.delete(segment) }
             return (NIOLoopBound(files, eventLoop: writerLoop), recovered)
         }.get()
-        let store = Store(directory: directory, definitions: DefinitionsFile(directory: directory, operations: operations),
-                          lock: lock, writerGroup: writerGroup, files: files)
-        return (store, recovered)
+        return Store(directory: directory, definitions: DefinitionsFile(directory: directory, operations: operations),
+                     lock: lock, writerGroup: writerGroup, files: files, recovered: recovered)
     }
 
     private init(directory: String, definitions: DefinitionsFile, lock: DataDirectoryLock,
-                 writerGroup: MultiThreadedEventLoopGroup, files: NIOLoopBound<SegmentFiles>) {
+                 writerGroup: MultiThreadedEventLoopGroup, files: NIOLoopBound<SegmentFiles>, recovered: RecoveredMessages) {
         self.directory = directory
         self.definitions = definitions
         self.lock = lock
         self.writerGroup = writerGroup
         self.files = files
+        self.recovered = Mutex(recovered)
+    }
+
+    /// What recovery found, handed out once; nil after.
+    func takeRecovered() -> RecoveredMessages? {
+        recovered.withLock { taken in
+            defer { taken = nil }
+            return taken
+        }
     }
 
     /// The message log (and definitions writer) for the broker's loop; `stateChanged` is told

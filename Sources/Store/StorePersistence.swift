@@ -13,18 +13,22 @@ public final class StorePersistence: BrokerPersistence {
     /// The definitions on disk, and the last ones handed to the store (on disk once written).
     public private(set) var savedDefinitions: Definitions
     private var queuedDefinitions: Definitions
+    /// What the first pass of recovery found, until `restoreMessages` reads the messages back.
+    private var recovered: RecoveredMessages?
 
-    init(messages: MessageStore, streams: StreamDirectory, saved: Definitions) {
+    init(messages: MessageStore, streams: StreamDirectory, saved: Definitions, recovered: RecoveredMessages?) {
         self.messages = messages
         self.streams = streams
         self.savedDefinitions = saved
         self.queuedDefinitions = saved
+        self.recovered = recovered
     }
 
-    /// Opens the data directory's state into a broker: definitions, then every recovered message
-    /// in order. Call on the broker's event loop before clients connect.
-    public static func restore(into broker: Broker, store: Store, recovered: RecoveredMessages,
-                               brokerLoop: any EventLoop, logger: Logger) throws -> StorePersistence {
+    /// Opens the data directory's state into a broker: its definitions, and the message log for
+    /// what the broker persists from now on. The recovered messages come back with
+    /// `restoreMessages`, once paging is configured. Call on the broker's event loop before clients connect.
+    public static func open(into broker: Broker, store: Store, brokerLoop: any EventLoop, logger: Logger) throws -> StorePersistence {
+        var recovered = store.takeRecovered() ?? RecoveredMessages(directory: store.directory + "/messages")
         let messageStore = store.messageStore(recovered: recovered, brokerLoop: brokerLoop) { failure in
             if let failure {
                 logger.critical("store: writes failing, persistent publishes nacked and durable declarations refused until they work again: \(failure)")
@@ -32,6 +36,9 @@ public final class StorePersistence: BrokerPersistence {
                 logger.warning("store: writes work again")
             }
         }
+        // The message store has the index now: one copy of it, not two.
+        recovered.index = MessageIndex()
+        recovered.segmentReferences = [:]
         let streams = StreamDirectory(root: store.directory + "/streams", logger: logger)
         broker.streamStorage = streams
         var definitions = Definitions()
@@ -41,21 +48,25 @@ public final class StorePersistence: BrokerPersistence {
             definitions.warrenFormat = nil
         }
         messageStore.definitionsOnDisk(try encode(definitions))
-        let persistence = StorePersistence(messages: messageStore, streams: streams, saved: definitions)
-        var restored = 0
-        for (vhost, queues) in recovered.queues {
-            for (queue, entries) in queues {
-                for (message, redelivered) in entries {
-                    let kept = broker.restoreMessage(vhost: vhost, queue: queue, storeID: message.id, exchange: message.exchange,
-                                                     routingKey: message.routingKey, publishedAt: message.publishedAt,
-                                                     properties: message.properties, body: message.body, redelivered: redelivered)
-                    if kept { restored += 1 } else { messageStore.removed(id: message.id, queue: queue) }
-                }
-            }
-        }
-        logger.info("store: \(restored) persistent message(s) recovered, \(recovered.discardedBytes) byte(s) of bad records discarded")
+        let persistence = StorePersistence(messages: messageStore, streams: streams, saved: definitions, recovered: recovered)
         broker.persistence = persistence
         return persistence
+    }
+
+    /// Puts every recovered persistent message back on the queues that hold it, in order, reading
+    /// the message log a second time; a queue over its memory limit pages them as they come. A
+    /// message whose queue is gone is removed from the log. Once only: the recovery state is let go.
+    public func restoreMessages(into broker: Broker, logger: Logger) throws {
+        guard let recovered else { return }
+        self.recovered = nil
+        var restored = 0
+        try recovered.replay { message, vhost, queue, redelivered in
+            let kept = broker.restoreMessage(vhost: vhost, queue: queue, storeID: message.id, exchange: message.exchange,
+                                             routingKey: message.routingKey, publishedAt: message.publishedAt,
+                                             properties: message.properties, body: message.body, redelivered: redelivered)
+            if kept { restored += 1 } else { messages.removed(id: message.id, queue: queue) }
+        }
+        logger.info("store: \(restored) persistent message(s) recovered, \(recovered.discardedBytes) byte(s) of bad records discarded")
     }
 
     /// The definitions file in the current format: field tables typed, so nothing is lost.

@@ -87,7 +87,7 @@ import Glibc
 
     @Test func storeOpenRefusesALockedDirectory() async throws {
         try await withTemporaryDirectory { root in
-            let (store, _) = try await Store.open(directory: root, logger: Logger(label: "storetests"))
+            let store = try await Store.open(directory: root, logger: Logger(label: "storetests"))
             await #expect(throws: StoreError.self) {
                 _ = try await Store.open(directory: root, logger: Logger(label: "storetests"))
             }

@@ -86,8 +86,9 @@ import Testing
             let recovered = try recover(directory)
             #expect(recovered.bodies("a") == [])
             #expect(recovered.bodies("b") == ["both"])
-            #expect(recovered.references.map(\.id) == [1])
-            #expect(recovered.references.first?.references == 1)
+            #expect(recovered.index[1]?.references == 1)
+            #expect(recovered.index[2] == nil)
+            #expect(recovered.segmentReferences == [1: 1])
         }
     }
 
@@ -316,7 +317,7 @@ import Testing
             let dataDirectory = root + "/nested/data"
             try writeSegment(1, [publish(1, "m1"), publish(2, "m2"), .delivered(id: 2, queue: "q")],
                              in: messagesDirectory(dataDirectory))
-            let (store, recovered) = try await Store.open(directory: dataDirectory, logger: Logger(label: "storetests"))
+            let (store, recovered) = try await openStore(dataDirectory)
             #expect(store.directory == dataDirectory)
             #expect(FileManager.default.fileExists(atPath: dataDirectory + "/warren.lock"))
             #expect(recovered.entries("q").map(\.body) == ["m1", "m2"])
@@ -332,12 +333,12 @@ import Testing
             try writeSegment(2, [.removed(id: 1, queue: "q"), .removed(id: 2, queue: "q")], in: directory)
             try writeSegment(3, [publish(3, "m3")], in: directory)
             do {
-                let (_, recovered) = try await Store.open(directory: root, logger: Logger(label: "storetests"))
+                let (_, recovered) = try await openStore(root)
                 #expect(recovered.bodies("q") == ["m3"])
             }
             #expect(try segmentNumbers(in: directory) == [3])
             // And the next open recovers the same.
-            let (_, again) = try await Store.open(directory: root, logger: Logger(label: "storetests"))
+            let (_, again) = try await openStore(root)
             #expect(again.bodies("q") == ["m3"])
         }
     }
@@ -360,10 +361,10 @@ import Testing
             try writeSegment(1, [publish(1, "m1-kept"), publish(2, "m2-acked")], in: directory)
             try writeSegment(2, [.removed(id: 2, queue: "q")], in: directory)
             do {
-                let (_, first) = try await Store.open(directory: root, logger: Logger(label: "storetests"))
+                let (_, first) = try await openStore(root)
                 #expect(first.bodies("q") == ["m1-kept"])
             }
-            let (_, second) = try await Store.open(directory: root, logger: Logger(label: "storetests"))
+            let (_, second) = try await openStore(root)
             #expect(second.bodies("q") == ["m1-kept"], "an acknowledged message came back after the second restart")
         }
     }

@@ -121,12 +121,36 @@ func segmentNumbers(in directory: String) throws -> [UInt32] {
     try SegmentFiles(directory: directory).existingSegments()
 }
 
-/// Runs recovery over a segment directory, as Store.open does (without deleting anything).
-func recover(_ directory: String, logger: Logger = Logger(label: "storetests")) throws -> RecoveredMessages {
-    try Recovery.run(files: SegmentFiles(directory: directory), logger: logger)
+/// Runs recovery over a segment directory, both passes, as Store.open and StorePersistence do
+/// (without deleting anything).
+func recover(_ directory: String, logger: Logger = Logger(label: "storetests")) throws -> Recovered {
+    try Recovered(Recovery.run(files: SegmentFiles(directory: directory), logger: logger))
 }
 
-extension RecoveredMessages {
+/// Store.open, with what its recovery found (both passes).
+func openStore(_ directory: String) async throws -> (Store, Recovered) {
+    let store = try await Store.open(directory: directory, logger: Logger(label: "storetests"))
+    guard let scan = store.takeRecovered() else { throw StoreError.io("recovery handed out twice", 0) }
+    return (store, try Recovered(scan))
+}
+
+/// The first pass's result with what the second pass handed over, per vhost and queue in order.
+@dynamicMemberLookup
+struct Recovered {
+    let scan: RecoveredMessages
+    private(set) var queues: [String: [String: [(message: RecoveredMessages.Message, redelivered: Bool)]]] = [:]
+
+    init(_ scan: RecoveredMessages) throws {
+        self.scan = scan
+        var queues = self.queues
+        try scan.replay { message, vhost, queue, redelivered in
+            queues[vhost, default: [:]][queue, default: []].append((message, redelivered))
+        }
+        self.queues = queues
+    }
+
+    subscript<Value>(dynamicMember path: KeyPath<RecoveredMessages, Value>) -> Value { scan[keyPath: path] }
+
     /// The bodies recovered for a queue, in order.
     func bodies(_ queue: String, vhost: String = "/") -> [String] {
         (queues[vhost]?[queue] ?? []).map { String(buffer: $0.message.body) }

@@ -90,7 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     private func serve(_ settings: ServeSettings, logger: Logger) async throws {
         let tls = try TLSContexts(settings)
-        let (store, recovered) = try await Store.open(directory: settings.dataDir, logger: logger)
+        let store = try await Store.open(directory: settings.dataDir, logger: logger)
         logger.info("data directory \(settings.dataDir) opened")
         let users = try settings.configuredUsers()
         // The broker has a thread of its own: connections (and syslog, HTTP) run on the singleton
@@ -99,7 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
         let runtime = try await BrokerRuntime.start(on: brokerLoop, vhosts: ["/"] + settings.vhosts,
                                                     outboundWindow: settings.outboundWindow)
         do {
-            try await runServices(settings, runtime: runtime, store: store, recovered: recovered, users: users, tls: tls, logger: logger)
+            try await runServices(settings, runtime: runtime, store: store, users: users, tls: tls, logger: logger)
         } catch {
             // A setup error (an upstream refused, definitions not saved) tears the broker down:
             // the store's pending writes finish first, so none answers a broker that is gone.
@@ -124,13 +124,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// Restores the store into the broker, applies the config, and runs every service until a
     /// shutdown signal.
-    private func runServices(_ settings: ServeSettings, runtime: BrokerRuntime, store: Store, recovered: RecoveredMessages,
+    private func runServices(_ settings: ServeSettings, runtime: BrokerRuntime, store: Store,
                              users: [(account: UserAccount, vhosts: [String]?)], tls: TLSContexts, logger: Logger) async throws {
         // First, whatever else runs: a syslog-only setup is blocked by the memory and disk alarms too.
         var services: [any Service] = [ResourceMonitor(limits: settings.resourceLimits(), runtime: runtime, logger: logger)]
         let saved: EventLoopFuture<DiskOutcome> = try await runtime.withBrokerResult { broker in
-            let persistence = try StorePersistence.restore(into: broker, store: store, recovered: recovered,
-                                                           brokerLoop: runtime.eventLoop, logger: logger)
+            let persistence = try StorePersistence.open(into: broker, store: store, brokerLoop: runtime.eventLoop, logger: logger)
             broker.setLoopbackUsers(Set(settings.loopbackUsers))
             try AccessSeed.apply(users: users, vhosts: settings.vhosts, to: broker)
             broker.declareLogExchange(settings.logExchange)
@@ -148,13 +147,12 @@ struct ServeCommand: AsyncParsableCommand {
                 persistence?.segmentPath(of: id)
             }
             broker.configurePaging(pager, queueMemoryLimit: settings.queueMemoryLimit)
+            // Paging is on before the messages come back, so a backlog longer than a queue's
+            // memory limit is restored in that much memory (the rest of it on disk).
+            try persistence.restoreMessages(into: broker, logger: logger)
             let saved = runtime.eventLoop.makePromise(of: DiskOutcome.self)
-            if let persistence = broker.persistence {
-                persistence.whenDurable { saved.succeed($0) }
-                persistence.commit()
-            } else {
-                saved.succeed(.written)
-            }
+            persistence.whenDurable { saved.succeed($0) }
+            persistence.commit()
             return saved.futureResult
         }
         // What the config adds (users, permissions, the log stream) is on disk before any listener opens.
