@@ -12,8 +12,7 @@ enum StoredMessageScan {
         _ = try MessageSegmentReader(path: path).forEachRecord { record, _ in
             guard case .publish(let id, _, _, let exchange, let routingKey, let properties, let body, _) = record,
                   ids.contains(id) else { return }
-            found[id] = StoredMessage(exchange: exchange, routingKey: routingKey, properties: ByteBuffer(copyOf: properties),
-                                      body: ByteBuffer(copyOf: body))
+            found[id] = StoredMessage(exchange: exchange, routingKey: routingKey, copying: properties, body)
         }
         return found
     }

@@ -1,3 +1,4 @@
+import Broker
 import Logging
 import NIOCore
 
@@ -16,8 +17,8 @@ extension RecoveredMessages {
                 }
                 var message: Message?
                 try live.forEachHolding(of: id, segment: segment, ordinal: ordinal) { holding in
-                    let detached = message ?? Message(id: id, exchange: exchange, routingKey: routingKey, publishedAt: publishedAt,
-                                                      copying: properties, body)
+                    let detached = message ?? Message(id: id, publishedAt: publishedAt,
+                                                      StoredMessage(exchange: exchange, routingKey: routingKey, copying: properties, body))
                     message = detached
                     let (vhost, queue) = queueNames[holding.queue]
                     try restore(detached, vhost, queue, holding.delivered)
@@ -31,15 +32,9 @@ extension RecoveredMessages {
 }
 
 extension RecoveredMessages.Message {
-    /// A message whose property bytes and body are copied into one buffer of their own.
-    init(id: UInt64, exchange: String, routingKey: String, publishedAt: Int64, copying properties: ByteBuffer, _ body: ByteBuffer) {
-        var bytes = ByteBufferAllocator().buffer(capacity: properties.readableBytes + body.readableBytes)
-        bytes.writeImmutableBuffer(properties)
-        bytes.writeImmutableBuffer(body)
-        var ownProperties = bytes
-        ownProperties.moveWriterIndex(to: ownProperties.readerIndex + properties.readableBytes)
-        bytes.moveReaderIndex(forwardBy: properties.readableBytes)
-        self.init(id: id, exchange: exchange, routingKey: routingKey, properties: ownProperties, body: bytes,
-                  publishedAt: publishedAt > 0 ? publishedAt : nil)
+    /// A live message of the log, as `replay` hands it over (`publishedAt` 0: not kept).
+    init(id: UInt64, publishedAt: Int64, _ stored: StoredMessage) {
+        self.init(id: id, exchange: stored.exchange, routingKey: stored.routingKey, properties: stored.properties,
+                  body: stored.body, publishedAt: publishedAt > 0 ? publishedAt : nil)
     }
 }
